@@ -1,0 +1,69 @@
+"""What every stage backend shares: a name, the options it takes, lazy model loading."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, ClassVar
+
+
+class BackendUnavailable(RuntimeError):
+    """A backend cannot run here: its weights or its library are missing. The message says how to fix it."""
+
+
+class OptionError(ValueError):
+    """An option the backend does not take, or a value it cannot use."""
+
+
+class Backend:
+    stage: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""  # shown to users
+    defaults: ClassVar[dict[str, Any]] = {}
+    default_model: ClassVar[str | None] = None  # hub id or path, for neural backends
+
+    def __init__(self, model: str | None = None, device: str | None = None):
+        self.model = model or self.default_model
+        self.device = device or default_device()
+        self._loaded = False
+
+    def options(self, given: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The defaults overlaid with ``given``; unknown names are an error, not a silent no-op."""
+        given = dict(given or {})
+        unknown = sorted(set(given) - set(self.defaults))
+        if unknown:
+            raise OptionError(f"{self.stage}/{self.name}: unknown option(s) {', '.join(unknown)}")
+        merged = dict(self.defaults)
+        for key, value in given.items():
+            default = self.defaults[key]
+            if default is not None and value is not None and not isinstance(value, type(default)):
+                try:
+                    value = type(default)(value)
+                except (TypeError, ValueError) as exc:
+                    raise OptionError(f"{self.stage}/{self.name}: option {key}={value!r}: {exc}") from exc
+            merged[key] = value
+        return merged
+
+    def ensure_loaded(self) -> None:
+        """Load weights once per process, on first use (never in the django-q parent)."""
+        if not self._loaded:
+            self.load()
+            self._loaded = True
+
+    def load(self) -> None:
+        """Neural backends load their weights here; offline ones need nothing."""
+
+    def available(self) -> tuple[bool, str]:
+        """Whether this backend can run here, and if not, why (one line)."""
+        return True, ""
+
+
+def default_device() -> str:
+    forced = os.environ.get("VIDEOTALES_DEVICE")
+    if forced:
+        return forced
+    try:
+        import torch  # noqa: PLC0415 - torch is optional and heavy
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:
+        return "cpu"

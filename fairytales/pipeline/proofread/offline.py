@@ -1,0 +1,76 @@
+"""Dictionary proofreader: pymorphy3's lexicon says which word forms exist; a misspelt word is
+replaced by the most frequent known form one edit away.
+
+Words written with a capital letter are left alone (names, the hero); so is anything with no
+single clear correction: a proofreader that "fixes" a correct rare word does more harm than good.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from ..russian import morph
+from ..types import ProgressCallback, no_progress
+from . import Proofread, Proofreader
+from .typography import tidy
+
+ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+_WORD = re.compile(r"(?<![\w-])[а-яё]{4,}(?![\w-])")
+
+
+@functools.cache
+def _frequencies():
+    from spellchecker import SpellChecker  # noqa: PLC0415
+
+    return SpellChecker(language="ru", distance=1).word_frequency
+
+
+def _known(word: str) -> bool:
+    return morph().word_is_known(word)
+
+
+def _edits1(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in ALPHABET}
+    inserts = {a + c + b for a, b in splits for c in ALPHABET}
+    return deletes | transposes | replaces | inserts
+
+
+def correct_word(word: str) -> str | None:
+    """The correction of a lower-case word, or None when it is fine or has no clear fix."""
+    if _known(word):
+        return None
+    candidates = [c for c in _edits1(word) if _known(c)]
+    if not candidates:
+        return None
+    freq = _frequencies()
+    ranked = sorted(candidates, key=lambda c: (freq[c], c), reverse=True)
+    if len(ranked) > 1 and freq[ranked[0]] <= freq[ranked[1]] * 2:
+        return None  # no clear winner: leave it
+    return ranked[0]
+
+
+class DictionaryProofreader(Proofreader):
+    name = "offline"
+    label = "Словарная проверка (pymorphy3)"
+    defaults = {"fix_spelling": True}
+
+    def fix(self, text: str, options: dict, progress: ProgressCallback = no_progress) -> Proofread:
+        text = tidy(text)
+        corrections: list[tuple[str, str]] = []
+        if options.get("fix_spelling", True):
+            progress(0.1, "Проверяю орфографию")
+
+            def replace(match: re.Match[str]) -> str:
+                fixed = correct_word(match.group(0))
+                if fixed is None:
+                    return match.group(0)
+                corrections.append((match.group(0), fixed))
+                return fixed
+
+            text = _WORD.sub(replace, text)
+        progress(1.0, f"Исправлено слов: {len(corrections)}")
+        return Proofread(text=text, corrections=corrections)

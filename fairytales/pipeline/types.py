@@ -1,0 +1,73 @@
+"""Values passed between stages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Protocol
+
+GENRES = (
+    "сказка",
+    "детская",
+    "ужасы",
+    "фэнтези",
+    "приключения",
+    "фантастика",
+    "магический реализм",
+    "юмор",
+    "детектив",
+    "романтика",
+)
+
+
+@dataclass
+class Line:
+    """One stretch of a scene's text with its speaker: "narrator" or a character's name."""
+
+    speaker: str
+    text: str
+
+
+@dataclass
+class Scene:
+    index: int  # 1-based, as users count them
+    text: str
+    prompt: str  # what the illustrator draws
+    lines: list[Line] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Scene":
+        lines = [Line(**line) for line in data.get("lines", [])]
+        return cls(index=data["index"], text=data["text"], prompt=data["prompt"], lines=lines)
+
+
+@dataclass
+class Cue:
+    """A subtitle: text shown from ``start`` to ``end`` seconds (relative to its scene's audio)."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass
+class TaleRequest:
+    """What a user asked for: enough, with the stored backends and seeds, to make the tale again."""
+
+    title: str
+    genre: str
+    scenes: int = 6
+    seed: int = 0
+
+
+class Progress(Protocol):
+    def __call__(self, fraction: float, message: str = "") -> None: ...
+
+
+ProgressCallback = Callable[[float, str], None]
+
+
+def no_progress(fraction: float, message: str = "") -> None:
+    """A progress callback that ignores what it is told."""

@@ -1,0 +1,38 @@
+"""Video stage: pictures held for their narration, cross-faded, subtitled, scored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..backend import Backend
+from ..types import Cue, ProgressCallback, no_progress
+
+WIDTH, HEIGHT, FPS = 1280, 720, 24
+
+
+@dataclass
+class SceneClip:
+    picture: Path
+    narration: Path
+    narration_seconds: float
+    cues: list[Cue] = field(default_factory=list)
+
+
+@dataclass
+class Cut:
+    """What the editor is given: everything the other stages made."""
+
+    title: str
+    genre: str
+    scenes: list[SceneClip]
+    music: Path | None = None
+
+
+class Editor(Backend):
+    stage = "video"
+
+    def assemble(self, cut: Cut, out_mp4: Path, out_poster: Path, options: dict,
+                 progress: ProgressCallback = no_progress) -> dict:
+        """Write an H.264/AAC MP4 and a JPEG poster; return {"duration": seconds, ...}."""
+        raise NotImplementedError
