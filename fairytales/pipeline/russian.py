@@ -24,3 +24,452 @@ def lemma(word: str) -> str:
 def lemmas(text: str) -> list[str]:
     """Lemmas of the Cyrillic words in ``text``, in order."""
     return [lemma(word) for word in WORD_RE.findall(text)]
+
+
+
+# --- Inflection: nouns, noun phrases, agreement, pronouns, characters in titles -------------------------------
+# Used by the offline storyteller. Every function here falls back to the word it was given, never raises on
+# odd input and never returns None.
+
+from dataclasses import dataclass  # noqa: E402 - kept next to the code that needs it
+
+CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+GENDERS = ("masc", "femn", "neut")
+
+_PRONOUNS = {  # nominative, genitive, dative, accusative, instrumental, prepositional
+    "masc": ("он", "его", "ему", "его", "им", "нём"),
+    "femn": ("она", "её", "ей", "её", "ей", "ней"),
+    "neut": ("оно", "его", "ему", "его", "им", "нём"),
+}
+_PRONOUNS_AFTER_PREPOSITION = {
+    "masc": ("он", "него", "нему", "него", "ним", "нём"),
+    "femn": ("она", "неё", "ней", "неё", "ней", "ней"),
+    "neut": ("оно", "него", "нему", "него", "ним", "нём"),
+}
+_POSSESSIVE = {"masc": "его", "femn": "её", "neut": "его"}
+_GUESSED = ("FakeDictionary", "UnknAnalyzer")  # pymorphy's analysers for words not in its dictionary
+
+
+def _method(parse) -> str:
+    return type(parse.methods_stack[0][0]).__name__
+
+
+def _try_inflect(parse, *grammeme_sets):
+    for grammemes in grammeme_sets:
+        try:
+            result = parse.inflect(set(grammemes))
+        except (ValueError, KeyError):  # grammemes an odd paradigm does not know
+            result = None
+        if result is not None:
+            return result
+    return None
+
+
+def _match_capitals(model: str, word: str) -> str:
+    """``word`` written with the capitals of ``model``, hyphen part by hyphen part («Иван-царевич» →
+    «Ивана-царевича», «Баба-Яга» → «Бабы-Яги»)."""
+    model_parts, parts = model.split("-"), word.split("-")
+    if len(model_parts) != len(parts):
+        model_parts = (model_parts[:1] + [part.lower() for part in parts[1:]])[: len(parts)]
+    out = []
+    for src, dst in zip(model_parts, parts):
+        if len(src) > 1 and src.isupper():
+            out.append(dst.upper())
+        elif src[:1].isupper():
+            out.append(dst[:1].upper() + dst[1:])
+        else:
+            out.append(dst)
+    return "-".join(out)
+
+
+def _noun_parse(word: str, anim: bool | None = None):
+    """The likeliest nominative noun reading of ``word`` (None when it has none)."""
+    parses = [p for p in morph().parse(word.lower()) if p.tag.POS == "NOUN" and "nomn" in p.tag]
+    if not parses:
+        return None
+    capital = word[:1].isupper()
+
+    def rank(p):
+        tag = p.tag
+        return (
+            anim is not None and (("anim" in tag) == anim),
+            capital and ("Name" in tag or "Surn" in tag or "Patr" in tag),
+            "sing" in tag,
+            "Abbr" not in tag,
+            p.score,
+        )
+
+    return max(parses, key=rank)
+
+
+def _adjective_parse(word: str):
+    """The nominative adjective (or participle) reading of ``word``, if it is likely one."""
+    parses = morph().parse(word.lower())
+    adjectives = [p for p in parses if p.tag.POS in ("ADJF", "PRTF") and "nomn" in p.tag]
+    if not adjectives:
+        return None
+    if parses[0].tag.POS in ("ADJF", "PRTF") or max(p.score for p in adjectives) >= 0.3:
+        return max(adjectives, key=lambda p: ("sing" in p.tag, p.score))
+    return None
+
+
+def gender_of(word: str) -> str:
+    """The grammatical gender of a noun; masc for common-gender words («Незнайка») and unknown ones."""
+    parse = _noun_parse(word)
+    gender = parse.tag.gender if parse is not None else None
+    return gender if gender in GENDERS else "masc"
+
+
+@functools.lru_cache(maxsize=65536)
+def inflect(word: str, case: str, number: str = "sing", anim: bool | None = None) -> str:
+    """A noun given in the nominative singular, put into ``case`` (one of CASES) and ``number``.
+
+    Hyphenated words inflect in every part pymorphy inflects («Ивана-царевича», «жар-птицы»); capitals are
+    kept; ``anim`` picks the animate reading where a word has both (accusative «колобка», not «колобок»).
+    What cannot be inflected comes back unchanged.
+    """
+    if not word or case not in CASES or (case == "nomn" and number == "sing"):
+        return word
+    parse = _noun_parse(word, anim)
+    if parse is None:
+        return word
+    if (
+        case == "accs"
+        and anim
+        and "anim" not in parse.tag
+        and (number == "plur" or parse.tag.gender in ("masc", None))
+    ):
+        case = "gent"  # an inanimate word used for a character: «увидел колобка»
+    result = _try_inflect(parse, {case, number}, {case})
+    if result is None:
+        if "-" in word:  # part by part: «гусь-лебедь» → «гуся-лебедя»
+            return "-".join(inflect(part, case, number, anim) for part in word.split("-"))
+        return word
+    return _match_capitals(word, result.word)
+
+
+_AGREEING = ("ADJF", "ADJS", "PRTF", "PRTS", "VERB", "NUMR")
+
+
+@functools.lru_cache(maxsize=65536)
+def agree(word: str, gender: str, case: str = "nomn", anim: bool = False, number: str = "sing") -> str:
+    """A past-tense verb, adjective or participle («пошёл», «смелый», «рад», «красная») made to agree with a
+    noun of ``gender`` and ``number`` («пошла», «смелая», «рада»); full adjectives also take ``case`` (and
+    ``anim`` for the accusative: «серого волка», «серый камень»). Hyphenated words agree part by part
+    («жил-был» → «жила-была»). Words that do not agree come back unchanged."""
+    if not word:
+        return word
+    if "-" in word:
+        return "-".join(agree(part, gender, case, anim, number) for part in word.split("-"))
+    if gender not in GENDERS:
+        gender = "masc"
+    if case not in CASES:
+        case = "nomn"
+    parses = [p for p in morph().parse(word.lower()) if p.tag.POS in _AGREEING]
+    if not parses:
+        return word
+
+    def rank(p):
+        full = p.tag.POS in ("ADJF", "PRTF")
+        return (full and "nomn" in p.tag, "masc" in p.tag, p.tag.POS == "VERB" and "past" in p.tag, p.score)
+
+    parse = max(parses, key=rank)
+    if parse.tag.POS in ("ADJF", "PRTF", "NUMR"):
+        grammemes = {case, "plur"} if number == "plur" else {case, gender, "sing"}
+        if case == "accs" and (gender == "masc" or number == "plur"):
+            grammemes.add("anim" if anim else "inan")
+    elif parse.tag.POS == "VERB" and "past" not in parse.tag:
+        return word  # present and future tenses do not show gender
+    else:
+        grammemes = {"plur"} if number == "plur" else {gender, "sing"}
+    result = _try_inflect(parse, grammemes)
+    if result is None:
+        return word
+    return _match_capitals(word, result.word)
+
+
+def pronoun(gender: str, case: str = "nomn", after_preposition: bool = False) -> str:
+    """он/она/оно in ``case``; ``after_preposition`` gives the н-forms («к нему», «у неё», «с ним»)."""
+    table = _PRONOUNS_AFTER_PREPOSITION if after_preposition else _PRONOUNS
+    return table.get(gender, table["masc"])[CASES.index(case) if case in CASES else 0]
+
+
+def possessive(gender: str) -> str:
+    """его/её: whose («его дом», «её дом»)."""
+    return _POSSESSIVE.get(gender, "его")
+
+
+@dataclass(frozen=True)
+class NounPhrase:
+    """A noun with what goes with it («Серый волк», «мальчик Ваня», «Хозяйка Медной горы») in six cases."""
+
+    text: str  # nominative singular
+    gender: str = "masc"
+    anim: bool = True
+    forms: tuple[str, ...] = ()  # in CASES order
+    short: str = ""  # how to call it after the first mention («Ваня» for «мальчик Ваня»)
+    named: bool = False  # written with a capital, as a name
+    known: bool = True  # the head noun is in the dictionary
+    # where a title gave it
+    title_case: str = "nomn"
+    after_preposition: bool = False  # «о рыбаке», «на Луне»
+    coordinated: bool = False  # joined to the phrase before it by «и», «да» or a comma
+
+    def form(self, case: str = "nomn") -> str:
+        if case in CASES and len(self.forms) == len(CASES):
+            return self.forms[CASES.index(case)]
+        return self.text
+
+
+def noun_phrase(
+    text: str,
+    gender: str | None = None,
+    anim: bool | None = None,
+    short: str | None = None,
+    forms: tuple[str, ...] | list[str] | None = None,
+    inflected_words: int | None = None,
+) -> NounPhrase:
+    """A NounPhrase for ``text`` written in the nominative singular.
+
+    Adjectives agree with the noun after them (or before, «Кощей Бессмертный»), nouns in apposition inflect
+    too («мальчика Вани», «Змея Горыныча», «пирата Чёрной Бороды»); the first word that is neither (or
+    word number ``inflected_words``) ends the part that inflects, so genitive tails stay («Хозяйки Медной
+    горы»). Six ``forms`` in CASES order override the inflection for words pymorphy gets wrong.
+    """
+    text = " ".join((text or "").split())
+    tokens = text.split(" ") if text else []
+    kinds: list[str] = []
+    for token in tokens:
+        if not WORD_RE.fullmatch(token):
+            kinds.append("keep")
+        elif _adjective_parse(token) is not None:
+            kinds.append("adj")
+        elif _noun_parse(token) is not None:
+            kinds.append("noun")
+        else:
+            kinds.append("keep")
+    end = kinds.index("keep") if "keep" in kinds else len(tokens)
+    if inflected_words is not None:
+        end = min(end, inflected_words)
+    nouns = [i for i in range(end) if kinds[i] == "noun"]
+    head_parse = _noun_parse(tokens[nouns[0]]) if nouns else None
+    if gender not in GENDERS:
+        gender = head_parse.tag.gender if head_parse is not None else "masc"
+        gender = gender if gender in GENDERS else "masc"
+    if anim is None:
+        anim = bool(head_parse is not None and "anim" in head_parse.tag)
+    known = bool(head_parse is not None and _method(head_parse) not in _GUESSED)
+
+    def adjective_gender(i: int) -> str:
+        after = [j for j in nouns if j > i]
+        before = [j for j in nouns if j < i]
+        j = after[0] if after else (before[-1] if before else None)
+        if j is None or j == nouns[0]:
+            return gender
+        return gender_of(tokens[j])
+
+    if forms is not None and len(forms) == len(CASES):
+        all_forms = tuple(forms)
+    else:
+        built = []
+        for case in CASES:
+            words = []
+            for i, token in enumerate(tokens):
+                if i >= end or kinds[i] == "keep" or case == "nomn":
+                    words.append(token)
+                elif kinds[i] == "noun":
+                    words.append(inflect(token, case, "sing", anim))
+                else:
+                    words.append(agree(token, adjective_gender(i), case, anim))
+            built.append(" ".join(words))
+        all_forms = tuple(built)
+    return NounPhrase(
+        text=text,
+        gender=gender,
+        anim=anim,
+        forms=all_forms,
+        short=short if short else text,
+        named=any(token[:1].isupper() for token in tokens),
+        known=known,
+    )
+
+
+# Nouns a title uses about itself: «Сказка о рыбаке», «Приключения Буратино».
+_META_NOUNS = frozenset(
+    "сказка сказочка история рассказ легенда повесть приключение быль байка новелла глава часть "
+    "путешествие сказание предание миф притча песня песенка стих стихотворение про".split()
+)
+_COORDINATION = frozenset({"", ",", "и", "да", "&", "+", "-", "—", ", и", ", да"})
+
+
+def _bare(word: str) -> str:
+    return word.lower().replace("ё", "е")
+
+
+def _title_noun(parses, capital: bool):
+    """The noun reading of a title word (its parses given), or None if it is unlikely to be a noun."""
+    if not parses:
+        return None
+    nouns = [p for p in parses if p.tag.POS == "NOUN" and "Abbr" not in p.tag]
+    if not nouns or _bare(parses[0].normal_form) in _META_NOUNS:
+        return None
+    if parses[0].tag.POS != "NOUN" and max(p.score for p in nouns) < 0.3:
+        return None
+    if any(p.tag.POS in ("ADJF", "PRTF") and p.score >= 0.5 for p in parses):
+        return None
+
+    def rank(p):
+        return ("nomn" in p.tag and p.score >= 0.15, capital and "Name" in p.tag, p.score, "anim" in p.tag)
+
+    best = max(nouns, key=rank)
+    return None if _bare(best.normal_form) in _META_NOUNS else best
+
+
+def _adjective_like(parses, noun, case: str | None = None):
+    """The reading of a word that agrees with ``noun`` as its adjective (in ``case`` if given)."""
+    want_case = case or noun.tag.case
+    for p in parses:
+        if p.tag.POS not in ("ADJF", "PRTF") or p.tag.case != want_case:
+            continue
+        if case is not None:
+            return p
+        if p.tag.number == noun.tag.number and (
+            p.tag.number == "plur" or p.tag.gender == noun.tag.gender or noun.tag.gender not in GENDERS
+        ):
+            return p
+    return None
+
+
+def _is_name(parses) -> bool:
+    return _method(parses[0]) in _GUESSED or any(
+        ("Name" in p.tag or "Surn" in p.tag or "Patr" in p.tag) and p.score >= 0.2 for p in parses
+    )
+
+
+def title_nouns(title: str) -> list[NounPhrase]:
+    """The noun phrases of a title, each put into the nominative singular, in title order.
+
+    «Иван-царевич и Серый волк» → [Иван-царевич, Серый волк]; «Как кот ловил мышей» → [кот, мышь];
+    «Сказка о рыбаке и рыбке» → [рыбак, рыбка] (after a preposition; «сказка» is about the title);
+    «Хозяйка Медной горы» → [Хозяйка Медной горы]. A word keeps its capital when it is a name, a word the
+    dictionary does not know, not the title's first word, or when the title is just that character.
+    Titles with no Cyrillic nouns give [].
+    """
+    title = " ".join(str(title or "").split())
+    matches = list(WORD_RE.finditer(title))
+    tokens = [m.group(0) for m in matches]
+    parses = [morph().parse(token.lower()) for token in tokens]
+    nouns = [_title_noun(p, t[:1].isupper()) for p, t in zip(parses, tokens)]
+
+    def gap(a: int, b: int) -> str:  # the text between word a and word b
+        return title[matches[a].end() : matches[b].start()].strip()
+
+    phrases: list[NounPhrase] = []
+    i = 0
+    previous_end = None
+    previous_after_preposition = False
+    while i < len(tokens):
+        noun = nouns[i]
+        if noun is None:
+            i += 1
+            continue
+        first = i
+        while first > 0 and not gap(first - 1, first) and _adjective_like(parses[first - 1], noun):
+            first -= 1
+        last = i
+        # apposition or a trailing adjective: «Змей Горыныч», «Кощей Бессмертный»
+        if i + 1 < len(tokens) and not gap(i, i + 1) and tokens[i + 1][:1].isupper():
+            other = nouns[i + 1]
+            if (other is not None and other.tag.case == noun.tag.case) or _adjective_like(parses[i + 1], noun):
+                last = i + 1
+        inflected = last - first + 1
+        # a genitive tail: «Хозяйка Медной горы», «Тайна третьей планеты»
+        if "nomn" in noun.tag:
+            j = last + 1
+            adjectives = 0
+            while j < len(tokens) and not gap(j - 1, j) and _adjective_like(parses[j], noun, "gent"):
+                j += 1
+                adjectives += 1
+            if j < len(tokens) and not gap(j - 1, j) and j - adjectives - 1 == last:
+                tail_noun = [p for p in parses[j] if p.tag.POS == "NOUN" and "gent" in p.tag and p.score >= 0.1]
+                if tail_noun and (adjectives or tokens[j][:1].isupper()):
+                    last = j
+        phrase = _phrase_from_title(tokens, parses, first, i, first + inflected - 1, last, noun)
+        if phrase is not None:
+            before = gap(previous_end, first) if previous_end is not None else None
+            coordinated = before is not None and _bare(before) in _COORDINATION
+            preposition = first > 0 and not gap(first - 1, first) and parses[first - 1][0].tag.POS == "PREP"
+            if coordinated and not preposition:
+                preposition = previous_after_preposition
+            phrase = NounPhrase(
+                **{
+                    **phrase.__dict__,
+                    "title_case": noun.tag.case or "nomn",
+                    "after_preposition": preposition,
+                    "coordinated": coordinated,
+                    "named": phrase.named,
+                }
+            )
+            phrases.append(phrase)
+            previous_after_preposition = preposition
+        previous_end = last
+        i = last + 1
+    return phrases
+
+
+def _phrase_from_title(tokens, parses, first, head, inflected_last, last, noun) -> NounPhrase | None:
+    nominative = _try_inflect(noun, {"nomn", "sing"}, {"nomn"})
+    if nominative is None or "Pltm" in nominative.tag:
+        return None
+    gender = nominative.tag.gender if nominative.tag.gender in GENDERS else "masc"
+    whole_title = first == 0 and last == len(tokens) - 1
+    anim = (
+        any(p.tag.POS == "NOUN" and "anim" in p.tag and p.score >= 0.05 for p in parses[head])
+        or _is_name(parses[head])
+        or any(tokens[j][:1].isupper() for j in range(max(first, 1), inflected_last + 1))
+    )
+    words: list[str] = []
+    names: list[str] = []
+    for j in range(first, last + 1):
+        token = tokens[j]
+        if j == head:
+            word = nominative.word
+        elif j > inflected_last:
+            word = token  # the genitive tail, as written
+        else:
+            other = _title_noun(parses[j], token[:1].isupper()) if j > head else None
+            adjective = _adjective_like(parses[j], noun)
+            if other is not None and adjective is None:
+                made = _try_inflect(other, {"nomn", "sing"}, {"nomn"})
+            else:
+                made = _try_inflect(adjective, {"nomn", "sing", gender}) if adjective is not None else None
+            word = made.word if made is not None else token.lower()
+        is_name = _is_name(parses[j])
+        capital = token[:1].isupper() and (j > 0 or is_name or (whole_title and anim))
+        word = _match_capitals(token, word) if capital else word.lower()
+        words.append(word)
+        if is_name and capital and head <= j <= inflected_last:
+            names.append(word)
+    text = " ".join(words)
+    named = any(word[:1].isupper() for word in words)
+    if names and len(words) > 1 and not words[0][:1].isupper():
+        short = " ".join(names)  # «мальчик Ваня» → «Ваня»
+    elif named or len(words) == 1 or last > inflected_last:
+        short = text
+    else:
+        short = words[head - first]  # «гадкий утёнок» → «утёнок»
+    phrase = noun_phrase(text, gender=gender, anim=anim, short=short, inflected_words=inflected_last - first + 1)
+    known = _method(parses[head][0]) not in _GUESSED
+    return NounPhrase(
+        text=phrase.text, gender=gender, anim=anim, forms=phrase.forms, short=short, named=named, known=known
+    )
+
+
+def hero_from_title(title: str) -> NounPhrase | None:
+    """The title's main character: its first animate (or name-like) noun phrase in the nominative and not
+    after a preposition, else its first animate one; None when the title names nobody («Про то, как»)."""
+    characters = [phrase for phrase in title_nouns(title) if phrase.anim]
+    for phrase in characters:
+        if phrase.title_case == "nomn" and not phrase.after_preposition:
+            return phrase
+    return characters[0] if characters else None

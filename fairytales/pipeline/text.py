@@ -6,7 +6,7 @@ import re
 
 # A sentence ends at . ! ? … (possibly with closing quotes) followed by space and an opening
 # of a new sentence: a capital, a dash of dialogue, or an opening quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"')]*\s+(?=[—–\-«\"(]?\s*[А-ЯЁA-Z0-9«—])")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"')]*\s+(?=[—–\-«\"(]?\s*[А-ЯЁA-Z0-9«])")
 _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–]\s)")
 
 

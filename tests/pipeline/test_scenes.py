@@ -1,0 +1,46 @@
+import pytest
+
+from fairytales.pipeline.scenes import NARRATOR, split_scenes
+
+STORY = "\n\n".join(
+    [
+        "Жили-были старик со старухой. Испекла старуха колобок и положила на окошко.",
+        "— Куда ты катишься, колобок? — спросил заяц. — Я тебя съем!",
+        "Покатился колобок по дорожке в тёмный лес. Навстречу ему волк.",
+        "«Не ешь меня», — сказала лиса. Колобок запел песенку.",
+        "Долго ли, коротко ли, прикатился колобок к реке. Там жила лягушка.",
+        "И с тех пор колобок жил у реки. Тут и сказке конец.",
+    ]
+)
+
+
+@pytest.mark.parametrize("count", [3, 6, 8])
+def test_it_makes_the_asked_number_of_scenes_in_order(count):
+    scenes = split_scenes(STORY, count)
+    assert [s.index for s in scenes] == list(range(1, count + 1))
+    assert " ".join(" ".join(s.text.split()) for s in scenes).split() == STORY.split()
+
+
+def test_each_scene_has_a_prompt_from_its_text():
+    for scene in split_scenes(STORY, 3):
+        assert scene.prompt and scene.prompt.split()[0] in scene.text
+
+
+def test_direct_speech_goes_to_the_character_and_remarks_to_the_narrator():
+    scene = split_scenes(STORY, 6)[1]
+    assert [(line.speaker, line.text) for line in scene.lines] == [
+        ("заяц", "Куда ты катишься, колобок?"),
+        (NARRATOR, "спросил заяц."),
+        ("заяц", "Я тебя съем!"),
+    ]
+
+
+def test_quoted_speech_is_split_too():
+    scene = split_scenes(STORY, 6)[3]
+    assert scene.lines[0].speaker == "лиса"
+    assert scene.lines[0].text == "Не ешь меня"
+
+
+def test_an_empty_story_is_an_error():
+    with pytest.raises(ValueError):
+        split_scenes("  \n\n ", 3)
