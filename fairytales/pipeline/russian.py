@@ -131,21 +131,51 @@ def inflect(word: str, case: str, number: str = "sing", anim: bool | None = None
     if not word or case not in CASES or (case == "nomn" and number == "sing"):
         return word
     parse = _noun_parse(word, anim)
+    if "-" in word and not _whole_word_inflects(parse):
+        return _inflect_parts(word, case, number, anim)
     if parse is None:
         return word
-    if (
-        case == "accs"
-        and anim
-        and "anim" not in parse.tag
-        and (number == "plur" or parse.tag.gender in ("masc", None))
-    ):
-        case = "gent"  # an inanimate word used for a character: «увидел колобка»
+    if case == "accs" and anim and (number == "plur" or parse.tag.gender == "masc"):
+        case = "gent"  # animate accusative, also for words used as characters: «увидел колобка»
     result = _try_inflect(parse, {case, number}, {case})
     if result is None:
         if "-" in word:  # part by part: «гусь-лебедь» → «гуся-лебедя»
             return "-".join(inflect(part, case, number, anim) for part in word.split("-"))
         return word
     return _match_capitals(word, result.word)
+
+
+def _whole_word_inflects(parse) -> bool:
+    """Whether pymorphy inflects this hyphenated word right as a whole: a dictionary word («жар-птица»), or
+    two dictionary words that both inflect («Иван-царевич»), not a fixed first part («конёк-горбунка»)
+    nor a guessed one («старичок-лесовичок»)."""
+    if parse is None:
+        return False
+    method = _method(parse)
+    if method == "DictionaryAnalyzer":
+        return True
+    if method != "HyphenatedWordsAnalyzer":
+        return False
+    parts = parse.methods_stack[0][1:]
+    for part in parts:
+        if isinstance(part, str):
+            return False
+        if any(type(step[0]).__name__ != "DictionaryAnalyzer" for step in part):
+            return False
+    return True
+
+
+def _inflect_parts(word: str, case: str, number: str, anim: bool | None) -> str:
+    """A hyphenated word pymorphy only guessed at, inflected part by part («старичок-лесовичок» →
+    «старичка-лесовичка»); parts from a preposition on stay as they are («Мальчика-с-пальчик»)."""
+    parts = word.split("-")
+    out = []
+    for i, part in enumerate(parts):
+        if not part or morph().parse(part.lower())[0].tag.POS == "PREP":
+            out.extend(parts[i:])
+            break
+        out.append(inflect(part, case, number, anim) if _noun_parse(part) is not None else part)
+    return "-".join(out)
 
 
 _AGREEING = ("ADJF", "ADJS", "PRTF", "PRTS", "VERB", "NUMR")

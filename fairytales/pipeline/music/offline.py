@@ -20,7 +20,7 @@ from pathlib import Path
 import pretty_midi
 
 from ..backend import OptionError
-from ..types import GENRES, ProgressCallback, no_progress
+from ..types import ProgressCallback, no_progress
 from . import Composer
 from .render import render_midi
 
@@ -133,7 +133,9 @@ PROGRAM_LEVEL_DB = {
 }
 DRUMS_LEVEL_DB = -50.8  # the ride cymbal
 QUIETEST_DB = -38.1  # the level every track is brought down to, before its role's offset
-ROLE_OFFSET_DB = {"melody": 0.0, "accompaniment": -3.0, "bass": -2.0, "pad": -3.0, "percussion": -4.0, "drums": 0.0}
+ROLE_OFFSET_DB = {
+    "melody": 0.0, "accompaniment": -3.0, "bass": -2.0, "pad": -3.0, "percussion": -4.0, "drums": 0.0,
+}
 
 GENRE_MOODS = {
     "сказка": "waltz",
@@ -146,8 +148,7 @@ GENRE_MOODS = {
     "юмор": "playful",
     "детектив": "noir",
     "романтика": "tender",
-}
-assert set(GENRE_MOODS) == set(GENRES)
+}  # a genre missing here (tests check there is none) gets the fairy-tale waltz
 
 
 def mood_for(genre: str, mood: str | None = None) -> str:
@@ -225,6 +226,8 @@ def compose_score(
 
 # --- the composer proper ---------------------------------------------------------------------------
 
+STEPS = (-4, -3, -2, -1, 0, 1, 2, 3, 4)  # melodic moves in scale degrees
+STEP_WEIGHTS = (0.2, 0.4, 1, 3, 1, 3, 1, 0.4, 0.2)
 Motif = tuple[list[tuple[float, float]], list[int]]  # (onset, length) in beats; scale steps between notes
 
 
@@ -328,8 +331,9 @@ class _Score:
         if role != "drums" and start > 0:
             start += self.rng.uniform(-0.006, 0.006)  # a hint of a human player
         velocity = velocity * self.mood.loudness + self.rng.uniform(-3, 3)
+        start = max(0.0, start)
         self.tracks[role].notes.append(
-            pretty_midi.Note(int(max(1, min(127, velocity))), int(pitch), max(0.0, start), end)
+            pretty_midi.Note(int(max(1, min(127, velocity))), int(pitch), start, max(end, start + 0.02))
         )
 
     # plan -----------------------------------------------------------------------------------------
@@ -364,13 +368,13 @@ class _Score:
             if abs(last) >= 3:
                 step = -int(math.copysign(1, last)) * self.rng.choice((1, 1, 2))
             else:
-                step = self.rng.choices((-4, -3, -2, -1, 0, 1, 2, 3, 4), (0.2, 0.4, 1, 3, 1, 3, 1, 0.4, 0.2))[0]
+                step = self.rng.choices(STEPS, STEP_WEIGHTS)[0]
             steps.append(step)
             last = step
         return steps
 
     def _motif(self) -> Motif:
-        """A bar of melody: a rhythm (two notes at least, bar sparse moods) and the steps between its notes."""
+        """A bar of melody: a rhythm (two notes or more, but in sparse moods) and steps between its notes."""
         rhythm = self._rhythm()
         for _ in range(20):
             if len(rhythm) >= (2 if self.mood.density >= 0.3 else 1):
@@ -415,8 +419,8 @@ class _Score:
                 themes[letter] = self._theme(letter)
             theme = themes[letter]
             if section >= 2 and letter == "A":  # A comes back a little changed
-                theme = _Theme(theme.progression, [theme.motifs[0], self._vary(theme.motifs[1]), theme.motifs[2]],
-                               theme.half_cadence, self._cadence(), theme.anchor)
+                motifs = [theme.motifs[0], self._vary(theme.motifs[1]), theme.motifs[2]]
+                theme = _Theme(theme.progression, motifs, theme.half_cadence, self._cadence(), theme.anchor)
             section_themes[(section, letter)] = theme
             for position in range(8):
                 prog = theme.progression
@@ -481,7 +485,8 @@ class _Score:
         self.pm.instruments = [t for t in self.tracks.values() if t.notes]
         self.pm.time_signature_changes.append(pretty_midi.TimeSignature(self.beats, 4, 0.0))
         minor = mood.mode in MINOR_MODES
-        self.pm.key_signature_changes.append(pretty_midi.KeySignature(self.tonic_pc + (12 if minor else 0), 0.0))
+        key_number = self.tonic_pc + (12 if minor else 0)  # pretty_midi: 0..11 major, 12..23 minor
+        self.pm.key_signature_changes.append(pretty_midi.KeySignature(key_number, 0.0))
         info = {
             "mood": self.mood_id,
             "description": mood.description,

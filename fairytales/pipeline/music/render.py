@@ -150,7 +150,8 @@ def synthesize_additive(pm: pretty_midi.PrettyMIDI, frames: int, sample_rate: in
             n = min(int((held + release) * sample_rate), frames - start)
             t = np.arange(n, dtype=np.float32) / sample_rate
             freq = pretty_midi.note_number_to_hz(note.pitch)
-            tone = sum(np.sin(2 * np.pi * freq * k * t) / k**1.5 for k in (1, 2, 3, 4) if freq * k < sample_rate / 2)
+            partials = [k for k in (1, 2, 3, 4) if freq * k < sample_rate / 2]
+            tone = sum(np.sin(2 * np.pi * freq * k * t) / k**1.5 for k in partials)
             envelope = np.minimum(t / 0.01, 1.0) * (0.6 + 0.4 * np.exp(-t / 0.3))
             envelope *= np.clip((held + release - t) / release, 0.0, 1.0)
             signal = (note.velocity / 127.0) * 0.2 * tone * envelope
@@ -173,7 +174,7 @@ def add_reverb(audio: np.ndarray, sample_rate: int, wet: float, seconds: float =
     if usable < step * 16:
         return audio
     low_rate = sample_rate / step
-    mono = audio[:usable].mean(axis=1).reshape(-1, step).mean(axis=1)
+    mono = audio[:usable].reshape(-1, 2 * step).sum(axis=1) / (2 * step)  # both sides, ``step`` frames
     rng = np.random.default_rng(12345)  # the same room every time
     n_ir = int(seconds * low_rate)
     t = np.arange(n_ir) / low_rate
@@ -181,12 +182,14 @@ def add_reverb(audio: np.ndarray, sample_rate: int, wet: float, seconds: float =
     size = 1 << int(np.ceil(np.log2(len(mono) + n_ir)))
     spectrum = np.fft.rfft(mono, size)
     out = audio.copy()
-    positions = np.arange(frames) / step
+    ramp = np.arange(step, dtype=np.float32) / step
     for side in range(2):
         ir = rng.standard_normal(n_ir) * decay
-        ir /= np.sqrt(np.sum(ir**2))
-        tail = np.fft.irfft(spectrum * np.fft.rfft(ir, size), size)[: len(mono)]
-        out[:, side] += wet * np.interp(positions, np.arange(len(tail)), tail).astype(np.float32)
+        ir *= wet / np.sqrt(np.sum(ir**2))
+        tail = np.fft.irfft(spectrum * np.fft.rfft(ir, size), size)[: len(mono) + 1].astype(np.float32)
+        # back to the full rate by linear interpolation, ``step`` frames per low-rate sample
+        upsampled = (tail[:-1, None] + (tail[1:] - tail[:-1])[:, None] * ramp).ravel()
+        out[:usable, side] += upsampled
     return out
 
 

@@ -1,0 +1,85 @@
+"""A person in Chromium: sign up, submit a title, watch the stages move, play the film, find it in the gallery."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture
+def page(tmp_path):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        browser.close()
+
+
+def test_a_visitor_makes_a_videotale_and_finds_it_in_the_gallery(live_site, page, tmp_path):
+    page.goto(live_site + "/")
+    page.get_by_role("link", name="Регистрация").click()
+    page.get_by_label("Имя пользователя").fill("vasilisa")
+    page.get_by_label("Пароль", exact=True).fill("Premudraya-Vasilisa-9")
+    page.get_by_label("Подтверждение пароля").fill("Premudraya-Vasilisa-9")
+    page.get_by_role("button", name="Зарегистрироваться").click()
+
+    expect(page.get_by_role("heading", name="Новая сказка")).to_be_visible()
+    page.get_by_label("Название сказки").fill("   ")
+    page.get_by_role("button", name="Создать видеосказку").click()
+    expect(page.get_by_text("Введите название сказки.")).to_be_visible()
+
+    page.get_by_label("Название сказки").fill("Лиса и журавль")
+    page.get_by_label("Жанр").select_option("сказка")
+    page.get_by_label("Сцен").fill("3")
+    page.get_by_role("button", name="Создать видеосказку").click()
+    expect(page).to_have_url(re.compile(r"/tales/[0-9a-f-]{36}/$"))
+    expect(page.get_by_role("heading", name="Лиса и журавль")).to_be_visible()
+
+    # progress arrives over the websocket, without a reload
+    page.evaluate("window.__notReloaded = true")
+    expect(page.locator('[data-stage="story"] .stage-status')).to_have_text("Готово", timeout=60_000)
+    expect(page.locator('[data-stage="illustration"] progress')).not_to_have_attribute("value", "0", timeout=120_000)
+    page.screenshot(path=str(tmp_path / "progress.png"))
+
+    video = page.locator("video#video")
+    expect(video).to_be_visible(timeout=400_000)
+    assert page.evaluate("window.__notReloaded") is True
+    expect(page.locator("#tale-status")).to_have_text("Готова")
+
+    duration = page.evaluate("""() => new Promise((resolve, reject) => {
+        const v = document.getElementById('video');
+        const ready = () => resolve(v.duration);
+        if (v.readyState >= 1) ready(); else { v.onloadedmetadata = ready; v.onerror = () => reject(v.error.message); }
+    })""")
+    assert duration >= 60
+    played = page.evaluate("""() => new Promise((resolve, reject) => {
+        const v = document.getElementById('video');
+        v.muted = true;
+        v.ontimeupdate = () => { if (v.currentTime > 0.5) resolve(v.currentTime); };
+        v.play().catch(reject);
+        setTimeout(() => reject('did not play'), 20000);
+    })""")
+    assert played > 0.5
+    seeked = page.evaluate("""() => new Promise((resolve) => {
+        const v = document.getElementById('video');
+        v.pause();
+        v.onseeked = () => resolve(v.currentTime);
+        v.currentTime = v.duration - 5;
+    })""")
+    assert seeked == pytest.approx(duration - 5, abs=1.0)
+
+    # the story and the scenes' pictures appear too
+    expect(page.locator(".scene-list img")).to_have_count(3, timeout=15_000)
+    page.screenshot(path=str(tmp_path / "done.png"), full_page=True)
+
+    page.get_by_role("link", name="Галерея").click()
+    card = page.locator(".card", has_text="Лиса и журавль")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("vasilisa")
+    expect(card.locator("img.poster")).to_be_visible()
