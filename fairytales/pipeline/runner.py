@@ -12,16 +12,17 @@ picture and the video.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from . import registry
 from .artifacts import Artifact, Store
 from .illustration import IllustrationContext
-from .scenes import split_scenes
+from .scenes import rewrite_scene, split_scenes
 from .types import Cue, Scene, TaleRequest
 from .video import Cut, SceneClip
 
@@ -54,11 +55,20 @@ class Choice:
 
 @dataclass
 class Redo:
-    """A node asked for again, with option overrides for this time (a new seed, an edited prompt)."""
+    """A node asked for again: option overrides for this time (a new seed, another voice), another
+    backend, or the user's own words (``text`` for the story or one scene, ``prompt`` for a picture)."""
 
     stage: str
     scene: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    backend: str | None = None
+    model: str | None = None
+    text: str | None = None
+    prompt: str | None = None
+    version: int | None = None  # not made again: the store's version to make current (an older picture)
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None, {})}
 
 
 class Runner:
@@ -68,28 +78,39 @@ class Runner:
         self.store = store
         self.choices = {stage: Choice() for stage in ORDER if stage != "scenes"}
         self.choices.update(choices or {})
-        self.redo = {(r.stage, r.scene): r for r in (redo or [])}
-        self.made: set[str] = set()  # stages (any scene) made in this run
+        self.redo = {(r.stage, r.scene): r for r in (redo or []) if r.version is None}
 
     # -- the graph ------------------------------------------------------------------------
     def run(self) -> Artifact:
         """Make whatever the video still needs and return the current video."""
-        story = self._node("story", None, [], self._story)
-        text = self._node("proofread", None, ["story"], lambda: self._proofread(story))
-        scenes_artifact = self._node("scenes", None, ["proofread"], lambda: self._scenes(text))
+        story = self._node("story", None, {}, self._story)
+        text = self._node("proofread", None, {"story": _names(story)}, lambda: self._proofread(story))
+        previous = self.store.current("scenes")
+        scenes_artifact = self._node("scenes", None, {"text": _names(text), "count": self.request.scenes},
+                                     lambda: self._scenes(text, previous))
         scenes = [Scene.from_dict(d) for d in json.loads(scenes_artifact.file().read_text("utf-8"))]
-        narrations = self._per_scene("narration", scenes, self._narration)
-        pictures = self._per_scene("illustration", scenes, self._illustration)
+        narrations = self._per_scene("narration", scenes, lambda s: {"lines": [vars(x) for x in s.lines]},
+                                     self._narration)
+        pictures = self._per_scene("illustration", scenes, lambda s: {"text": s.text, "prompt": s.prompt},
+                                   self._illustration)
         needed = sum(a.meta["duration"] for a in narrations) + 10 * len(scenes)
-        music = self._node("music", None, ["scenes"], lambda: self._music(needed),
+        music = self._node("music", None, {"genre": self.request.genre}, lambda: self._music(needed),
                            stale=lambda a: a.meta.get("duration", 0) < needed)
-        return self._node("video", None, ["narration", "illustration", "music"],
-                          lambda: self._video(scenes, narrations, pictures, music))
+        inputs = {"title": self.request.title, "parts": [_names(a) for a in (*narrations, *pictures, music)]}
+        return self._node("video", None, inputs, lambda: self._video(scenes, narrations, pictures, music))
 
-    def _node(self, stage: str, scene: int | None, depends_on: list[str], make, stale=None) -> Artifact:
+    def _node(self, stage: str, scene: int | None, inputs: dict, make, stale=None) -> Artifact:
+        """The current result of a node, made anew if it is missing, asked for, or its inputs changed.
+
+        ``inputs`` identifies what the node is made from (file names are unique per version), so an
+        edit upstream reaches exactly the nodes that read what changed.
+        """
+        fingerprint = hashlib.sha1(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         current = self.store.current(stage, scene)
-        wanted = (stage, scene) in self.redo or (scene is None and any(r[0] == stage for r in self.redo))
-        if current and not wanted and not (set(depends_on) & self.made) and not (stale and stale(current)):
+        wanted = (stage, scene) in self.redo or (stage, None) in self.redo or (
+            scene is None and any(asked == stage for asked, _ in self.redo))
+        if (current and not wanted and current.meta.get("inputs") == fingerprint
+                and not (stale and stale(current))):
             if scene is None:
                 self.store.report(stage, "done", 1.0, "Готово (сохранено ранее)")
             return current
@@ -103,29 +124,39 @@ class Runner:
         except Exception as exc:  # noqa: BLE001 - any backend failure becomes a readable stage error
             self.store.report(stage, "failed", 0.0, "", error=_readable(exc))
             raise StageFailed(stage, scene, exc) from exc
+        artifact.meta["inputs"] = fingerprint
         self.store.save(artifact)
-        self.made.add(stage)
         if scene is None:
             self.store.report(stage, "done", 1.0, "Готово")
         return artifact
 
-    def _per_scene(self, stage: str, scenes: list[Scene], make) -> list[Artifact]:
+    def _per_scene(self, stage: str, scenes: list[Scene], inputs, make) -> list[Artifact]:
         results = []
+        progress = self._progress(stage)
         self.store.report(stage, "running", 0.0, "Начинаю")
         for i, scene in enumerate(scenes):
             def scene_progress(fraction: float, message: str = "", i=i) -> None:
-                self._progress(stage)((i + fraction) / len(scenes), f"Сцена {i + 1}/{len(scenes)}: {message}")
+                progress((i + fraction) / len(scenes), f"Сцена {i + 1} из {len(scenes)}: {message}")
 
-            results.append(self._node(stage, scene.index, ["scenes"], lambda s=scene, p=scene_progress: make(s, p)))
+            results.append(self._node(stage, scene.index, inputs(scene),
+                                      lambda s=scene, p=scene_progress: make(s, p)))
+            progress((i + 1) / len(scenes), f"Сцена {i + 1} из {len(scenes)} готова")
         self.store.report(stage, "done", 1.0, f"Готово: сцен {len(scenes)}")
         return results
 
     # -- the stages -----------------------------------------------------------------------
+    def _redo(self, stage: str, scene: int | None = None) -> Redo | None:
+        return self.redo.get((stage, scene)) or self.redo.get((stage, None))
+
     def _backend(self, stage: str, scene: int | None = None):
         choice = self.choices[stage]
-        backend = registry.get(stage, choice.backend, choice.model)
+        redo = self._redo(stage, scene)
         overrides = dict(choice.options)
-        redo = self.redo.get((stage, scene)) or self.redo.get((stage, None))
+        if redo and redo.backend and redo.backend != choice.backend:
+            backend = registry.get(stage, redo.backend, redo.model)
+            overrides = {}  # the tale's options were for the other backend
+        else:
+            backend = registry.get(stage, choice.backend, (redo and redo.model) or choice.model)
         if redo:
             overrides.update(redo.options)
         options = backend.options(overrides)
@@ -139,6 +170,12 @@ class Runner:
                         model=backend.model, options=options)
 
     def _story(self) -> Artifact:
+        redo = self._redo("story")
+        if redo and redo.text is not None:  # the user's own text
+            path = self.store.path_for("story", None, "story.txt")
+            path.write_text(redo.text.strip(), encoding="utf-8")
+            return Artifact(stage="story", scene=None, files={"text": path}, meta={"chars": len(redo.text)},
+                            backend="edited")
         backend, options = self._backend("story")
         text = backend.write(self.request, options, self._progress("story"))
         path = self.store.path_for("story", None, "story.txt")
@@ -153,8 +190,15 @@ class Runner:
         meta = {"chars": len(result.text), "corrections": result.corrections}
         return self._artifact("proofread", None, {"text": path}, meta, backend, options)
 
-    def _scenes(self, text: Artifact) -> Artifact:
-        scenes = split_scenes(text.file().read_text("utf-8"), self.request.scenes)
+    def _scenes(self, text: Artifact, current: Artifact | None) -> Artifact:
+        edits = {r.scene: r.text for (stage, _), r in self.redo.items() if stage == "scenes" and r.text}
+        if edits and current is not None:  # the user rewrote some scenes: keep the others as they are
+            scenes = [Scene.from_dict(d) for d in json.loads(current.file().read_text("utf-8"))]
+            for scene in scenes:
+                if scene.index in edits:
+                    scene.text, scene.prompt, scene.lines = rewrite_scene(edits[scene.index])
+        else:
+            scenes = split_scenes(text.file().read_text("utf-8"), self.request.scenes)
         path = self.store.path_for("scenes", None, "scenes.json")
         path.write_text(json.dumps([s.to_dict() for s in scenes], ensure_ascii=False, indent=1), encoding="utf-8")
         return Artifact(stage="scenes", scene=None, files={"scenes": path}, meta={"count": len(scenes)},
@@ -169,10 +213,9 @@ class Runner:
 
     def _illustration(self, scene: Scene, progress) -> Artifact:
         backend, options = self._backend("illustration", scene.index)
-        redo = self.redo.get(("illustration", scene.index))
-        if redo and redo.options.get("prompt"):
-            scene = Scene(scene.index, scene.text, redo.options["prompt"], scene.lines)
-        options.pop("prompt", None)
+        redo = self._redo("illustration", scene.index)
+        if redo and redo.prompt:
+            scene = Scene(scene.index, scene.text, redo.prompt.strip(), scene.lines)
         path = self.store.path_for("illustration", scene.index, "picture.png")
         context = IllustrationContext(title=self.request.title, genre=self.request.genre, seed=self.request.seed)
         drawn = backend.draw(scene, context, path, options, progress)
@@ -218,6 +261,10 @@ class Runner:
     def _check_cancelled(self) -> None:
         if self.store.cancelled():
             raise Cancelled()
+
+
+def _names(artifact: Artifact) -> list[str]:
+    return sorted(path.name for path in artifact.files.values())
 
 
 def _readable(exc: BaseException) -> str:

@@ -108,7 +108,8 @@ def _adjective_parse(word: str):
     adjectives = [p for p in parses if p.tag.POS in ("ADJF", "PRTF") and "nomn" in p.tag]
     if not adjectives:
         return None
-    if parses[0].tag.POS in ("ADJF", "PRTF") or max(p.score for p in adjectives) >= 0.3:
+    nouns = [p for p in parses if p.tag.POS == "NOUN" and "nomn" in p.tag]
+    if parses[0].tag.POS in ("ADJF", "PRTF") or not nouns or max(p.score for p in adjectives) >= 0.3:
         return max(adjectives, key=lambda p: ("sing" in p.tag, p.score))
     return None
 
@@ -131,12 +132,19 @@ def inflect(word: str, case: str, number: str = "sing", anim: bool | None = None
     if not word or case not in CASES or (case == "nomn" and number == "sing"):
         return word
     parse = _noun_parse(word, anim)
-    if "-" in word and not _whole_word_inflects(parse):
+    if "-" in word and (
+        not _whole_word_inflects(parse) or (case == "accs" and anim and _method(parse) != "DictionaryAnalyzer")
+    ):
         return _inflect_parts(word, case, number, anim)
     if parse is None:
         return word
-    if case == "accs" and anim and (number == "plur" or parse.tag.gender == "masc"):
-        case = "gent"  # animate accusative, also for words used as characters: «увидел колобка»
+    if (
+        case == "accs"
+        and anim
+        and "anim" not in parse.tag
+        and (number == "plur" or (parse.tag.gender == "masc" and not word.lower().endswith(("а", "я"))))
+    ):
+        case = "gent"  # an inanimate word used for a character: «увидел колобка»
     result = _try_inflect(parse, {case, number}, {case})
     if result is None:
         if "-" in word:  # part by part: «гусь-лебедь» → «гуся-лебедя»
@@ -290,11 +298,11 @@ def noun_phrase(
         anim = bool(head_parse is not None and "anim" in head_parse.tag)
     known = bool(head_parse is not None and _method(head_parse) not in _GUESSED)
 
-    def adjective_gender(i: int) -> str:
+    def adjective_gender(i: int) -> str:  # the gender of the noun it goes with, not the phrase's
         after = [j for j in nouns if j > i]
         before = [j for j in nouns if j < i]
         j = after[0] if after else (before[-1] if before else None)
-        if j is None or j == nouns[0]:
+        if j is None or _noun_parse(tokens[j]) is None:
             return gender
         return gender_of(tokens[j])
 

@@ -30,6 +30,14 @@ def split_scenes(text: str, count: int) -> list[Scene]:
     ]
 
 
+def rewrite_scene(text: str) -> tuple[str, str, list[Line]]:
+    """A scene's text as the user rewrote it, with its prompt and speakers worked out again."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    if not paragraphs:
+        raise ValueError("the scene's text is empty")
+    return "\n\n".join(paragraphs), picture_prompt(paragraphs), speaker_lines(paragraphs)
+
+
 def _enough_units(units: list[str], count: int) -> list[str]:
     """Split the longest paragraph at a sentence boundary until there are ``count`` units."""
     units = list(units)

@@ -47,6 +47,9 @@ class Tale(models.Model):
     is_hidden = models.BooleanField("скрыта модератором", default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
+    # Runs waiting for this tale, each a list of redo requests (an empty list: make what is missing).
+    # The worker that holds the tale drains them in order, so two redos never interleave.
+    run_queue = models.JSONField(default=list, blank=True)
     duration = models.FloatField(null=True, blank=True)  # of the current video, seconds
     created = models.DateTimeField(default=timezone.now)
     finished = models.DateTimeField(null=True, blank=True)
@@ -143,6 +146,10 @@ class Artifact(models.Model):
     @property
     def poster_url(self) -> str:
         return self.url("poster")
+
+    @property
+    def url_picture(self) -> str:
+        return self.url("picture")
 
 
 class StageRun(models.Model):

@@ -48,6 +48,14 @@ class TaleStore:
             if result.stage == "video":
                 Tale.objects.filter(pk=self.tale.pk).update(duration=result.meta.get("duration"))
 
+    def choose(self, stage: str, scene: int | None, version: int) -> None:
+        """Make an earlier version current again (its files are all kept)."""
+        with transaction.atomic():
+            chosen = Artifact.objects.filter(tale=self.tale, stage=stage, scene=scene, version=version)
+            if chosen.exists():
+                Artifact.objects.filter(tale=self.tale, stage=stage, scene=scene).update(is_current=False)
+                chosen.update(is_current=True)
+
     def report(self, stage: str, status: str, fraction: float = 0.0, message: str = "", error: str = "") -> None:
         now = timezone.now()
         run, _ = StageRun.objects.get_or_create(tale=self.tale, stage=stage)

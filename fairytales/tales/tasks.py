@@ -1,4 +1,9 @@
-"""Background tasks (django-q2): making a tale, in the worker process."""
+"""Background tasks (django-q2): making and remaking a tale, in the worker process.
+
+A tale's runs queue on the tale itself (``Tale.run_queue``): the first request queues a django-q2
+task; requests that arrive while it works are appended and drained by the same task, one after
+the other. So a second redo waits for the first, and no two workers ever work on one tale.
+"""
 
 from __future__ import annotations
 
@@ -8,68 +13,109 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from fairytales.pipeline.runner import ORDER, Cancelled, Choice, Runner, StageFailed
+from fairytales.pipeline.runner import ORDER, Cancelled, Choice, Redo, Runner, StageFailed
 from fairytales.pipeline.types import TaleRequest
 
 from . import broadcast
 from .models import StageRun, Tale
-from .snapshot import tale_state
+from .snapshot import snapshot, tale_state
 from .store import TaleStore
 
 log = logging.getLogger(__name__)
 
 
-def enqueue(tale: Tale) -> None:
-    """Queue the tale's run once the transaction that created or changed it has committed."""
-    transaction.on_commit(lambda: async_task("fairytales.tales.tasks.make_tale", str(tale.pk),
-                                             task_name=f"tale-{tale.pk.hex}"))
+def start(tale: Tale, redos: list[Redo] | None = None) -> bool:
+    """Ask for a run of the tale (with ``redos``, or none to make what is missing).
 
-
-def start(tale: Tale) -> None:
-    """Mark a tale queued, its unfinished stages pending, and queue it."""
-    tale.status, tale.error, tale.finished = Tale.Status.QUEUED, "", None
-    tale.save(update_fields=["status", "error", "finished"])
-    for stage in ORDER:
-        run, _ = StageRun.objects.get_or_create(tale=tale, stage=stage)
-        if run.status != StageRun.Status.DONE:
-            run.status, run.fraction, run.message, run.error = StageRun.Status.PENDING, 0.0, "", ""
-            run.save()
-    _announce(tale)
-    enqueue(tale)
+    Returns True when a worker task was queued, False when the run waits behind one in progress.
+    """
+    with transaction.atomic():
+        tale = Tale.objects.select_for_update().get(pk=tale.pk)
+        idle = not tale.run_queue  # a queued run stays in the queue until its task has ended it
+        tale.run_queue = [*tale.run_queue, [r.to_dict() for r in redos or []]]
+        if idle:
+            tale.status, tale.error, tale.finished = Tale.Status.QUEUED, "", None
+        tale.save(update_fields=["run_queue", "status", "error", "finished"])
+        if idle:
+            transaction.on_commit(lambda: async_task("fairytales.tales.tasks.make_tale", str(tale.pk),
+                                                     task_name=f"tale-{tale.pk.hex}-{timezone.now():%H%M%S%f}"))
+    if idle:
+        _reset_stages(tale)
+    return idle
 
 
 def make_tale(tale_id: str) -> str:
-    """Run (or resume) the pipeline for one tale; the tale ends done, failed or cancelled."""
-    tale = Tale.objects.get(pk=tale_id)
-    if tale.status == Tale.Status.CANCELLED:
-        return tale.status
-    tale.status = Tale.Status.RUNNING
-    tale.save(update_fields=["status"])
+    """Drain the tale's run queue; the tale ends done, failed or cancelled."""
+    with transaction.atomic():
+        tale = Tale.objects.select_for_update().filter(pk=tale_id).first()
+        if tale is None or tale.status != Tale.Status.QUEUED:
+            return tale.status if tale else "deleted"  # someone else holds it, or it was cancelled
+        tale.status = Tale.Status.RUNNING
+        tale.save(update_fields=["status"])
     _announce(tale)
+    status, error = Tale.Status.DONE, ""
+    while (redos := _next_run(tale)) is not None:
+        try:
+            _run(tale, redos)
+            _pop_run(tale)
+            status, error = Tale.Status.DONE, ""
+        except StageFailed as exc:
+            _pop_run(tale)
+            status, error = Tale.Status.FAILED, str(exc)
+        except Cancelled:
+            StageRun.objects.filter(tale=tale).exclude(status=StageRun.Status.DONE).update(
+                status=StageRun.Status.CANCELLED)
+            status, error = Tale.Status.CANCELLED, ""
+            Tale.objects.filter(pk=tale.pk).update(run_queue=[])
+        except Exception as exc:  # noqa: BLE001 - a bug must still leave the tale failed, not running
+            log.exception("tale %s failed", tale_id)
+            _pop_run(tale)
+            status, error = Tale.Status.FAILED, f"Внутренняя ошибка: {exc}"
+    _finish(tale, status, error)
+    return status
+
+
+def _next_run(tale: Tale) -> list[Redo] | None:
+    """The first queued run; it stays queued until it ends, so a worker that dies leaves it to resume."""
+    queue = Tale.objects.filter(pk=tale.pk).values_list("run_queue", flat=True).first()
+    return [Redo(**redo) for redo in queue[0]] if queue else None
+
+
+def _pop_run(tale: Tale) -> None:
+    with transaction.atomic():
+        locked = Tale.objects.select_for_update().get(pk=tale.pk)
+        locked.run_queue = locked.run_queue[1:]
+        locked.save(update_fields=["run_queue"])
+
+
+def _run(tale: Tale, redos: list[Redo]) -> None:
+    tale.refresh_from_db()
+    if redos:
+        _reset_stages(tale)
     request = TaleRequest(title=tale.title, genre=tale.genre, scenes=tale.scene_count, seed=tale.seed)
     choices = {stage: Choice(**choice) for stage, choice in (tale.choices or {}).items()}
-    try:
-        Runner(request, TaleStore(tale), choices).run()
-    except StageFailed as exc:
-        _finish(tale, Tale.Status.FAILED, str(exc))
-    except Cancelled:
-        StageRun.objects.filter(tale=tale).exclude(status=StageRun.Status.DONE).update(
-            status=StageRun.Status.CANCELLED)
-        _finish(tale, Tale.Status.CANCELLED, "")
-    except Exception as exc:  # noqa: BLE001 - a bug must still leave the tale failed, not running
-        log.exception("tale %s failed", tale_id)
-        _finish(tale, Tale.Status.FAILED, f"Внутренняя ошибка: {exc}")
-    else:
-        _finish(tale, Tale.Status.DONE, "")
-    return tale.status
+    store = TaleStore(tale)
+    for redo in redos:
+        if redo.version is not None:
+            store.choose(redo.stage, redo.scene, redo.version)
+    Runner(request, store, choices, redos).run()
+
+
+def _reset_stages(tale: Tale) -> None:
+    """Every stage back to "pending" for a new run; the ones that need no work turn "done" at once."""
+    for stage in ORDER:
+        StageRun.objects.update_or_create(tale=tale, stage=stage, defaults={
+            "status": StageRun.Status.PENDING, "fraction": 0.0, "message": "", "error": ""})
+    broadcast.send(tale.group_name, snapshot(tale))
 
 
 def _finish(tale: Tale, status: str, error: str) -> None:
-    tale.refresh_from_db()
-    if tale.status == Tale.Status.CANCELLED and status != Tale.Status.DONE:
-        status = Tale.Status.CANCELLED
-    tale.status, tale.error, tale.finished = status, error[:2000], timezone.now()
-    tale.save(update_fields=["status", "error", "finished"])
+    with transaction.atomic():
+        tale = Tale.objects.select_for_update().get(pk=tale.pk)
+        if tale.status == Tale.Status.CANCELLED:
+            status = Tale.Status.CANCELLED
+        tale.status, tale.error, tale.finished = status, error[:2000], timezone.now()
+        tale.save(update_fields=["status", "error", "finished"])
     _announce(tale)
 
 
@@ -81,5 +127,8 @@ def recover_interrupted() -> int:
     """Tales left "running" by a worker that died resume from their last finished stage."""
     interrupted = list(Tale.objects.filter(status=Tale.Status.RUNNING))
     for tale in interrupted:
-        start(tale)
+        Tale.objects.filter(pk=tale.pk).update(status=Tale.Status.QUEUED)
+        if not tale.run_queue:
+            Tale.objects.filter(pk=tale.pk).update(run_queue=[[]])
+        transaction.on_commit(lambda pk=tale.pk: async_task("fairytales.tales.tasks.make_tale", str(pk)))
     return len(interrupted)

@@ -8,5 +8,8 @@ urlpatterns = [
     path("tales/mine/", views.my_tales, name="my_tales"),
     path("tales/<uuid:tale_id>/", views.tale_detail, name="tale"),
     path("tales/<uuid:tale_id>/retry/", views.retry, name="retry"),
+    path("tales/<uuid:tale_id>/redo/", views.redo, name="redo"),
+    path("tales/<uuid:tale_id>/versions/<int:artifact_id>/", views.choose_version, name="choose_version"),
+    path("tales/<uuid:tale_id>/delete/", views.delete, name="delete"),
     path("tales/<uuid:tale_id>/files/<str:name>", files.tale_file, name="tale_file"),
 ]

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from fairytales.pipeline import registry
+from fairytales.pipeline.runner import Redo
+
 from . import tasks
-from .forms import TaleForm
+from .forms import MOOD_LABELS, RedoForm, TaleForm
 from .models import Tale
 from .snapshot import snapshot
 
@@ -43,30 +49,93 @@ def tale_detail(request, tale_id):
     tale = get_object_or_404(Tale.objects.select_related("owner"), pk=tale_id)
     if not tale.can_view(request.user):
         raise Http404
-    scenes = []
-    for scene in tale.artifacts.filter(stage="illustration", is_current=True).order_by("scene"):
-        scenes.append({"index": scene.scene, "picture": scene.url("picture"), "prompt": scene.meta.get("prompt", "")})
     story = tale.current("proofread") or tale.current("story")
     text = story.path("text").read_text("utf-8") if story else ""
     state = snapshot(tale)
     context = {
         "tale": tale,
-        "scenes": scenes,
+        "scenes": scene_cards(tale),
         "story": text,
         "paragraphs": [p for p in text.split("\n\n") if p.strip()],
         "stages": state["stages"],
         "snapshot": state,
         "can_edit": tale.can_edit(request.user),
+        "voices": narrator_of(tale).voices,
+        "moods": MOOD_LABELS,
     }
     return render(request, "tales/detail.html", context)
+
+
+def narrator_of(tale: Tale):
+    return registry.backend_class("narration", (tale.choices.get("narration") or {}).get("backend", "offline"))
+
+
+def scene_cards(tale: Tale) -> list[dict]:
+    """Each scene as its page shows it: text, current picture, and every earlier picture."""
+    scenes_artifact = tale.current("scenes")
+    if scenes_artifact is None:
+        return []
+    scenes = json.loads(scenes_artifact.path("scenes").read_text("utf-8"))
+    pictures: dict[int, list] = {}
+    for artifact in tale.artifacts.filter(stage="illustration").order_by("scene", "-version"):
+        pictures.setdefault(artifact.scene, []).append(artifact)
+    cards = []
+    for scene in scenes:
+        history = pictures.get(scene["index"], [])
+        current = next((a for a in history if a.is_current), None)
+        cards.append({"index": scene["index"], "text": scene["text"], "current": current, "history": history,
+                      "prompt": current.meta.get("prompt", scene["prompt"]) if current else scene["prompt"]})
+    return cards
+
+
+def _owned(request, tale_id) -> Tale:
+    tale = get_object_or_404(Tale, pk=tale_id)
+    if not tale.can_edit(request.user):
+        raise PermissionDenied
+    return tale
+
+
+@require_POST
+@login_required
+def redo(request, tale_id):
+    tale = _owned(request, tale_id)
+    scenes = tale.current("scenes")
+    form = RedoForm(request.POST, scene_count=scenes.meta.get("count", 0) if scenes else 0, narrator=narrator_of(tale))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(tale)
+    queued = tasks.start(tale, [form.redo()])
+    messages.info(request, "Переделываю." if queued else "Переделаю, как только закончится текущая работа.")
+    return redirect(tale)
+
+
+@require_POST
+@login_required
+def choose_version(request, tale_id, artifact_id):
+    tale = _owned(request, tale_id)
+    artifact = get_object_or_404(tale.artifacts, pk=artifact_id, stage__in=["illustration", "narration", "music"])
+    tasks.start(tale, [Redo(stage=artifact.stage, scene=artifact.scene, version=artifact.version)])
+    messages.info(request, "Возвращаю выбранную версию и пересобираю видео.")
+    return redirect(tale)
+
+
+@require_POST
+@login_required
+def delete(request, tale_id):
+    tale = _owned(request, tale_id)
+    if tale.in_progress:
+        messages.error(request, "Сказка сейчас создаётся: удалить её можно, когда работа закончится.")
+        return redirect(tale)
+    tale.delete()
+    messages.info(request, f"Сказка «{tale.title}» удалена.")
+    return redirect("my_tales")
 
 
 @require_POST
 @login_required
 def retry(request, tale_id):
-    tale = get_object_or_404(Tale, pk=tale_id)
-    if not tale.can_edit(request.user):
-        return HttpResponseForbidden()
+    tale = _owned(request, tale_id)
     if tale.in_progress:
         messages.info(request, "Сказка уже создаётся.")
     else:

@@ -8,7 +8,7 @@
   const errorEl = document.getElementById("tale-error");
   const retryForm = document.getElementById("retry-form");
   const player = document.getElementById("player");
-  let reloadedForScenes = false;
+  let lastStatus = null;
 
   function showStage(stage) {
     const row = stagesList.querySelector(`[data-stage="${stage.stage}"]`);
@@ -26,19 +26,27 @@
     errorEl.hidden = !tale.error;
     if (retryForm) retryForm.hidden = !(tale.status === "failed" || tale.status === "cancelled");
     if (tale.video_url) showVideo(tale.video_url, tale.poster_url);
-    if (tale.status === "done" && !document.querySelector(".scenes") && !reloadedForScenes) {
-      // The story and the pictures are rendered by the server: fetch them without losing the player.
-      reloadedForScenes = true;
-      fetch(window.location.href, { credentials: "same-origin" })
-        .then((r) => r.text())
-        .then((html) => {
-          const doc = new DOMParser().parseFromString(html, "text/html");
-          for (const selector of [".story", ".scenes"]) {
-            const fresh = doc.querySelector(selector);
-            if (fresh && !document.querySelector(selector)) root.appendChild(fresh);
-          }
-        });
-    }
+    const finishedNow = lastStatus !== null && lastStatus !== tale.status &&
+      (tale.status === "done" || tale.status === "failed");
+    lastStatus = tale.status;
+    if (finishedNow) refreshSections();
+  }
+
+  // The story, the scenes and their pictures are rendered by the server: when a run ends, fetch
+  // them again and swap them in, keeping the player (and where it is) as it is.
+  function refreshSections() {
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then((r) => r.text())
+      .then((html) => {
+        const doc = new DOMParser().parseFromString(html, "text/html");
+        for (const selector of [".story", ".scenes", ".whole"]) {
+          const fresh = doc.querySelector(selector);
+          const old = document.querySelector(selector);
+          if (fresh && old) old.replaceWith(fresh);
+          else if (fresh) root.appendChild(fresh);
+        }
+        root.dataset.refreshed = String(Number(root.dataset.refreshed || 0) + 1);
+      });
   }
 
   function showVideo(src, poster) {

@@ -3,7 +3,6 @@ scores that repeat for a seed."""
 
 from __future__ import annotations
 
-import time
 import wave
 from pathlib import Path
 
@@ -179,13 +178,6 @@ def test_fallback_synth_still_sounds(tmp_path, monkeypatch):
     assert len(audio) == 3 * rate
     assert np.max(np.abs(audio[: int(0.95 * rate)])) < 1e-3
     assert rms(audio[int(1.05 * rate) : int(1.9 * rate)]) > 0.05
-
-
-def test_seventy_five_seconds_take_a_couple_of_seconds(tmp_path):
-    started = time.perf_counter()
-    compose(tmp_path, 75, "приключения", seed=9)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 6.0, f"75 s of music took {elapsed:.1f} s"
 
 
 def test_all_moods_are_reachable():

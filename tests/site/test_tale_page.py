@@ -29,6 +29,8 @@ def test_a_finished_tale_has_its_player_story_and_scenes(client, make_tale, with
     tale.artifacts.filter(stage="video").update(files={"video": f"tales/{tale.pk.hex}/video-v1.mp4",
                                                        "poster": f"tales/{tale.pk.hex}/poster-v1.jpg"})
     with_file(tale, "proofread", "text", "proofread-v1.txt", "Жили-были.\n\nИ жили долго.".encode())
+    scenes = [{"index": 1, "text": "Жили-были.", "prompt": "Колобок в лесу", "lines": []}]
+    with_file(tale, "scenes", "scenes", "scenes-v1.json", json.dumps(scenes).encode(), count=1)
     with_file(tale, "illustration", "picture", "picture-1-v1.png", b"png", scene=1, prompt="Колобок в лесу")
     page = client.get(f"/tales/{tale.pk}/").content.decode()
     assert f'src="/tales/{tale.pk}/files/video-v1.mp4"' in page and "<video" in page

@@ -24,6 +24,8 @@ VOICES = {"narrator": "ru+m3", "masc": "ru+m1", "femn": "ru+f3", "neut": "ru+f2"
 class EspeakNarrator(Narrator):
     name = "offline"
     label = "espeak-ng (без модели)"
+    voices = {"ru+m3": "Мужской", "ru+m1": "Низкий мужской", "ru+f3": "Женский", "ru+f2": "Высокий женский",
+              "ru+m7": "Сказочник-старик"}
     defaults = {"rate": 135, "pitch": 45, "narrator_voice": VOICES["narrator"], "character_voices": True,
                 "max_chars": 90}
 

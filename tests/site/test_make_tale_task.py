@@ -1,0 +1,52 @@
+"""The django-q2 task, run in this process: the tale ends done with its artifacts, or failed with
+a readable error and everything earlier kept."""
+
+import pytest
+
+from fairytales.pipeline import registry
+from fairytales.tales import tasks
+from fairytales.tales.models import StageRun, Tale
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_a_tale_is_made_and_every_stage_is_done(make_tale):
+    tale = make_tale(title="Репка", scene_count=3)
+    assert tasks.make_tale(str(tale.pk)) == Tale.Status.DONE
+    tale.refresh_from_db()
+    assert tale.status == "done" and tale.finished and tale.duration >= 60
+    assert set(StageRun.objects.filter(tale=tale).values_list("status", flat=True)) == {"done"}
+    video = tale.video
+    assert video.path("video").exists() and video.path("poster").exists()
+    assert tale.artifacts.filter(stage="illustration", is_current=True).count() == 3
+    assert all(len(a.checksums) == len(a.files) for a in tale.artifacts.all())
+
+
+def test_a_failing_backend_fails_its_stage_readably_and_keeps_the_rest(make_tale, monkeypatch):
+    monkeypatch.setitem(registry.BACKENDS["music"], "broken",
+                        "tests.pipeline.test_runner:BrokenComposer")
+    tale = make_tale(title="Репка", scene_count=3, choices={"music": {"backend": "broken"}})
+    assert tasks.make_tale(str(tale.pk)) == Tale.Status.FAILED
+    tale.refresh_from_db()
+    assert "в звуковом шрифте нет инструментов" in tale.error
+    runs = dict(StageRun.objects.filter(tale=tale).values_list("stage", "status"))
+    assert runs["music"] == "failed" and runs["story"] == runs["illustration"] == "done"
+    assert "в звуковом шрифте нет инструментов" in StageRun.objects.get(tale=tale, stage="music").error
+    assert tale.video is None and tale.current("narration", 1) is not None
+
+    tale.choices = {}
+    tale.save()
+    tasks.start(tale)
+    assert tasks.make_tale(str(tale.pk)) == Tale.Status.DONE
+    assert tale.artifacts.filter(stage="story").count() == 1  # resumed, not restarted
+
+
+def test_an_interrupted_tale_is_queued_again(make_tale, django_capture_on_commit_callbacks):
+    from django_q.models import OrmQ
+
+    stuck = make_tale(status="running")
+    make_tale(status="done")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.recover_interrupted() == 1
+    stuck.refresh_from_db()
+    assert stuck.status == "queued" and OrmQ.objects.count() == 1
