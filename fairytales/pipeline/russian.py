@@ -460,7 +460,6 @@ def _phrase_from_title(tokens, parses, first, head, inflected_last, last, noun) 
     if nominative is None or "Pltm" in nominative.tag:
         return None
     gender = nominative.tag.gender if nominative.tag.gender in GENDERS else "masc"
-    whole_title = first == 0 and last == len(tokens) - 1
     anim = (
         any(p.tag.POS == "NOUN" and "anim" in p.tag and p.score >= 0.05 for p in parses[head])
         or _is_name(parses[head])
@@ -483,7 +482,7 @@ def _phrase_from_title(tokens, parses, first, head, inflected_last, last, noun) 
                 made = _try_inflect(adjective, {"nomn", "sing", gender}) if adjective is not None else None
             word = made.word if made is not None else token.lower()
         is_name = _is_name(parses[j])
-        capital = token[:1].isupper() and (j > 0 or is_name or (whole_title and anim))
+        capital = token[:1].isupper() and (j > 0 or is_name or anim)  # «Лиса и журавль»: a character
         word = _match_capitals(token, word) if capital else word.lower()
         words.append(word)
         if is_name and capital and head <= j <= inflected_last:

@@ -39,36 +39,51 @@ def rewrite_scene(text: str) -> tuple[str, str, list[Line]]:
 
 
 def _enough_units(units: list[str], count: int) -> list[str]:
-    """Split the longest paragraph at a sentence boundary until there are ``count`` units."""
+    """Split long narrative paragraphs at sentence boundaries, so scenes can come out even, and
+    until there are at least ``count`` units. Dialogue paragraphs stay whole: a cut would lose
+    who is speaking."""
     units = list(units)
-    while len(units) < count:
-        longest = max(range(len(units)), key=lambda i: len(units[i]))
-        parts = sentences(units[longest])
-        if len(parts) < 2:
-            break
-        half = len(parts) // 2
-        units[longest : longest + 1] = [" ".join(parts[:half]), " ".join(parts[half:])]
-    return units
+    target = sum(len(u) for u in units) / count
+
+    def splittable(i: int) -> bool:
+        return not _DIALOGUE_DASH.match(units[i]) and len(sentences(units[i])) > 1
+
+    while True:
+        long = [i for i in range(len(units)) if splittable(i) and len(units[i]) > 0.8 * target]
+        if len(units) >= count and not long:
+            return units
+        candidates = long or [i for i in range(len(units)) if splittable(i)]
+        if not candidates:
+            return units
+        i = max(candidates, key=lambda j: len(units[j]))
+        parts = sentences(units[i])
+        cut = min(range(1, len(parts)), key=lambda k: abs(len(" ".join(parts[:k])) - len(units[i]) / 2))
+        units[i : i + 1] = [" ".join(parts[:cut]), " ".join(parts[cut:])]
 
 
 def _balanced_groups(units: list[str], count: int) -> list[list[str]]:
-    """Contiguous groups whose character counts are as even as a greedy cut can make them."""
-    total = sum(len(u) for u in units)
-    groups: list[list[str]] = []
-    current: list[str] = []
-    done = 0
-    for i, unit in enumerate(units):
-        current.append(unit)
-        done += len(unit)
-        groups_left = count - len(groups) - 1
-        units_left = len(units) - i - 1
-        target = total * (len(groups) + 1) / count
-        if groups_left and (done >= target or units_left == groups_left):
-            groups.append(current)
-            current = []
-    if current:
-        groups.append(current)
-    return groups
+    """Contiguous groups with the longest as short as possible (the linear partition problem)."""
+    lengths = [len(u) for u in units]
+    n = len(units)
+    prefix = [0]
+    for length in lengths:
+        prefix.append(prefix[-1] + length)
+    inf = float("inf")
+    # best[k][i]: the smallest possible longest group when the first i units form k groups
+    best = [[inf] * (n + 1) for _ in range(count + 1)]
+    cut = [[0] * (n + 1) for _ in range(count + 1)]
+    best[0][0] = 0
+    for k in range(1, count + 1):
+        for i in range(k, n + 1):
+            for j in range(k - 1, i):
+                value = max(best[k - 1][j], prefix[i] - prefix[j])
+                if value < best[k][i]:
+                    best[k][i], cut[k][i] = value, j
+    bounds, i = [], n
+    for k in range(count, 0, -1):
+        bounds.append((cut[k][i], i))
+        i = cut[k][i]
+    return [units[a:b] for a, b in reversed(bounds)]
 
 
 def picture_prompt(paragraphs: list[str]) -> str:

@@ -27,7 +27,7 @@ def test_each_scene_has_a_prompt_from_its_text():
 
 
 def test_direct_speech_goes_to_the_character_and_remarks_to_the_narrator():
-    scene = split_scenes(STORY, 6)[1]
+    scene = next(s for s in split_scenes(STORY, 6) if "Куда ты катишься" in s.text)
     assert [(line.speaker, line.text) for line in scene.lines] == [
         ("заяц", "Куда ты катишься, колобок?"),
         (NARRATOR, "спросил заяц."),
@@ -36,9 +36,15 @@ def test_direct_speech_goes_to_the_character_and_remarks_to_the_narrator():
 
 
 def test_quoted_speech_is_split_too():
-    scene = split_scenes(STORY, 6)[3]
-    assert scene.lines[0].speaker == "лиса"
-    assert scene.lines[0].text == "Не ешь меня"
+    scene = next(s for s in split_scenes(STORY, 6) if "Не ешь меня" in s.text)
+    fox = next(line for line in scene.lines if line.text == "Не ешь меня")
+    assert fox.speaker == "лиса"
+
+
+def test_scenes_come_out_about_even():
+    story = "\n\n".join(["Короткий абзац. Совсем короткий."] * 3 + [" ".join(["Очень длинное предложение о лесе."] * 40)])
+    lengths = [len(s.text) for s in split_scenes(story, 4)]
+    assert max(lengths) < 2 * min(lengths)
 
 
 def test_an_empty_story_is_an_error():

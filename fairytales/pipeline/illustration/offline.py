@@ -297,6 +297,8 @@ class Hero:
     figure: str  # the figure key it is drawn as, e.g. "колобок", "девочка"
     look: dict  # colours and shape choices, from the title only
     motifs: list[str] = field(default_factory=list)  # magic objects the title names, shown in every scene
+    places: list[str] = field(default_factory=list)  # places the title names («Теремок»), in every scene
+    variant: str = ""  # which kind of the figure: "жар-птица", "горыныч"...
 
 
 @dataclass
@@ -371,6 +373,10 @@ def analyse(text: str, genre: str, hero: Hero, seed: int) -> Plan:
             if place not in place_lemmas:
                 places.append(place)
                 place_lemmas[place] = w
+    for place in hero.places:
+        if place not in place_lemmas:
+            places.insert(0, place)
+            place_lemmas[place] = place
     space = "космос" in places or (genre == "фантастика" and any(f.variant == "ракета" for f in figures))
     if space and "космос" not in places:
         places.append("космос")
@@ -451,6 +457,7 @@ GENERIC_NOUNS = (
     "путешествие", "тайна", "загадка", "хроника", "книга", "глава", "часть", "случай", "дело", "миф",
     "притча", "ночь", "день", "утро", "вечер", "год", "раз", "время", "жизнь", "мир", "страна",
 )
+NAME_FIX = {"змея": "змей"}  # «Змей» parses as the snake; the tale means the dragon
 OBJECTS = ("яблоко", "яблоня", "меч", "кольцо", "сундук", "звезда")
 ANIMAL_ACCENT = ("волк", "лиса", "медведь", "собака", "конь", "заяц", "кот", "мышь", "еж", "петух",
                  "лягушка", "робот", "птица", "ворон", "корабль")
@@ -472,10 +479,15 @@ def hero_from_title(title: str) -> Hero:
     female = False
     crowned = False
     motifs: list[str] = []
+    places: list[str] = []
     for word in words:
         lem = lemma(word)
         if lem in COLOUR_WORDS:
             colour = colour or COLOUR_WORDS[lem]
+            continue
+        if lem in PLACE_WORDS and lem not in FIGURE_WORDS:
+            if PLACE_WORDS[lem] not in places:
+                places.append(PLACE_WORDS[lem])
             continue
         parts = [lemma(p) for p in word.split("-") if len(p) > 1] if "-" in word else []
         candidates = [lem] + parts[::-1]
@@ -497,6 +509,9 @@ def hero_from_title(title: str) -> Hero:
         name = "герой"
     if not figure:
         figure = "девица" if female else "молодец"
+    title_lemmas = split_lemmas(title)
+    variant = next((w for w in title_lemmas if w in GORYNYCH), name) if figure == "змей" else name
+    name = NAME_FIX.get(name, name)
 
     main = colour or rng.choice(HERO_MAIN)
     second = rng.choice(HERO_SECOND)
@@ -516,7 +531,7 @@ def hero_from_title(title: str) -> Hero:
             base["hair"] = rng.choice(HAIR)
         look = base
     else:
-        natural = dict(NATURAL.get(figure, {"fur": main, "light": light(main, 0.6), "dark": shade(main, 0.6)}))
+        natural = natural_look(figure, variant) or {"fur": main, "light": light(main, 0.6), "dark": shade(main, 0.6)}
         if colour is not None:
             natural["fur"] = colour
             natural["light"] = light(colour, 0.55)
@@ -524,12 +539,13 @@ def hero_from_title(title: str) -> Hero:
         else:
             shift = rng.uniform(-4, 4) if figure == "колобок" else rng.uniform(-10, 10)
             for k in ("fur", "light", "dark"):
-                natural[k] = hue_shift(natural[k], shift, rng.uniform(0.95, 1.05))
+                shifted = hue_shift(natural[k], shift, rng.uniform(0.95, 1.05))
+                natural[k] = Lit(shifted) if isinstance(natural[k], Lit) else shifted
         natural["accent"] = main if colour is None else rng.choice(HERO_MAIN)
         natural["crown"] = crowned
         look = natural
     look["hero"] = True
-    return Hero(name=name, figure=figure, look=look, motifs=motifs)
+    return Hero(name=name, figure=figure, look=look, motifs=motifs, places=places, variant=variant)
 
 
 def hero_colours(hero: Hero) -> list[RGB]:
@@ -1303,27 +1319,32 @@ SPECS: dict[str, Spec] = {
 CHILD_SCALE = 0.8
 
 
+def natural_look(key: str, variant: str) -> dict:
+    """A figure's own colours: the wolf grey, the firebird golden, the swan white."""
+    lk = dict(NATURAL.get(key, {}))
+    if key == "птица" and variant in FIREBIRD:  # the firebird glows, even at night
+        lk.update(fur=Lit((250, 160, 40)), light=Lit((255, 230, 120)), dark=Lit((230, 70, 30)))
+    elif key == "птица" and variant in ("лебедь", "гусь", "гусь-лебедь"):
+        lk.update(fur=(246, 246, 250), light=(255, 255, 255), dark=(200, 204, 220))
+    elif key == "птица" and variant in ("сова", "филин"):
+        lk.update(fur=(150, 110, 70), light=(220, 190, 140), dark=(100, 70, 44))
+    elif key == "рыба" and variant == "щука":
+        lk.update(fur=(110, 140, 80), light=(200, 210, 150), dark=(70, 90, 50))
+    return lk
+
+
 def look_for(item: Item, plan: Plan) -> dict:
     if item.hero:
         lk = dict(plan.hero.look)
     elif item.key in PEOPLE:
         lk = dict(PEOPLE[item.key])
     else:
-        lk = dict(NATURAL.get(item.key, {}))
-        lk.setdefault("accent", None)
+        lk = natural_look(item.key, item.variant)
         lk["accent"] = None
     if item.key == "змей":
         lk["fire"] = plan.fire
     if item.key == "конь" and any(f.key == "богатырь" for f in plan.figures):
         lk["saddle"] = True
-    if item.key == "птица" and item.variant in FIREBIRD:
-        lk.update(fur=(250, 160, 40), light=(255, 230, 120), dark=(230, 70, 30))
-    if item.key == "птица" and item.variant in ("лебедь", "гусь", "гусь-лебедь"):
-        lk.update(fur=(246, 246, 250), light=(255, 255, 255), dark=(200, 204, 220))
-    if item.key == "птица" and item.variant in ("сова", "филин"):
-        lk.update(fur=(150, 110, 70), light=(220, 190, 140), dark=(100, 70, 44))
-    if item.key == "рыба" and item.variant == "щука":
-        lk.update(fur=(110, 140, 80), light=(200, 210, 150), dark=(70, 90, 50))
     return lk
 
 
@@ -1417,8 +1438,8 @@ class Canvas:
         strip = Image.fromarray(np.ascontiguousarray(col[:, None, :].round().astype(np.uint8)), "RGB")
         self.img.paste(strip.resize((x1 - x0, y1 - y0), Image.NEAREST), (x0, y0), mask)
 
-    def layer(self, blur: float = 0.0):
-        return Overlay(self, blur)
+    def layer(self, blur: float = 0.0, box: tuple[float, float, float, float] | None = None):
+        return Overlay(self, blur, box)
 
     def paste(self, img: Image.Image, x: float, y: float, ox: float, oy: float) -> None:
         """Paste an RGBA layer so that its point (ox, oy) lands on (x, y) in final pixels."""
@@ -1426,12 +1447,25 @@ class Canvas:
 
 
 class Overlay:
-    """A transparent layer over the whole canvas, for soft or see-through things (mist, glow, clouds)."""
+    """A transparent layer for soft or see-through things (mist, glow, clouds), blended in on exit.
 
-    def __init__(self, canvas: Canvas, blur: float):
+    ``box`` (final pixels) limits it to where the drawing goes: much cheaper than the whole canvas.
+    """
+
+    def __init__(self, canvas: Canvas, blur: float, box: tuple[float, float, float, float] | None = None):
         self.canvas = canvas
         self.blur = blur
-        self.img = Image.new("RGBA", canvas.img.size, (0, 0, 0, 0))
+        pad = blur * 3 + 2
+        if box is None:
+            self.ox, self.oy = 0, 0
+            size = canvas.img.size
+        else:
+            self.ox = max(0, int((box[0] - pad) * SS))
+            self.oy = max(0, int((box[1] - pad) * SS))
+            x1 = min(canvas.img.width, int((box[2] + pad) * SS) + 1)
+            y1 = min(canvas.img.height, int((box[3] + pad) * SS) + 1)
+            size = (max(1, x1 - self.ox), max(1, y1 - self.oy))
+        self.img = Image.new("RGBA", size, (0, 0, 0, 0))
         self.d = ImageDraw.Draw(self.img)
 
     def __enter__(self) -> "Overlay":
@@ -1448,16 +1482,21 @@ class Overlay:
         img = img.crop((x0, y0, x1, y1))
         if self.blur:
             img = img.filter(ImageFilter.GaussianBlur(self.blur * SS))
-        self.canvas.img.paste(img, (x0, y0), img)
+        self.canvas.img.paste(img, (x0 + self.ox, y0 + self.oy), img)
+
+    def P(self, x: float, y: float) -> tuple[float, float]:
+        return (x * SS - self.ox, y * SS - self.oy)
 
     def ell(self, cx, cy, rx, ry, fill) -> None:
-        self.d.ellipse(((cx - rx) * SS, (cy - ry) * SS, (cx + rx) * SS, (cy + ry) * SS), fill=fill)
+        x0, y0 = self.P(cx - rx, cy - ry)
+        x1, y1 = self.P(cx + rx, cy + ry)
+        self.d.ellipse((x0, y0, x1, y1), fill=fill)
 
     def poly(self, pts, fill) -> None:
-        self.d.polygon([(x * SS, y * SS) for x, y in pts], fill=fill)
+        self.d.polygon([self.P(x, y) for x, y in pts], fill=fill)
 
     def line(self, pts, fill, w) -> None:
-        self.d.line([(x * SS, y * SS) for x, y in pts], fill=fill, width=max(1, round(w * SS)))
+        self.d.line([self.P(x, y) for x, y in pts], fill=fill, width=max(1, round(w * SS)))
 
 
 SKIES: dict[str, tuple[RGB, RGB, RGB]] = {
@@ -1589,7 +1628,7 @@ class Painter:
                 self.star_sparkle(x, y, rng.uniform(6, 11))
         if plan.sky == "night":
             r = 46
-            with c.layer(blur=26) as o:
+            with c.layer(blur=26, box=(sx - r * 2.4, sy - r * 2.4, sx + r * 2.4, sy + r * 2.4)) as o:
                 o.ell(sx, sy, r * 2.4, r * 2.4, self.tone.glow((200, 220, 255, 90)))
             moon = Image.new("L", (int(r * 2 * SS) + 4, int(r * 2 * SS) + 4), 0)
             md = ImageDraw.Draw(moon)
@@ -1601,9 +1640,9 @@ class Painter:
             r = {"day": 44, "dawn": 52, "sunset": 60}[plan.sky]
             col = {"day": (255, 240, 160), "dawn": (255, 230, 170), "sunset": (255, 170, 80)}[plan.sky]
             if plan.sky == "day":
-                with c.layer(blur=22) as o:
+                with c.layer(blur=22, box=(sx - r * 1.7, sy - r * 1.7, sx + r * 1.7, sy + r * 1.7)) as o:
                     o.ell(sx, sy, r * 1.7, r * 1.7, self.tone.glow(col + (90,)))
-                with c.layer() as o:
+                with c.layer(box=(sx - r * 1.8, sy - r * 1.8, sx + r * 1.8, sy + r * 1.8)) as o:
                     for i in range(12):
                         a = 2 * math.pi * i / 12 + 0.1
                         a2 = a + 0.09
@@ -1617,7 +1656,7 @@ class Painter:
 
     def star_sparkle(self, x, y, r) -> None:
         col = self.tone.glow((255, 250, 220))
-        with self.c.layer(blur=4) as o:
+        with self.c.layer(blur=4, box=(x - r * 1.2, y - r * 1.2, x + r * 1.2, y + r * 1.2)) as o:
             o.ell(x, y, r * 1.2, r * 1.2, col[:3] + (90,))
         self.c.poly([(x, y - r), (x + r * 0.2, y - r * 0.2), (x + r, y), (x + r * 0.2, y + r * 0.2), (x, y + r),
                      (x - r * 0.2, y + r * 0.2), (x - r, y), (x - r * 0.2, y - r * 0.2)], col)
@@ -1673,7 +1712,8 @@ class Painter:
             px = x + (i - (n - 1) / 2) * 34 * s + rng.uniform(-6, 6) * s
             r = (26 + 22 * math.sin(math.pi * (i + 0.5) / n) + rng.uniform(-4, 6)) * s
             puffs.append((px, y - r * 0.4, r))
-        with self.c.layer(blur=1.2) as o:
+        span = (n * 17 + 24) * s
+        with self.c.layer(blur=1.2, box=(x - span - 60 * s, y - 80 * s, x + span + 60 * s, y + 30 * s)) as o:
             for px, py, r in puffs:
                 o.ell(px, py + 6 * s, r, r, under[:3] + (alpha,))
             o.ell(x, y + 8 * s, (n * 17 + 20) * s, 16 * s, under[:3] + (alpha,))
@@ -2087,8 +2127,14 @@ class Painter:
         for dx, dy, k in ((-0.3, -0.35, 0.6), (0.15, -0.45, 0.55), (-0.45, 0.05, 0.5)):
             c.ell(x + dx * r, cy + dy * r, r * k, r * k, mid)
         c.ell(x - 0.35 * r, cy - 0.5 * r, r * 0.3, r * 0.3, lite)
-        if self.plan.season == "winter":
-            c.ell(x, cy - r * 0.75, r * 0.7, r * 0.25, self.land((246, 250, 255), haze))
+        if self.plan.season == "winter":  # snow lying on the top of each tuft
+            snow = self.land((246, 250, 255), haze)
+            for dx, dy, k in ((-0.3, -0.35, 0.75), (0.3, -0.35, 0.75), (0, -0.1, 0.95)):
+                cx0, cy0, rr = x + dx * r, cy + dy * r, r * k
+                arc = [(cx0 + rr * math.cos(a), cy0 + rr * math.sin(a)) for a in np.linspace(math.radians(205), math.radians(335), 14)]
+                chord_y = cy0 + rr * math.sin(math.radians(205))
+                bumps = [(cx0 + rr * 0.9 * (1 - 2 * t), chord_y + (rr * 0.12 if i % 2 else 0)) for i, t in enumerate(np.linspace(0, 1, 7))]
+                c.poly(arc + bumps, snow)
         if apples:
             for _ in range(7):
                 a, d = rng.uniform(0, 6.28), rng.uniform(0, r * 0.85)
@@ -2165,9 +2211,9 @@ class Painter:
         # chimney and smoke
         cx = x + w * 0.28
         c.poly([(cx - 10 * s, base - h - 30 * s), (cx - 10 * s, base - h - 74 * s), (cx + 10 * s, base - h - 74 * s), (cx + 10 * s, base - h - 44 * s)], self.land((150, 90, 70)))
-        with c.layer(blur=3) as o:
+        with c.layer(blur=4, box=(cx - 30 * s, base - h - 220 * s, cx + 80 * s, base - h - 70 * s)) as o:
             for i in range(4):
-                o.ell(cx + i * 10 * s, base - h - (92 + i * 26) * s, (10 + i * 5) * s, (9 + i * 4) * s, self.land((236, 236, 240))[:3] + (150 - i * 25,))
+                o.ell(cx + i * 10 * s, base - h - (92 + i * 26) * s, (10 + i * 5) * s, (9 + i * 4) * s, self.land((236, 236, 240))[:3] + (130,))
 
     def castle(self, x, base, s, haze: float = 0.0) -> None:
         c = self.c
@@ -2330,7 +2376,7 @@ class Painter:
             x = rng.uniform(0, W)
             y = rng.uniform(self.lay.front, H)
             c.poly([(x - 8, y), (x, y - 30), (x + 8, y)], self.tone.glow((120, 240, 255)))
-            with c.layer(blur=6) as o:
+            with c.layer(blur=6, box=(x - 14, y - 32, x + 14, y + 4)) as o:
                 o.ell(x, y - 14, 14, 18, self.tone.glow((120, 240, 255))[:3] + (90,))
         if "город" in self.plan.places:
             self.city(hz + 6)
@@ -2338,7 +2384,7 @@ class Painter:
     # --- figures
     def figures(self) -> list[str]:
         plan, rng = self.plan, self.rng
-        hero_item = Item(plan.hero.figure, plan.hero.name, hero=True)
+        hero_item = Item(plan.hero.figure, plan.hero.variant, hero=True)
         drawn: list[Item] = []
         ground: list[Item] = []
         sky: list[Item] = []
@@ -2350,11 +2396,17 @@ class Painter:
                     drawn.append(item)  # the ship sails in the sea, drawn with it
                 continue
             (sky if SPECS[item.key].where == "sky" else ground).append(item)
-        # the sky: birds, dragons, stars, rockets
+        hero_flies = SPECS[hero_item.key].where != "ground" and hero_item.key != "рыба"
+        # the sky: birds, dragons, stars, rockets; a hero that flies takes the middle of it
         slots = [0.12, 0.3, 0.5, 0.7, 0.88]
         sx = self.lay.sun[0] / W
         slots = [s for s in slots if abs(s - sx) > 0.12]
         rng.shuffle(slots)
+        if hero_flies:
+            best = min(slots, key=lambda s: abs(s - 0.5))
+            slots.remove(best)
+            slots.append(best)
+            sky.insert(0, hero_item)
         for item in sky:
             if not slots:
                 ground.append(item) if item.key in ("птица", "ворон") else None
@@ -2363,19 +2415,30 @@ class Painter:
             spec = SPECS[item.key]
             y = rng.uniform(H * 0.14, self.lay.horizon * 0.62) + spec.height * 0.15
             scale = rng.uniform(0.8, 1.0) if item.key not in ("птица", "ворон") else rng.uniform(0.6, 0.8)
+            if item.hero:
+                scale = {"птица": 1.25, "ворон": 1.25, "корабль": 0.75}.get(item.key, 1.0)
+                y = max(y, H * 0.3)
             facing = 1 if x < W / 2 else -1
             img, ox, oy = render_figure(item, plan, self.tone, scale, facing, self.style)
             if item.variant == "ракета":
                 img = img.rotate(-30 * facing, resample=Image.BICUBIC, expand=False)
             if item.key == "звезда":
-                with self.c.layer(blur=20) as o:
+                with self.c.layer(blur=20, box=(x - 80, y - 80, x + 80, y + 80)) as o:
                     o.ell(x, y, 80, 80, self.tone.glow((255, 230, 140))[:3] + (120,))
             self.c.paste(img, x, y, ox, oy)
-            drawn.append(item)
+            if not item.hero:
+                drawn.append(item)
         # the ground: the hero in the middle, the others around it; a fish swims in the water if there is some
+        swimmers: list[Item] = []
+        if self.water_spot is not None:
+            swimmers = [it for it in ground if it.key == "рыба"]
+            if hero_item.key == "рыба":
+                swimmers.insert(0, hero_item)
+                hero_flies = True  # not in the row on the ground
+            ground = [it for it in ground if it not in swimmers]
         ground = ground[:6]
         mid = len(ground) // 2 + (rng.randint(0, 1) if len(ground) % 2 else 0)
-        row = ground[:mid] + [hero_item] + ground[mid:]
+        row = ground[:mid] + ([] if hero_flies else [hero_item]) + ground[mid:]
         widths = []
         for item in row:
             k = 1.18 if item.hero else 1.0
@@ -2383,7 +2446,7 @@ class Painter:
                 k *= CHILD_SCALE
             widths.append(SPECS[item.key].width * k * 0.8)
         usable = W * 0.86
-        scale = min(1.0, usable / (sum(widths) + 20 * (len(row) - 1)))
+        scale = min(1.0, usable / (sum(widths) + 20 * max(0, len(row) - 1) + 1))
         gap = (usable - sum(widths) * scale) / max(1, len(row))
         x = W * 0.07 + gap / 2
         placed = []
@@ -2393,10 +2456,17 @@ class Painter:
             feet = H * (rng.uniform(0.9, 0.94) if item.hero else rng.uniform(0.82, 0.93))
             if "море" in plan.places:
                 feet = max(feet, self.lay.front + 60)
-            swim = item.key == "рыба" and self.water_spot is not None
-            if swim:
-                feet = self.water_spot[1]  # type: ignore[index]
-            placed.append((feet, cx, item, swim))
+            placed.append((feet, cx, item, False))
+        # swimmers: in the water, where no one on the shore and no house stands in front of them
+        taken = [cx for _, cx, _, _ in placed]
+        for side, zone in (("left", (0.0, 0.32)), ("right", (0.68, 1.0))):
+            if side in {v for k, v in self.lay.sides.items() if k in ("изба", "пещера", "сад")}:
+                taken += [W * t for t in np.linspace(zone[0], zone[1], 5)]
+        for item in swimmers:
+            spots = [W * t for t in np.linspace(0.2, 0.8, 13)]
+            cx = max(spots, key=lambda x: (min([abs(x - t) for t in taken] or [W]), -abs(x - W / 2)))
+            taken.append(cx)
+            placed.append((self.water_spot[1], cx, item, True))  # type: ignore[index]
         placed.sort(key=lambda t: t[0])
         for feet, cx, item, swim in placed:
             depth = 0.82 + 0.18 * (feet - H * 0.82) / (H * 0.12)
@@ -2415,7 +2485,7 @@ class Painter:
         return [it.key for it in plan.figures if any(it is d for d in drawn)]
 
     def shadow(self, x, y, rx) -> None:
-        with self.c.layer(blur=4) as o:
+        with self.c.layer(blur=4, box=(x - rx, y - rx * 0.2, x + rx, y + rx * 0.2 + 4)) as o:
             o.ell(x, y + 2, rx, rx * 0.16, (30, 30, 40, 80))
 
     # --- weather and finish
@@ -2477,9 +2547,7 @@ def paint(plan: Plan, style: str = "storybook", progress: ProgressCallback = no_
     progress(0.85, "герои")
     img = painter.finish()
     sky_name = "night" if plan.sky == "space" else plan.sky
-    hero_item = Item(plan.hero.figure, plan.hero.name, hero=True)
-    lk = look_for(hero_item, plan)
-    drawn = [hexc(painter.tone.fig(c)) for c in hero_colours(Hero(plan.hero.name, plan.hero.figure, lk))]
+    drawn = [hexc(painter.tone.fig(c)) for c in hero_colours(plan.hero)]
     report = {
         "sky": sky_name,
         "space": plan.space,

@@ -1,5 +1,5 @@
-"""Dictionary proofreader: pymorphy3's lexicon says which word forms exist; a misspelt word is
-replaced by the most frequent known form one edit away.
+"""Dictionary proofreader: pymorphy3's dictionary and a frequency list counted in classic literature
+say which word forms exist; a misspelt word is replaced by the most frequent known form one edit away.
 
 Words written with a capital letter are left alone (names, the hero); so is anything with no
 single clear correction: a proofreader that "fixes" a correct rare word does more harm than good.
@@ -11,6 +11,7 @@ import functools
 import re
 
 from ..russian import morph
+from . import lexicon
 from ..types import ProgressCallback, no_progress
 from . import Proofread, Proofreader
 from .typography import tidy
@@ -27,7 +28,12 @@ def _frequencies():
 
 
 def _known(word: str) -> bool:
-    return morph().word_is_known(word)
+    return word in lexicon.counts() or morph().word_is_known(word)
+
+
+def _frequency(word: str) -> tuple[int, int]:
+    """How common a word is: in literature first, in everyday speech (pyspellchecker's list) next."""
+    return lexicon.counts().get(word, 0), _frequencies()[word]
 
 
 def _edits1(word: str) -> set[str]:
@@ -46,10 +52,11 @@ def correct_word(word: str) -> str | None:
     candidates = [c for c in _edits1(word) if _known(c)]
     if not candidates:
         return None
-    freq = _frequencies()
-    ranked = sorted(candidates, key=lambda c: (freq[c], c), reverse=True)
-    if len(ranked) > 1 and freq[ranked[0]] <= freq[ranked[1]] * 2:
-        return None  # no clear winner: leave it
+    ranked = sorted(candidates, key=lambda c: (_frequency(c), c), reverse=True)
+    if len(ranked) > 1:
+        best, second = _frequency(ranked[0]), _frequency(ranked[1])
+        if best[0] <= 2 * second[0] and best[1] <= 2 * second[1]:
+            return None  # no clear winner: leave it
     return ranked[0]
 
 

@@ -271,6 +271,19 @@ GENERIC: dict[str, list[str]] = {
     ],
 }
 
+# Closing remarks that name the hero in one case each, for the cases a plot happened not to use.
+HERO_IN_EVERY_CASE = {
+    "nomn": ["А {H} с тех пор [никогда не унывал{H|.}|стал{H|.} ещё добрее]."],
+    "gent": ["Все вокруг только и говорили, что о смелости {H.gent}.",
+             "Никто больше не сомневался в храбрости {H.gent}."],
+    "datv": ["{H.datv} {H|сам.datv} не верилось, что всё уже позади.",
+             "Каждый встречный теперь кланялся {H.datv} и говорил спасибо."],
+    "accs": ["Соседи от мала до велика благодарили {H.accs}.",
+             "Теперь {H.accs} знали и любили все в округе."],
+    "ablt": ["Все гордились {H.ablt}.", "С {H.ablt} теперь каждый хотел дружить."],
+    "loct": ["О {H.loct} ещё долго рассказывали {HOME.at}.", "О {H.loct} даже сложили песенку."],
+}
+
 RIDDLES = [
     ("Без рук, без ног, а ворота отворяет. Что это?", "Это ветер!"),
     ("Зимой и летом одним цветом. Что это?", "Это ёлка!"),
@@ -446,7 +459,7 @@ DETSKAYA: dict[str, Any] = {
         "утро {H} {H|просыпался} раньше всех, {H|умывался} росой и {H|бежал} здороваться с друзьями. "
         "А больше всего на свете {H} {H|любил} {T.accs}.",
         "Жил{H|.}-был{H|.} {HOME.at} {H}. Жил{H|.} {H.he} с {F.ablt}, и не было дня, чтобы {H} "
-        "кому-нибудь не помог{H|.}: то жучка перевернёт, то цветок польёт. И была у {H.gent} самая "
+        "кому-нибудь не помог{H|.}: то жучка перевернёт, то цветок польёт, то друзей рассмешит. И была у {H.gent} самая "
         "большая радость — {T}.",
     ],
     "lack": [
@@ -501,7 +514,7 @@ DETSKAYA: dict[str, Any] = {
         "песни и смеялись. А потом {F} {F|уложил} {H.accs} спать и тихонько {F|спел} колыбельную.",
     ],
     "coda": ["Вот и сказке «{title}» конец. Спи, малыш, спокойной ночи!",
-             "Закрывай глазки — сказка «{title}» закончилась, пусть и тебе приснится что-нибудь доброе."],
+             "Закрывай глазки — сказка «{title}» закончилась. Пусть и тебе приснится добрый сон."],
     "coda_untitled": ["Вот и сказке конец. Спи, малыш, спокойной ночи!"],
 }
 
@@ -951,7 +964,7 @@ MAGICHESKIY_REALIZM: dict[str, Any] = {
         "{HOME.at} чудеса случались так же часто, как дожди, и никто им особенно не удивлялся. По "
         "средам на крышах распускались подсолнухи, а почтальон приносил письма, которые ещё не успели "
         "написать. Здесь и {H|жил} {H}, и жизнь у {H.gent} была самая обыкновенная.",
-        "{H} {H|жил} {HOME.at} вместе с {F.ablt}. У них была кошка, которая умела предсказывать "
+        "{H} {H|жил} {HOME.at} вместе с {F.ablt}. В этом городе чудеса никого не удивляли. У них была кошка, которая умела предсказывать "
         "погоду, и чайник, который пел по утрам. Обычная жизнь, как у всех. Во всяком случае, так "
         "думал{H|.} {H}.",
     ],
@@ -986,10 +999,10 @@ MAGICHESKIY_REALIZM: dict[str, Any] = {
         "приносил письма из будущего. Только {H} теперь знал{H|.}: чудо — это не то, что случается "
         "редко, а то, что замечаешь.",
     ],
-    "coda": ["Такая вот история — «{title}». Может быть, она случилась и в твоём городе, просто никто не "
-             "заметил.",
+    "coda": ["Такая вот история — «{title}». Может быть, такое чудо случилось и в твоём городе, просто "
+             "никто не заметил.",
              "Так закончилась история «{title}». Посмотри в окно: вдруг и у тебя по улице плывёт рыба?"],
-    "coda_untitled": ["Может быть, такая история случилась и в твоём городе, просто никто не заметил."],
+    "coda_untitled": ["Может быть, такое чудо случилось и в твоём городе, просто никто не заметил."],
 }
 
 YUMOR: dict[str, Any] = {
@@ -1317,6 +1330,7 @@ class Plot:
     places: dict[str, Place]
     values: dict[str, Any]  # str, or a list to take turns from
     templates: dict[str, str]  # function → template
+    coda: str = ""  # the story's last words, after the ending
     episodes: list[str] = field(default_factory=list)
     fillers: list[str] = field(default_factory=list)
 
@@ -1324,7 +1338,7 @@ class Plot:
         """What makes two plots different: the cast, the places and the templates."""
         cast_names = tuple(sorted((key, phrase.text) for key, phrase in self.roles.items()))
         place_names = tuple(sorted((key, place.name) for key, place in self.places.items()))
-        return cast_names, place_names, tuple(sorted(self.templates.items()))
+        return cast_names, place_names, tuple(sorted(self.templates.items())), self.coda
 
 
 def normalise_genre(genre: str | None) -> str:
@@ -1413,16 +1427,11 @@ def plan(title: str, genre: str, seed: Any) -> Plot:
         "lair_mood": rng.sample(pack["lair_moods"], len(pack["lair_moods"])),
     }
 
-    templates = {}
-    for function in FUNCTIONS:
-        if function == "ending":
-            continue
-        templates[function] = rng.choice(pack.get(function) or GENERIC[function])
-    coda = pack["coda"] if values["title"] else pack["coda_untitled"]
-    templates["ending"] = rng.choice(pack["ending"]) + " " + rng.choice(coda)
+    templates = {function: rng.choice(pack.get(function) or GENERIC[function]) for function in FUNCTIONS}
+    coda = rng.choice(pack["coda"] if values["title"] else pack["coda_untitled"])
     episodes = rng.sample(GENERIC["episode"], len(GENERIC["episode"]))
     fillers = rng.sample(GENERIC["filler"] + pack["moods"], len(GENERIC["filler"]) + len(pack["moods"]))
-    return Plot(title, genre, seed, roles, places, values, templates, episodes, fillers)
+    return Plot(title, genre, seed, roles, places, values, templates, coda, episodes, fillers)
 
 
 def _spec_text(spec: Any) -> str:
@@ -1451,6 +1460,7 @@ class Writer:
         self.plot = plot
         self.rng = rng
         self.mentioned: set[str] = set()
+        self.cases: dict[str, set[str]] = {key: set() for key in plot.roles}  # cases each role was named in
         self.turns: dict[str, int] = {}
         self.shorts = {
             key: (phrase if phrase.short in ("", phrase.text) else
@@ -1518,6 +1528,7 @@ class Writer:
             return russian.possessive(phrase.gender)
         if pronoun:
             return russian.pronoun(phrase.gender, case, after_preposition)
+        self.cases[key].add(case)
         if full or key not in self.mentioned:
             self.mentioned.add(key)
             return phrase.form(case)
@@ -1608,6 +1619,11 @@ def compose(plot: Plot, episodes: int, progress: ProgressCallback = no_progress,
     for number, (function, template) in enumerate(order):
         paragraphs.append(writer.render(template))
         progress(0.05 + 0.9 * (number + 1) / len(order), PROGRESS_MESSAGES[function])
+    # the hero is named in every case at least once: what the plot left out, the ending says
+    for case in russian.CASES:
+        if case not in writer.cases["H"]:
+            paragraphs[-1] += " " + writer.render(writer.rng.choice(HERO_IN_EVERY_CASE[case]))
+    paragraphs[-1] += " " + writer.render(plot.coda)
     journey = [i for i, (function, _) in enumerate(order) if function in ("episode", "arrival", "return")]
     journey += [i for i, (function, _) in enumerate(order) if function in ("road", "struggle")]
     turn = 0
