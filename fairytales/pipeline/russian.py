@@ -27,11 +27,11 @@ def lemmas(text: str) -> list[str]:
 
 
 
-# --- Inflection: nouns, noun phrases, agreement, pronouns, characters in titles -------------------------------
+# --- Inflection: nouns, noun phrases, agreement, pronouns, characters in titles ---------------------------
 # Used by the offline storyteller. Every function here falls back to the word it was given, never raises on
 # odd input and never returns None.
 
-from dataclasses import dataclass  # noqa: E402 - kept next to the code that needs it
+from dataclasses import dataclass, replace  # noqa: E402 - kept next to the code that needs it
 
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 GENDERS = ("masc", "femn", "neut")
@@ -82,6 +82,7 @@ def _match_capitals(model: str, word: str) -> str:
     return "-".join(out)
 
 
+@functools.lru_cache(maxsize=65536)
 def _noun_parse(word: str, anim: bool | None = None):
     """The likeliest nominative noun reading of ``word`` (None when it has none)."""
     parses = [p for p in morph().parse(word.lower()) if p.tag.POS == "NOUN" and "nomn" in p.tag]
@@ -102,6 +103,7 @@ def _noun_parse(word: str, anim: bool | None = None):
     return max(parses, key=rank)
 
 
+@functools.lru_cache(maxsize=65536)
 def _adjective_parse(word: str):
     """The nominative adjective (or participle) reading of ``word``, if it is likely one."""
     parses = morph().parse(word.lower())
@@ -132,9 +134,8 @@ def inflect(word: str, case: str, number: str = "sing", anim: bool | None = None
     if not word or case not in CASES or (case == "nomn" and number == "sing"):
         return word
     parse = _noun_parse(word, anim)
-    if "-" in word and (
-        not _whole_word_inflects(parse) or (case == "accs" and anim and _method(parse) != "DictionaryAnalyzer")
-    ):
+    guessed = _method(parse) != "DictionaryAnalyzer" if parse is not None else True
+    if "-" in word and (not _whole_word_inflects(parse) or (case == "accs" and anim and guessed)):
         return _inflect_parts(word, case, number, anim)
     if parse is None:
         return word
@@ -337,7 +338,7 @@ _META_NOUNS = frozenset(
     "сказка сказочка история рассказ легенда повесть приключение быль байка новелла глава часть "
     "путешествие сказание предание миф притча песня песенка стих стихотворение про".split()
 )
-_COORDINATION = frozenset({"", ",", "и", "да", "&", "+", "-", "—", ", и", ", да"})
+_COORDINATION = frozenset({"", ",", "и", "да", "&", "+", ", и", ", да"})
 
 
 def _bare(word: str) -> str:
@@ -351,7 +352,8 @@ def _title_noun(parses, capital: bool):
     nouns = [p for p in parses if p.tag.POS == "NOUN" and "Abbr" not in p.tag]
     if not nouns or _bare(parses[0].normal_form) in _META_NOUNS:
         return None
-    if parses[0].tag.POS != "NOUN" and max(p.score for p in nouns) < 0.3:
+    unknown_name = capital and not _known(parses[0].word)  # «Чиполлино»: a name the dictionary lacks
+    if parses[0].tag.POS != "NOUN" and max(p.score for p in nouns) < 0.3 and not unknown_name:
         return None
     if any(p.tag.POS in ("ADJF", "PRTF") and p.score >= 0.5 for p in parses):
         return None
@@ -367,8 +369,8 @@ def _adjective_like(parses, noun, case: str | None = None):
     """The reading of a word that agrees with ``noun`` as its adjective (in ``case`` if given)."""
     want_case = case or noun.tag.case
     for p in parses:
-        if p.tag.POS not in ("ADJF", "PRTF") or p.tag.case != want_case:
-            continue
+        if p.tag.POS not in ("ADJF", "PRTF") or p.tag.case != want_case or "Apro" in p.tag:
+            continue  # «моя бабушка» is about «бабушка»
         if case is not None:
             return p
         if p.tag.number == noun.tag.number and (
@@ -378,8 +380,13 @@ def _adjective_like(parses, noun, case: str | None = None):
     return None
 
 
+@functools.lru_cache(maxsize=65536)
+def _known(word: str) -> bool:
+    return morph().word_is_known(word.lower())
+
+
 def _is_name(parses) -> bool:
-    return _method(parses[0]) in _GUESSED or any(
+    return _method(parses[0]) in _GUESSED or not _known(parses[0].word) or any(
         ("Name" in p.tag or "Surn" in p.tag or "Patr" in p.tag) and p.score >= 0.2 for p in parses
     )
 
@@ -390,12 +397,15 @@ def title_nouns(title: str) -> list[NounPhrase]:
     «Иван-царевич и Серый волк» → [Иван-царевич, Серый волк]; «Как кот ловил мышей» → [кот, мышь];
     «Сказка о рыбаке и рыбке» → [рыбак, рыбка] (after a preposition; «сказка» is about the title);
     «Хозяйка Медной горы» → [Хозяйка Медной горы]. A word keeps its capital when it is a name, a word the
-    dictionary does not know, not the title's first word, or when the title is just that character.
-    Titles with no Cyrillic nouns give [].
+    dictionary does not know, not the title's first word, or a character's («Лиса и журавль»); «ЛИСА» is
+    read as «Лиса». Titles with no Cyrillic nouns give [].
     """
     title = " ".join(str(title or "").split())
     matches = list(WORD_RE.finditer(title))
     tokens = [m.group(0) for m in matches]
+    # «ЛИСА» is «Лиса» shouted
+    tokens = ["-".join(p.capitalize() for p in t.split("-")) if t.isupper() and len(t) > 1 else t
+              for t in tokens]
     parses = [morph().parse(token.lower()) for token in tokens]
     nouns = [_title_noun(p, t[:1].isupper()) for p, t in zip(parses, tokens)]
 
@@ -408,6 +418,12 @@ def title_nouns(title: str) -> list[NounPhrase]:
     previous_after_preposition = False
     while i < len(tokens):
         noun = nouns[i]
+        if noun is not None and i + 1 < len(tokens) and not gap(i, i + 1) and nouns[i + 1] is not None:
+            # an attribute of the next noun, not a noun of its own: «Федорино горе», «Заюшкина избушка»
+            if _adjective_like(parses[i], nouns[i + 1]) or (
+                tokens[i][:1].isupper() and not _known(tokens[i]) and tokens[i + 1][:1].islower()
+            ):
+                noun = None
         if noun is None:
             i += 1
             continue
@@ -418,8 +434,10 @@ def title_nouns(title: str) -> list[NounPhrase]:
         # apposition or a trailing adjective: «Змей Горыныч», «Кощей Бессмертный»
         if i + 1 < len(tokens) and not gap(i, i + 1) and tokens[i + 1][:1].isupper():
             other = nouns[i + 1]
-            if (other is not None and other.tag.case == noun.tag.case) or _adjective_like(parses[i + 1], noun):
-                last = i + 1
+            if (
+                other is not None and (other.tag.case == noun.tag.case or not _known(tokens[i + 1]))
+            ) or _adjective_like(parses[i + 1], noun):
+                last = i + 1  # «Робот Вертер» too
         inflected = last - first + 1
         # a genitive tail: «Хозяйка Медной горы», «Тайна третьей планеты»
         if "nomn" in noun.tag:
@@ -429,8 +447,8 @@ def title_nouns(title: str) -> list[NounPhrase]:
                 j += 1
                 adjectives += 1
             if j < len(tokens) and not gap(j - 1, j) and j - adjectives - 1 == last:
-                tail_noun = [p for p in parses[j] if p.tag.POS == "NOUN" and "gent" in p.tag and p.score >= 0.1]
-                if tail_noun and (adjectives or tokens[j][:1].isupper()):
+                tail = [p for p in parses[j] if p.tag.POS == "NOUN" and "gent" in p.tag and p.score >= 0.1]
+                if tail and (adjectives or tokens[j][:1].isupper()):
                     last = j
         phrase = _phrase_from_title(tokens, parses, first, i, first + inflected - 1, last, noun)
         if phrase is not None:
@@ -439,14 +457,11 @@ def title_nouns(title: str) -> list[NounPhrase]:
             preposition = first > 0 and not gap(first - 1, first) and parses[first - 1][0].tag.POS == "PREP"
             if coordinated and not preposition:
                 preposition = previous_after_preposition
-            phrase = NounPhrase(
-                **{
-                    **phrase.__dict__,
-                    "title_case": noun.tag.case or "nomn",
-                    "after_preposition": preposition,
-                    "coordinated": coordinated,
-                    "named": phrase.named,
-                }
+            phrase = replace(
+                phrase,
+                title_case=noun.tag.case or "nomn",
+                after_preposition=preposition,
+                coordinated=coordinated,
             )
             phrases.append(phrase)
             previous_after_preposition = preposition
@@ -460,6 +475,13 @@ def _phrase_from_title(tokens, parses, first, head, inflected_last, last, noun) 
     if nominative is None or "Pltm" in nominative.tag:
         return None
     gender = nominative.tag.gender if nominative.tag.gender in GENDERS else "masc"
+    head_token = tokens[head]
+    unknown_name = head_token[:1].isupper() and not _known(head_token) and "-" not in head_token
+    if unknown_name:  # a name the dictionary lacks: its ending tells the gender, a vowel one does not decline
+        gender = "femn" if head_token.lower().endswith(("а", "я")) else "masc"
+        if head_token.lower().endswith(tuple("оиеуюэы")):
+            return NounPhrase(text=head_token, gender=gender, anim=True, forms=(head_token,) * len(CASES),
+                              short=head_token, named=True, known=False)
     anim = (
         any(p.tag.POS == "NOUN" and "anim" in p.tag and p.score >= 0.05 for p in parses[head])
         or _is_name(parses[head])
@@ -495,7 +517,8 @@ def _phrase_from_title(tokens, parses, first, head, inflected_last, last, noun) 
         short = text
     else:
         short = words[head - first]  # «гадкий утёнок» → «утёнок»
-    phrase = noun_phrase(text, gender=gender, anim=anim, short=short, inflected_words=inflected_last - first + 1)
+    phrase = noun_phrase(text, gender=gender, anim=anim, short=short,
+                         inflected_words=inflected_last - first + 1)
     known = _method(parses[head][0]) not in _GUESSED
     return NounPhrase(
         text=phrase.text, gender=gender, anim=anim, forms=phrase.forms, short=short, named=named, known=known

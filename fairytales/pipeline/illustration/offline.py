@@ -54,7 +54,9 @@ BRIGHT_MOOD = (
     "радость", "радостный", "веселый", "солнце", "солнышко", "праздник", "счастливый", "смех",
     "ясный", "смеяться", "радоваться", "счастье", "пир", "свадьба",
 )
-WINTER = ("зима", "зимний", "снег", "снежный", "мороз", "сугроб", "вьюга", "метель", "снежинка", "лед", "морозко")
+WINTER = (
+    "зима", "зимний", "снег", "снежный", "мороз", "сугроб", "вьюга", "метель", "снежинка", "лед", "морозко"
+)
 AUTUMN = ("осень", "осенний", "листопад")
 FIRE = ("огонь", "пламя", "огненный", "пламенный", "жечь", "гореть")
 
@@ -201,14 +203,23 @@ class Grade:
 GRADES: dict[str, Grade] = {
     "сказка": Grade(sat=1.08, mul=(1.04, 1.0, 0.92), add=(0.01, 0.005, 0.0)),
     "детская": Grade(sat=1.3, mul=(1.04, 1.05, 1.03), add=(0.02, 0.02, 0.02), pastel=0.12, contrast=0.97),
-    "ужасы": Grade(sat=0.42, mul=(0.72, 0.86, 1.0), add=(0.0, 0.02, 0.05), contrast=1.12, tint=(0.5, 0.75, 0.85), tint_amount=0.2),
+    "ужасы": Grade(
+        sat=0.42, mul=(0.72, 0.86, 1.0), add=(0.0, 0.02, 0.05), contrast=1.12, tint=(0.5, 0.75, 0.85),
+        tint_amount=0.2
+    ),
     "фэнтези": Grade(sat=1.2, mul=(0.94, 0.94, 1.06), add=(0.03, 0.0, 0.05)),
     "приключения": Grade(sat=1.18, mul=(1.08, 0.99, 0.82), add=(0.02, 0.01, 0.0), contrast=1.05),
-    "фантастика": Grade(sat=1.3, mul=(0.88, 0.92, 1.12), add=(0.05, 0.0, 0.08), contrast=1.08, tint=(0.7, 0.45, 1.25), tint_amount=0.3),
+    "фантастика": Grade(
+        sat=1.3, mul=(0.88, 0.92, 1.12), add=(0.05, 0.0, 0.08), contrast=1.08, tint=(0.7, 0.45, 1.25),
+        tint_amount=0.3
+    ),
     "магический реализм": Grade(sat=0.78, mul=(1.02, 1.0, 0.9), add=(0.05, 0.04, 0.02), contrast=0.92),
     "юмор": Grade(sat=1.35, mul=(1.03, 1.03, 0.98), contrast=1.04),
     "детектив": Grade(sat=0.3, mul=(1.0, 0.93, 0.8), add=(0.01, 0.0, 0.0), contrast=1.15),
-    "романтика": Grade(sat=0.95, mul=(1.07, 0.9, 0.96), add=(0.07, 0.03, 0.04), pastel=0.08, tint=(1.3, 0.85, 0.95), tint_amount=0.15),
+    "романтика": Grade(
+        sat=0.95, mul=(1.07, 0.9, 0.96), add=(0.07, 0.03, 0.04), pastel=0.08, tint=(1.3, 0.85, 0.95),
+        tint_amount=0.15
+    ),
 }
 DEFAULT_GENRE = "сказка"
 
@@ -377,6 +388,10 @@ def analyse(text: str, genre: str, hero: Hero, seed: int) -> Plan:
         if place not in place_lemmas:
             places.insert(0, place)
             place_lemmas[place] = place
+    if wordset & set(GORYNYCH):  # «Змей Горыныч»: the dragon has three heads
+        for item in figures:
+            if item.key == "змей":
+                item.variant = "горыныч"
     space = "космос" in places or (genre == "фантастика" and any(f.variant == "ракета" for f in figures))
     if space and "космос" not in places:
         places.append("космос")
@@ -431,16 +446,46 @@ NATURAL: dict[str, dict] = {
     "корабль": {"fur": (130, 76, 44), "light": (250, 246, 232), "dark": (100, 64, 40)},
 }
 PEOPLE: dict[str, dict] = {
-    "царевна": {"female": True, "main": (200, 60, 80), "second": (250, 210, 90), "hair": (150, 90, 40), "hat": "kokoshnik"},
-    "царь": {"female": False, "main": (190, 40, 50), "second": (250, 200, 60), "hair": (220, 220, 220), "hat": "crown", "beard": True, "cloak": True},
-    "царевич": {"female": False, "main": (60, 110, 200), "second": (250, 200, 60), "hair": (170, 110, 50), "hat": "crown_small"},
-    "богатырь": {"female": False, "main": (150, 160, 175), "second": (190, 40, 40), "hair": (140, 90, 40), "hat": "helmet", "beard": True, "shield": True},
-    "баба-яга": {"female": True, "main": (90, 80, 110), "second": (120, 60, 60), "hair": (200, 200, 200), "hat": "scarf", "old": True, "nose": True, "broom": True},
-    "колдун": {"female": False, "main": (60, 50, 120), "second": (240, 210, 90), "hair": (220, 220, 230), "hat": "wizard", "beard": True, "staff": True},
-    "дед": {"female": False, "main": (220, 220, 200), "second": (180, 60, 50), "hair": (235, 235, 235), "hat": "none", "beard": True, "old": True},
-    "бабка": {"female": True, "main": (110, 130, 170), "second": (200, 60, 70), "hair": (225, 225, 225), "hat": "scarf", "old": True},
-    "мальчик": {"female": False, "main": (214, 60, 50), "second": (70, 80, 120), "hair": (200, 150, 70), "hat": "cap", "child": True},
-    "девочка": {"female": True, "main": (70, 150, 220), "second": (250, 250, 250), "hair": (200, 150, 70), "hat": "none", "child": True},
+    "царевна": {
+        "female": True, "main": (200, 60, 80), "second": (250, 210, 90), "hair": (150, 90, 40),
+        "hat": "kokoshnik"
+    },
+    "царь": {
+        "female": False, "main": (190, 40, 50), "second": (250, 200, 60), "hair": (220, 220, 220),
+        "hat": "crown", "beard": True, "cloak": True
+    },
+    "царевич": {
+        "female": False, "main": (60, 110, 200), "second": (250, 200, 60), "hair": (170, 110, 50),
+        "hat": "crown_small"
+    },
+    "богатырь": {
+        "female": False, "main": (150, 160, 175), "second": (190, 40, 40), "hair": (140, 90, 40),
+        "hat": "helmet", "beard": True, "shield": True
+    },
+    "баба-яга": {
+        "female": True, "main": (90, 80, 110), "second": (120, 60, 60), "hair": (200, 200, 200),
+        "hat": "scarf", "old": True, "nose": True, "broom": True
+    },
+    "колдун": {
+        "female": False, "main": (60, 50, 120), "second": (240, 210, 90), "hair": (220, 220, 230),
+        "hat": "wizard", "beard": True, "staff": True
+    },
+    "дед": {
+        "female": False, "main": (220, 220, 200), "second": (180, 60, 50), "hair": (235, 235, 235),
+        "hat": "none", "beard": True, "old": True
+    },
+    "бабка": {
+        "female": True, "main": (110, 130, 170), "second": (200, 60, 70), "hair": (225, 225, 225),
+        "hat": "scarf", "old": True
+    },
+    "мальчик": {
+        "female": False, "main": (214, 60, 50), "second": (70, 80, 120), "hair": (200, 150, 70), "hat": "cap",
+        "child": True
+    },
+    "девочка": {
+        "female": True, "main": (70, 150, 220), "second": (250, 250, 250), "hair": (200, 150, 70),
+        "hat": "none", "child": True
+    },
 }
 PERSON_KEYS = tuple(PEOPLE)
 
@@ -448,7 +493,9 @@ HERO_MAIN = [
     (214, 52, 58), (46, 110, 200), (40, 150, 100), (150, 70, 180), (236, 140, 30),
     (30, 150, 170), (200, 70, 130), (110, 150, 40), (240, 190, 40), (90, 90, 200),
 ]
-HERO_SECOND = [(250, 210, 80), (250, 250, 245), (120, 200, 240), (250, 160, 170), (150, 230, 150), (255, 240, 150)]
+HERO_SECOND = [
+    (250, 210, 80), (250, 250, 245), (120, 200, 240), (250, 160, 170), (150, 230, 150), (255, 240, 150)
+]
 HAIR = [(90, 56, 34), (200, 150, 70), (150, 80, 40), (60, 44, 40), (230, 196, 110), (196, 90, 40)]
 
 
@@ -531,7 +578,9 @@ def hero_from_title(title: str) -> Hero:
             base["hair"] = rng.choice(HAIR)
         look = base
     else:
-        natural = natural_look(figure, variant) or {"fur": main, "light": light(main, 0.6), "dark": shade(main, 0.6)}
+        natural = natural_look(figure, variant) or {
+            "fur": main, "light": light(main, 0.6), "dark": shade(main, 0.6)
+        }
         if colour is not None:
             natural["fur"] = colour
             natural["light"] = light(colour, 0.55)
@@ -624,10 +673,14 @@ class Pen:
 
     def sparkle(self, x, y, r, colour=Lit((255, 244, 170))) -> None:
         self.poly([(x, y - r), (x + r * 0.22, y - r * 0.22), (x + r, y), (x + r * 0.22, y + r * 0.22),
-                   (x, y + r), (x - r * 0.22, y + r * 0.22), (x - r, y), (x - r * 0.22, y - r * 0.22)], colour)
+                   (x, y + r), (
+                       x - r * 0.22, y + r * 0.22
+                   ), (x - r, y), (x - r * 0.22, y - r * 0.22)], colour)
 
     def smile(self, x, y, r, colour=(150, 50, 50), w=2.4) -> None:
-        pts = [(x + r * math.cos(t), y + r * 0.55 * math.sin(t)) for t in np.linspace(0.25, math.pi - 0.25, 8)]
+        pts = [
+            (x + r * math.cos(t), y + r * 0.55 * math.sin(t)) for t in np.linspace(0.25, math.pi - 0.25, 8)
+        ]
         self.line(pts, colour, w)
 
 
@@ -674,7 +727,10 @@ def draw_quadruped(p: Pen, lk: dict, key: str) -> None:
     if lk.get("accent") is not None:  # the hero's scarf
         hx0 = bx + rx * 0.82
         p.ell(hx0, by - ry * 0.45, 15, ry * 0.7, lk["accent"], ang=-20)
-        p.poly([(hx0 - 6, by - 4), (hx0 - 26, by + ry * 0.9), (hx0 - 12, by + ry * 0.95), (hx0 + 4, by)], lk["accent"])
+        p.poly(
+            [(hx0 - 6, by - 4), (hx0 - 26, by + ry * 0.9), (hx0 - 12, by + ry * 0.95), (hx0 + 4, by)],
+            lk["accent"]
+        )
     r = q["head"]
     hx, hy = bx + rx * 0.92, by - ry * 0.85 - r * 0.35
     # ears
@@ -684,7 +740,10 @@ def draw_quadruped(p: Pen, lk: dict, key: str) -> None:
             base_l, base_r = (hx + (dx - 0.32) * r, hy - 0.62 * r), (hx + (dx + 0.32) * r, hy - 0.78 * r)
             tip = (hx + dx * r - 2, hy - 0.8 * r - e)
             p.poly([base_l, tip, base_r], c)
-            p.poly([(base_l[0] + 5, base_l[1] - 2), (tip[0] + 1, tip[1] + 10), (base_r[0] - 5, base_r[1] - 1)], dark if key != "лиса" else (60, 40, 40))
+            p.poly(
+                [(base_l[0] + 5, base_l[1] - 2), (tip[0] + 1, tip[1] + 10), (base_r[0] - 5, base_r[1] - 1)],
+                dark if key != "лиса" else (60, 40, 40)
+            )
     elif q["ear"] == "round":
         for dx in (-0.6, 0.35):
             p.circ(hx + dx * r, hy - 0.78 * r, q["ear_len"], fur)
@@ -693,9 +752,15 @@ def draw_quadruped(p: Pen, lk: dict, key: str) -> None:
     if key in ("волк", "лиса"):
         p.ell(hx - r * 0.1, hy + r * 0.45, r * 0.75, r * 0.45, lite)
     sl = q["snout"]
-    p.ell(hx + r * 0.62 + sl * 0.3, hy + r * 0.22, r * 0.38 + sl * 0.55, r * 0.42, lite if key != "собака" else light(fur, 0.35))
+    p.ell(
+        hx + r * 0.62 + sl * 0.3, hy + r * 0.22, r * 0.38 + sl * 0.55, r * 0.42,
+        lite if key != "собака" else light(fur, 0.35)
+    )
     p.circ(hx + r * 0.62 + sl * 0.85 + r * 0.2, hy + r * 0.05, max(5.0, r * 0.2), BLACK)
-    p.line([(hx + r * 0.62 + sl * 0.6, hy + r * 0.5), (hx + r * 0.62 + sl * 0.85, hy + r * 0.45)], shade(dark, 0.8), 2.2)
+    p.line(
+        [(hx + r * 0.62 + sl * 0.6, hy + r * 0.5), (hx + r * 0.62 + sl * 0.85, hy + r * 0.45)],
+        shade(dark, 0.8), 2.2
+    )
     if q["ear"] == "floppy":
         p.ell(hx - r * 0.45, hy - r * 0.05, r * 0.3, q["ear_len"] * 0.75, dark, ang=15)
     p.eye(hx + r * 0.32, hy - r * 0.18, max(4.5, r * 0.19))
@@ -740,10 +805,19 @@ def draw_sitter(p: Pen, lk: dict, key: str) -> None:
     if key == "заяц":
         p.circ(-38 * s, -26 * s, 14 * s, lite)
     elif key == "кот":
-        p.line([(-26 * s, -18 * s), (-56 * s, -22 * s), (-72 * s, -50 * s), (-64 * s, -82 * s), (-52 * s, -88 * s)], fur, 13 * s)
+        p.line(
+            [
+                (-26 * s, -18 * s), (-56 * s, -22 * s), (-72 * s, -50 * s), (-64 * s, -82 * s),
+                (-52 * s, -88 * s)
+            ],
+            fur, 13 * s
+        )
         p.circ(-52 * s, -88 * s, 7 * s, dark)
     else:
-        p.line([(-26 * s, -12 * s), (-60 * s, -8 * s), (-84 * s, -22 * s), (-96 * s, -10 * s)], (230, 160, 160), 4)
+        p.line(
+            [(-26 * s, -12 * s), (-60 * s, -8 * s), (-84 * s, -22 * s), (-96 * s, -10 * s)], (230, 160, 160),
+            4
+        )
     p.ell(0, -50 * s, 40 * s, 48 * s, fur)
     if key == "кот":
         for i in range(3):
@@ -767,7 +841,13 @@ def draw_sitter(p: Pen, lk: dict, key: str) -> None:
             tip = (hx + dx * 24 * s, hy - 50 * s)
             b1 = (hx + dx * 4 * s, hy - 26 * s)
             p.poly([b0, tip, b1], fur)
-            p.poly([(b0[0] - dx * 6 * s, b0[1] - 8 * s), (tip[0], tip[1] + 12 * s), (b1[0] + dx * 6 * s, b1[1] - 2 * s)], (246, 176, 180))
+            p.poly(
+                [
+                    (b0[0] - dx * 6 * s, b0[1] - 8 * s), (tip[0], tip[1] + 12 * s),
+                    (b1[0] + dx * 6 * s, b1[1] - 2 * s)
+                ],
+                (246, 176, 180)
+            )
     else:
         for dx in (-26, 28):
             p.circ(hx + dx * s, hy - 26 * s, 19 * s, fur)
@@ -783,11 +863,23 @@ def draw_sitter(p: Pen, lk: dict, key: str) -> None:
     p.circ(hx - 17 * s, hy + 10 * s, 4.5 * s, mix(fur, CHEEK, 0.6))
     p.circ(hx + 25 * s, hy + 10 * s, 4.5 * s, mix(fur, CHEEK, 0.6))
     if key == "заяц":
-        p.poly([(hx + 1 * s, hy + 14 * s), (hx + 7 * s, hy + 14 * s), (hx + 7 * s, hy + 22 * s), (hx + 1 * s, hy + 22 * s)], WHITE)
+        p.poly(
+            [
+                (hx + 1 * s, hy + 14 * s), (hx + 7 * s, hy + 14 * s), (hx + 7 * s, hy + 22 * s),
+                (hx + 1 * s, hy + 22 * s)
+            ],
+            WHITE
+        )
     else:
         for side in (-1, 1):
             for dy in (-2, 4):
-                p.line([(hx + 4 * s + side * 10 * s, hy + 10 * s), (hx + 4 * s + side * 34 * s, hy + (10 + dy * 1.5) * s)], shade(dark, 0.8), 1.4)
+                p.line(
+                    [
+                        (hx + 4 * s + side * 10 * s, hy + 10 * s),
+                        (hx + 4 * s + side * 34 * s, hy + (10 + dy * 1.5) * s)
+                    ],
+                    shade(dark, 0.8), 1.4
+                )
 
 
 def draw_hedgehog(p: Pen, lk: dict, key: str) -> None:
@@ -817,7 +909,9 @@ def draw_rooster(p: Pen, lk: dict, key: str) -> None:
         p.line([(dx, -44), (dx, -6)], (236, 170, 40), 5)
         p.line([(dx - 8, -2), (dx, -6), (dx + 10, -2)], (236, 170, 40), 4)
     if not hen:
-        for ang, c, ln in ((-70, tail, 48), (-50, (240, 150, 40), 50), (-28, shade(tail, 0.8), 46), (-8, (200, 60, 40), 38)):
+        for ang, c, ln in (
+            (-70, tail, 48), (-50, (240, 150, 40), 50), (-28, shade(tail, 0.8), 46), (-8, (200, 60, 40), 38)
+        ):
             a = math.radians(ang)
             p.ell(-34 - math.cos(a) * 14, -74 + math.sin(a) * 20, ln, 11, c, ang=ang + 180)
     else:
@@ -844,7 +938,9 @@ def draw_bird(p: Pen, lk: dict, key: str) -> None:
             p.ell(-70 - i * 10, 6 + i * 10, 56, 9, Lit(c), ang=12 + i * 10)
     else:
         p.poly([(-28, -2), (-62, -14), (-66, 10), (-28, 6)], dark)
-    p.poly([(-2, -8), (-40, -62), (-4, -52), (18, -8)], shade(dark, 0.85) if not fire else Lit((250, 140, 40)))
+    p.poly(
+        [(-2, -8), (-40, -62), (-4, -52), (18, -8)], shade(dark, 0.85) if not fire else Lit((250, 140, 40))
+    )
     p.ell(0, 0, 36, 16, body, ang=-8)
     p.ell(6, 6, 22, 8, lite, ang=-8)
     p.poly([(-10, -6), (-18, -74), (16, -58), (24, -6)], dark if not fire else Lit((250, 200, 60)))
@@ -928,7 +1024,10 @@ def draw_dragon(p: Pen, lk: dict, key: str) -> None:
     body, belly, wing = lk["fur"], lk["light"], lk["dark"]
     heads = 3 if key == "gorynych" else 1
     # far wing
-    p.poly([(-10, -20), (-70, -120), (-40, -100), (-20, -110), (0, -96), (22, -100), (30, -24)], shade(wing, 0.75))
+    p.poly(
+        [(-10, -20), (-70, -120), (-40, -100), (-20, -110), (0, -96), (22, -100), (30, -24)],
+        shade(wing, 0.75)
+    )
     # tail
     pts = [(-160 + 32 * i, 22 - 22 * math.sin(i * 0.9)) for i in range(6)]
     for i in range(5):
@@ -955,8 +1054,20 @@ def draw_dragon(p: Pen, lk: dict, key: str) -> None:
         p.circ(nx + 44, ny - 4, 2.5, BLACK)
         p.eye(nx + 16, ny - 8, 5)
         if lk.get("fire"):
-            p.poly([(nx + 46, ny + 4), (nx + 100, ny - 8), (nx + 86, ny + 6), (nx + 112, ny + 16), (nx + 84, ny + 18), (nx + 96, ny + 32), (nx + 46, ny + 12)], Lit((250, 130, 30)))
-            p.poly([(nx + 48, ny + 6), (nx + 84, ny + 4), (nx + 74, ny + 12), (nx + 88, ny + 22), (nx + 48, ny + 11)], Lit((255, 220, 90)))
+            p.poly(
+                [
+                    (nx + 46, ny + 4), (nx + 100, ny - 8), (nx + 86, ny + 6), (nx + 112, ny + 16),
+                    (nx + 84, ny + 18), (nx + 96, ny + 32), (nx + 46, ny + 12)
+                ],
+                Lit((250, 130, 30))
+            )
+            p.poly(
+                [
+                    (nx + 48, ny + 6), (nx + 84, ny + 4), (nx + 74, ny + 12), (nx + 88, ny + 22),
+                    (nx + 48, ny + 11)
+                ],
+                Lit((255, 220, 90))
+            )
 
 
 def draw_robot(p: Pen, lk: dict, key: str) -> None:
@@ -1111,7 +1222,10 @@ def draw_person(p: Pen, lk: dict, key: str) -> None:
         p.eye(hx + ex + 4, hy - 1, 4.6)
         p.line([(hx - 10, hy - 10), (hx + 0, hy - 6)], hair, 3)
         p.line([(hx + 10, hy - 6), (hx + 22, hy - 10)], hair, 3)
-        p.poly([(hx + 10, hy - 2), (hx + 30, hy + 4), (hx + 48, hy + 20), (hx + 42, hy + 24), (hx + 24, hy + 18), (hx + 8, hy + 12)],
+        p.poly([
+            (hx + 10, hy - 2), (hx + 30, hy + 4), (hx + 48, hy + 20), (hx + 42, hy + 24), (hx + 24, hy + 18),
+            (hx + 8, hy + 12)
+        ],
                shade(skin, 0.94), ol=shade(skin, 0.62), w=1.6)
         p.circ(hx + 4, hy + 6, 3, shade(skin, 0.75))
         p.line([(hx - 4, hy + 22), (hx + 6, hy + 24), (hx + 16, hy + 22)], (110, 50, 50), 2.4)
@@ -1128,23 +1242,35 @@ def draw_person(p: Pen, lk: dict, key: str) -> None:
         p.line([(hx + ex - 2, hy - 16), (hx + ex + 12, hy - 14)], hair, 3)
     if lk.get("beard"):
         beard = hair
-        p.poly([(hx - 28, hy + 4), (hx - 20, hy + 30), (hx - 8, hy + 56), (hx + 4, hy + 66), (hx + 16, hy + 56),
-                (hx + 28, hy + 30), (hx + 32, hy + 4), (hx + 20, hy + 18), (hx - 12, hy + 18)], beard)
+        beard_pts = [(hx - 28, hy + 4), (hx - 20, hy + 30), (hx - 8, hy + 56), (hx + 4, hy + 66),
+                     (hx + 16, hy + 56), (hx + 28, hy + 30), (hx + 32, hy + 4), (hx + 20, hy + 18),
+                     (hx - 12, hy + 18)]
+        p.poly(beard_pts, beard)
         p.smile(hx + 4, hy + 14, 8, shade(beard, 0.75), 3)
     # hats
     if hat in ("crown", "crown_small"):
         big = hat == "crown"
         top = hy - (58 if big else 48)
         base = hy - 26
-        p.poly([(hx - 24, base), (hx - 26, top), (hx - 13, base - 14), (hx, top - 6), (hx + 13, base - 14), (hx + 26, top), (hx + 24, base)], GOLD)
-        p.poly([(hx - 25, base), (hx + 25, base), (hx + 25, base - 7), (hx - 25, base - 7)], shade(GOLD, 0.85))
+        p.poly(
+            [
+                (hx - 24, base), (hx - 26, top), (hx - 13, base - 14), (hx, top - 6), (hx + 13, base - 14),
+                (hx + 26, top), (hx + 24, base)
+            ],
+            GOLD
+        )
+        p.poly(
+            [(hx - 25, base), (hx + 25, base), (hx + 25, base - 7), (hx - 25, base - 7)], shade(GOLD, 0.85)
+        )
         p.circ(hx, base - 14, 4.5, (220, 40, 60))
     elif hat == "kokoshnik":
         p.poly([(hx - 30, hy - 16), (hx + 30, hy - 16), (hx + 30, hy - 24), (hx - 30, hy - 24)], GOLD)
     elif hat == "helmet":
         steel = (196, 204, 216)
         p.ell(hx, hy - 22, 34, 24, steel)
-        p.poly([(hx - 35, hy - 22), (hx + 35, hy - 22), (hx + 35, hy - 12), (hx - 35, hy - 12)], (160, 168, 184))
+        p.poly(
+            [(hx - 35, hy - 22), (hx + 35, hy - 22), (hx + 35, hy - 12), (hx - 35, hy - 12)], (160, 168, 184)
+        )
         p.poly([(hx - 10, hy - 42), (hx, hy - 80), (hx + 10, hy - 42)], steel)
         p.line([(hx + 4, hy - 12), (hx + 4, hy - 2)], (160, 168, 184), 5)
     elif hat == "wizard":
@@ -1188,7 +1314,9 @@ def draw_apple_tree(p: Pen, lk: dict, key: str) -> None:
     p.line([(0, -110), (-40, -160)], trunk, 9)
     p.line([(0, -120), (36, -168)], trunk, 9)
     leaf = (74, 150, 60)
-    for x, y, r in ((-60, -170, 50), (60, -172, 50), (0, -210, 62), (-30, -236, 44), (34, -236, 44), (0, -160, 52)):
+    for x, y, r in (
+        (-60, -170, 50), (60, -172, 50), (0, -210, 62), (-30, -236, 44), (34, -236, 44), (0, -160, 52)
+    ):
         p.circ(x, y, r, leaf)
     for x, y, r in ((-40, -220, 26), (10, -240, 24), (-70, -180, 18), (30, -200, 22)):
         p.circ(x, y, r, light(leaf, 0.2))
@@ -1278,7 +1406,6 @@ def draw_rocket(p: Pen, lk: dict, key: str) -> None:
     p.poly([(-32, -10), (32, -10), (30, 0), (-30, 0)], (180, 184, 200))
 
 
-# key -> (drawing, width, height, where, natural-look key)
 @dataclass(frozen=True)
 class Spec:
     draw: object
@@ -1358,7 +1485,9 @@ def variant_key(item: Item) -> str:
     return item.key
 
 
-def render_figure(item: Item, plan: Plan, tone: Tone, scale: float, facing: int, style: str, swim: bool = False) -> tuple[Image.Image, float, float]:
+def render_figure(
+    item: Item, plan: Plan, tone: Tone, scale: float, facing: int, style: str, swim: bool = False
+) -> tuple[Image.Image, float, float]:
     """The figure on its own transparent layer; returns it and where its feet are on the layer."""
     spec = SPECS[item.key]
     lk = look_for(item, plan)
@@ -1529,7 +1658,9 @@ class Layout:
     sides: dict = field(default_factory=dict)  # structure -> "left"/"right"/"back"
 
 
-def wave_line(rng: random.Random, base: float, amp: float, x0: float = -40, x1: float = W + 40, step: float = 16) -> list[tuple[float, float]]:
+def wave_line(
+    rng: random.Random, base: float, amp: float, x0: float = -40, x1: float = W + 40, step: float = 16
+) -> list[tuple[float, float]]:
     waves = [(rng.uniform(0.6, 1.0) * amp, rng.uniform(300, 700), rng.uniform(0, 6.28)) for _ in range(3)]
     pts = []
     x = x0
@@ -1553,7 +1684,9 @@ class Painter:
         has = set(plan.places)
         horizon = H * (0.5 if "море" in has else 0.46 if "горы" in has else 0.52)
         sun_x = self.rng.choice([0.18, 0.3, 0.7, 0.82]) * W
-        sun_y = {"day": 0.16, "dawn": 0.38, "sunset": 0.36, "night": 0.16, "storm": 0.12, "space": 0.22}[plan.sky] * H
+        sun_y = {
+            "day": 0.16, "dawn": 0.38, "sunset": 0.36, "night": 0.16, "storm": 0.12, "space": 0.22
+        }[plan.sky] * H
         if plan.sky in ("dawn", "sunset"):
             sun_y = horizon - 24
         self.lay = Layout(horizon=horizon, mid=horizon + H * 0.1, front=H * 0.74, sun=(sun_x, sun_y))
@@ -1562,7 +1695,9 @@ class Painter:
         self.rng.shuffle(sides)
         for place in ("изба", "пещера", "сад", "дворец", "деревня"):
             if place in has:
-                if place in ("дворец", "деревня") and (not sides or len([p for p in has if p in ("изба", "пещера", "сад")]) >= 1):
+                if place in ("дворец", "деревня") and (
+                    not sides or len([p for p in has if p in ("изба", "пещера", "сад")]) >= 1
+                ):
                     self.lay.sides[place] = "back"
                 elif sides:
                     self.lay.sides[place] = sides.pop(0)
@@ -1596,14 +1731,18 @@ class Painter:
             "day": (1.0, 0.98, 0.86), "dawn": (1.0, 0.86, 0.7), "sunset": (1.0, 0.7, 0.4),
             "night": (0.55, 0.65, 0.9), "storm": (0.7, 0.72, 0.75), "space": (0.6, 0.3, 0.9),
         }[plan.sky]
-        strength = {"day": 0.55, "dawn": 0.7, "sunset": 0.8, "night": 0.3, "storm": 0.15, "space": 0.25}[plan.sky]
+        strength = {
+            "day": 0.55, "dawn": 0.7, "sunset": 0.8, "night": 0.3, "storm": 0.15, "space": 0.25
+        }[plan.sky]
         g = (np.exp(-((d / (H * 0.35)) ** 2)) * strength)[..., None]
         arr = arr * (1 - g) + np.array(glow_col) * g
         if plan.sky == "space":
             for _ in range(4):
                 nx, ny = self.rng.uniform(0, W), self.rng.uniform(0, H * 0.6)
                 rad = self.rng.uniform(120, 260)
-                nc = np.array(self.rng.choice([(0.8, 0.2, 0.7), (0.2, 0.6, 0.9), (0.5, 0.2, 0.9), (0.9, 0.4, 0.5)]))
+                nc = np.array(
+                    self.rng.choice([(0.8, 0.2, 0.7), (0.2, 0.6, 0.9), (0.5, 0.2, 0.9), (0.9, 0.4, 0.5)])
+                )
                 dd = np.sqrt((xs - nx) ** 2 + ((ys - ny) * 1.6) ** 2)
                 gg = (np.exp(-((dd / rad) ** 2)) * 0.45)[..., None]
                 arr = arr * (1 - gg) + nc * gg
@@ -1647,8 +1786,13 @@ class Painter:
                         a = 2 * math.pi * i / 12 + 0.1
                         a2 = a + 0.09
                         o.poly([(sx + math.cos(a) * r * 1.25, sy + math.sin(a) * r * 1.25),
-                                (sx + math.cos((a + a2) / 2) * r * 1.75, sy + math.sin((a + a2) / 2) * r * 1.75),
-                                (sx + math.cos(a2) * r * 1.25, sy + math.sin(a2) * r * 1.25)], self.tone.glow(col + (210,)))
+                                (
+                                    sx + math.cos((a + a2) / 2) * r * 1.75,
+                                    sy + math.sin((a + a2) / 2) * r * 1.75
+                                ),
+                                (
+                                    sx + math.cos(a2) * r * 1.25, sy + math.sin(a2) * r * 1.25
+                                )], self.tone.glow(col + (210,)))
             c.ell(sx, sy, r, r, self.tone.glow(col))
             c.ell(sx - r * 0.25, sy - r * 0.25, r * 0.55, r * 0.55, self.tone.glow(light(col, 0.35)))
         if plan.sky == "space":
@@ -1658,7 +1802,9 @@ class Painter:
         col = self.tone.glow((255, 250, 220))
         with self.c.layer(blur=4, box=(x - r * 1.2, y - r * 1.2, x + r * 1.2, y + r * 1.2)) as o:
             o.ell(x, y, r * 1.2, r * 1.2, col[:3] + (90,))
-        self.c.poly([(x, y - r), (x + r * 0.2, y - r * 0.2), (x + r, y), (x + r * 0.2, y + r * 0.2), (x, y + r),
+        self.c.poly([(x, y - r), (
+            x + r * 0.2, y - r * 0.2
+        ), (x + r, y), (x + r * 0.2, y + r * 0.2), (x, y + r),
                      (x - r * 0.2, y + r * 0.2), (x - r, y), (x - r * 0.2, y - r * 0.2)], col)
 
     def planets(self) -> None:
@@ -1672,7 +1818,10 @@ class Painter:
         c.ell(sx, sy, r, r, self.tone.glow(base))
         c.ell(sx - r * 0.3, sy - r * 0.3, r * 0.6, r * 0.6, self.tone.glow(light(base, 0.25)))
         for k in (-0.3, 0.15):
-            c.line([(sx - r * 0.95, sy + r * k), (sx + r * 0.95, sy + r * k + 8)], self.tone.glow(shade(base, 0.85)), 6)
+            c.line(
+                [(sx - r * 0.95, sy + r * k), (sx + r * 0.95, sy + r * k + 8)],
+                self.tone.glow(shade(base, 0.85)), 6
+            )
         c.d.arc(box, 0, 180, fill=ring, width=int(5 * SS))
         mx = W - sx if abs(W - sx - sx) > 200 else (sx + 400) % W
         c.ell(mx, H * 0.12, 24, 24, self.tone.glow((210, 210, 230)))
@@ -1698,9 +1847,13 @@ class Painter:
             slots = sorted(slots[:n])
         for t in slots:
             x = t * W + rng.uniform(-50, 50)
-            y = rng.uniform(H * 0.07, self.lay.horizon * 0.5) if plan.sky != "storm" else rng.uniform(-10, H * 0.22)
+            y = rng.uniform(
+                H * 0.07, self.lay.horizon * 0.5
+            ) if plan.sky != "storm" else rng.uniform(-10, H * 0.22)
             scale = rng.uniform(0.7, 1.2) * (1.6 if plan.sky == "storm" else 1.0)
-            self.cloud(x, y, scale, self.tone.glow(under), self.tone.glow(base), 235 if plan.sky != "night" else 170)
+            self.cloud(
+                x, y, scale, self.tone.glow(under), self.tone.glow(base), 235 if plan.sky != "night" else 170
+            )
         if plan.sky == "storm":
             self.lightning()
 
@@ -1747,7 +1900,6 @@ class Painter:
         if "море" not in has:
             pts = wave_line(rng, hz + 10, 26)
             c.grad_poly(pts + [(W + 40, H), (-40, H)], self.land(grass[0], 0.55), self.land(grass[1], 0.35))
-            self.far_line = pts
             if "город" in has:
                 self.city(hz + 14)
             if self.lay.sides.get("дворец") == "back":
@@ -1762,7 +1914,6 @@ class Painter:
 
     def mountains(self, hz: float) -> None:
         rng, c = self.rng, self.c
-        snow = self.plan.season != "summer" or True
         for layer, (haze, hmin, hmax) in enumerate(((0.55, 120, 210), (0.3, 70, 150))):
             x = -80.0
             pts = [(-80.0, hz + 20)]
@@ -1781,15 +1932,21 @@ class Painter:
                 # light side
                 j = pts.index((px, py))
                 lx, ly = pts[j - 1]
-                c.poly([(px, py), (lx + (px - lx) * 0.35, ly + (py - ly) * 0.35), (px - 8, hz)], self.land(light(rock, 0.18), haze))
-                if snow:
-                    rx, ry = pts[j + 1] if j + 1 < len(pts) else (px + 60, py + 80)
-                    f = 0.28
-                    left = (px + (lx - px) * f, py + (ly - py) * f)
-                    right = (px + (rx - px) * f, py + (ry - py) * f)
-                    mid1 = (px + (left[0] - px) * 0.4, left[1] + 6)
-                    mid2 = (px + (right[0] - px) * 0.4, right[1] + 4)
-                    c.poly([(px, py), right, mid2, (px, left[1] - 2), mid1, left], self.land((246, 248, 255), haze * 0.6))
+                c.poly(
+                    [(px, py), (lx + (px - lx) * 0.35, ly + (py - ly) * 0.35), (px - 8, hz)],
+                    self.land(light(rock, 0.18), haze)
+                )
+                # snow caps
+                rx, ry = pts[j + 1] if j + 1 < len(pts) else (px + 60, py + 80)
+                f = 0.28
+                left = (px + (lx - px) * f, py + (ly - py) * f)
+                right = (px + (rx - px) * f, py + (ry - py) * f)
+                mid1 = (px + (left[0] - px) * 0.4, left[1] + 6)
+                mid2 = (px + (right[0] - px) * 0.4, right[1] + 4)
+                c.poly(
+                    [(px, py), right, mid2, (px, left[1] - 2), mid1, left],
+                    self.land((246, 248, 255), haze * 0.6)
+                )
 
     def city(self, base: float) -> None:
         rng, c = self.rng, self.c
@@ -1804,17 +1961,27 @@ class Painter:
             c.poly([(x, base), (x, base - h), (x + w, base - h), (x + w, base)], col)
             if not future and rng.random() < 0.35:
                 c.ell(x + w / 2, base - h - 6, w * 0.35, w * 0.45, self.land((220, 170, 60), 0.35))
-                c.line([(x + w / 2, base - h - w * 0.45 - 14), (x + w / 2, base - h - w * 0.4)], self.land((220, 170, 60), 0.35), 2)
+                c.line(
+                    [(x + w / 2, base - h - w * 0.45 - 14), (x + w / 2, base - h - w * 0.4)],
+                    self.land((220, 170, 60), 0.35), 2
+                )
             elif not future:
-                c.poly([(x - 3, base - h), (x + w / 2, base - h - w * 0.6), (x + w + 3, base - h)], self.land((170, 80, 60), 0.4))
+                c.poly(
+                    [(x - 3, base - h), (x + w / 2, base - h - w * 0.6), (x + w + 3, base - h)],
+                    self.land((170, 80, 60), 0.4)
+                )
             else:
-                c.line([(x + w / 2, base - h), (x + w / 2, base - h - 30)], self.land((200, 200, 230), 0.3), 2)
+                c.line(
+                    [(x + w / 2, base - h), (x + w / 2, base - h - 30)], self.land((200, 200, 230), 0.3), 2
+                )
             win = Lit((255, 220, 120)) if not future else Lit((120, 240, 255))
             for wy in np.arange(base - h + 10, base - 8, 16):
                 for wx in np.arange(x + 6, x + w - 8, 12):
                     if rng.random() < (0.55 if self.night or future else 0.3):
                         c.poly([(wx, wy), (wx + 5, wy), (wx + 5, wy + 7), (wx, wy + 7)],
-                               self.tone.glow(win) if self.night or future else self.land((120, 120, 150), 0.4))
+                               self.tone.glow(win) if self.night or future else self.land(
+                                   (120, 120, 150), 0.4
+                               ))
             x += w + rng.uniform(-4, 6)
 
     def village(self, base: float) -> None:
@@ -1871,13 +2038,18 @@ class Painter:
         if "поле" in has and plan.season == "summer":
             mid_col = (214, 190, 96)
         pts = wave_line(rng, hz + 46, 20)
-        c.grad_poly(pts + [(W + 40, H), (-40, H)], self.land(light(mid_col, 0.1), 0.25), self.land(mid_col, 0.1))
+        c.grad_poly(
+            pts + [(W + 40, H), (-40, H)], self.land(light(mid_col, 0.1), 0.25), self.land(mid_col, 0.1)
+        )
         if "поле" in has:
             self.field_rows(hz + 50)
         if not {"горы", "лес", "город", "болото"} & set(has) and len(has) <= 1:
             for _ in range(rng.randint(2, 4)):
                 x = rng.uniform(40, W - 40)
-                self.round_tree(x, hz + 44 + rng.uniform(0, 10), rng.uniform(50, 80), rng.choice(FOLIAGE[plan.season]), 0.25)
+                self.round_tree(
+                    x, hz + 44 + rng.uniform(0, 10), rng.uniform(50, 80), rng.choice(FOLIAGE[plan.season]),
+                    0.25
+                )
         if "лес" in has:
             self.tree_line(hz + 56, 0.22, 70, 130)
             self.forest_wings()
@@ -1923,7 +2095,10 @@ class Painter:
             y = hz + 8 + t * (self.lay.front - hz - 24)
             x = rng.uniform(0, W)
             s = 4 + t * 14
-            c.line([(x - s, y), (x - s / 2, y - s * 0.3), (x, y)], self.land((230, 244, 250), 0.2)[:3] + (170,), 1 + t * 1.6)
+            c.line(
+                [(x - s, y), (x - s / 2, y - s * 0.3), (x, y)], self.land((230, 244, 250), 0.2)[:3] + (170,),
+                1 + t * 1.6
+            )
         self.water_spot = (W * rng.uniform(0.3, 0.7), self.lay.front - 22)
         if "дворец" in self.plan.places or "деревня" in self.plan.places:
             side = self.lay.sides.get("дворец", self.lay.sides.get("деревня", "back"))
@@ -1932,7 +2107,9 @@ class Painter:
             self.cape(side)
         if any(f.key == "корабль" and f.variant != "ракета" for f in self.plan.figures):
             ship = next(f for f in self.plan.figures if f.key == "корабль")
-            img, ox, oy = render_figure(ship, self.plan, self.tone, 0.62, self.rng.choice([-1, 1]), self.style)
+            img, ox, oy = render_figure(
+                ship, self.plan, self.tone, 0.62, self.rng.choice([-1, 1]), self.style
+            )
             x = W * (0.22 if self.lay.sun[0] > W / 2 else 0.78)
             self.c.paste(img, x, hz + (self.lay.front - hz) * 0.45, ox, oy)
         # sand
@@ -1979,7 +2156,12 @@ class Painter:
         hay = (226, 190, 90)
         pts = [(hx + 36 * math.cos(t), hy - 50 * math.sin(t)) for t in np.linspace(0, math.pi, 24)]
         c.poly(pts, self.land(hay, 0.1))
-        c.poly([(hx - 36 + 72 * t, hy - 50 * math.sin(math.pi * t) * 0.999) for t in np.linspace(0, 0.5, 12)] + [(hx - 10, hy)], self.land(light(hay, 0.15), 0.1))
+        c.poly(
+            [
+                (hx - 36 + 72 * t, hy - 50 * math.sin(math.pi * t) * 0.999) for t in np.linspace(0, 0.5, 12)
+            ] + [(hx - 10, hy)],
+            self.land(light(hay, 0.15), 0.1)
+        )
         for dx in (-20, -6, 8, 22):
             c.line([(hx + dx * 0.6, hy - 40), (hx + dx, hy - 4)], self.land(shade(hay, 0.8), 0.1), 1.6)
         c.line([(hx, hy - 50), (hx, hy - 64)], self.land((120, 90, 60), 0.1), 2.5)
@@ -2025,14 +2207,19 @@ class Painter:
             self.fir(rng.uniform(0, W), hz + 52 + rng.uniform(0, 8), rng.uniform(40, 70), (70, 96, 70), 0.3)
         # pools that mirror the sky, with duckweed, reeds and hummocks
         sky = self.tone.haze
-        pools = [(rng.uniform(0.05, 0.3), 0.3), (rng.uniform(0.4, 0.6), 0.55), (rng.uniform(0.7, 0.95), 0.35), (rng.uniform(0.2, 0.8), 0.85)]
+        pools = [
+            (rng.uniform(0.05, 0.3), 0.3), (rng.uniform(0.4, 0.6), 0.55), (rng.uniform(0.7, 0.95), 0.35),
+            (rng.uniform(0.2, 0.8), 0.85)
+        ]
         for tx, ty in pools:
             x = tx * W
             y = hz + 60 + ty * (self.lay.front - hz - 50)
             rx = rng.uniform(70, 120) * (0.7 + ty * 0.6)
             c.ell(x, y, rx + 6, rx * 0.2 + 4, self.land((86, 96, 60)))
             c.ell(x, y, rx, rx * 0.2, mix(self.land((50, 76, 72)), sky, 0.35))
-            c.ell(x - rx * 0.15, y - rx * 0.05, rx * 0.6, rx * 0.07, mix(self.land((120, 150, 150)), sky, 0.5))
+            c.ell(
+                x - rx * 0.15, y - rx * 0.05, rx * 0.6, rx * 0.07, mix(self.land((120, 150, 150)), sky, 0.5)
+            )
             for _ in range(3):
                 lx = x + rng.uniform(-rx * 0.6, rx * 0.6)
                 c.ell(lx, y + rng.uniform(-2, 4), 8, 3, self.land((110, 170, 70)))
@@ -2061,7 +2248,9 @@ class Painter:
         c.line([(x0, base - 16), (x1, base - 16)], fence, 4)
         c.line([(x0, base - 30), (x1, base - 30)], fence, 4)
         for x in np.arange(x0 + 6, x1, 22):
-            c.poly([(x - 4, base), (x - 4, base - 40), (x, base - 46), (x + 4, base - 40), (x + 4, base)], fence)
+            c.poly(
+                [(x - 4, base), (x - 4, base - 40), (x, base - 46), (x + 4, base - 40), (x + 4, base)], fence
+            )
 
     def cave(self) -> None:
         c, rng = self.c, self.rng
@@ -2074,17 +2263,25 @@ class Painter:
             t = math.pi + math.pi * i / 15
             r = rng.uniform(0.9, 1.08)
             pts.append((cx + 230 * math.cos(t) * r, base + 250 * math.sin(t) * r))
-        c.grad_poly(pts + [(cx + 230, base), (cx - 230, base)], self.land(light(rock, 0.15), 0.05), self.land(shade(rock, 0.75)))
+        c.grad_poly(
+            pts + [(cx + 230, base), (cx - 230, base)], self.land(light(rock, 0.15), 0.05),
+            self.land(shade(rock, 0.75))
+        )
         for _ in range(5):
             x = cx + rng.uniform(-150, 150)
             y = base - rng.uniform(60, 200)
-            c.line([(x, y), (x + rng.uniform(-40, 40), y + rng.uniform(20, 50))], self.land(shade(rock, 0.7)), 3)
+            c.line(
+                [(x, y), (x + rng.uniform(-40, 40), y + rng.uniform(20, 50))], self.land(shade(rock, 0.7)), 3
+            )
         mouth = [(cx - 70, base), (cx - 70, base - 90)]
         mouth += [(cx + 70 * math.cos(t), base - 90 - 70 * math.sin(t)) for t in np.linspace(math.pi, 0, 20)]
         mouth += [(cx + 70, base)]
         c.grad_poly(mouth, self.land((40, 34, 40)), self.land((14, 10, 16)))
         for dx in (-40, 10, 44):
-            c.ell(cx + dx, base - 100, 3, 3, self.tone.glow((255, 220, 80)) if self.plan.mood == "dark" else (0, 0, 0, 0))
+            c.ell(
+                cx + dx, base - 100, 3, 3,
+                self.tone.glow((255, 220, 80)) if self.plan.mood == "dark" else (0, 0, 0, 0)
+            )
         for dx in (-110, 90, 130):
             c.ell(cx + dx, base - 8, rng.uniform(16, 26), rng.uniform(10, 14), self.land(light(rock, 0.05)))
 
@@ -2092,7 +2289,13 @@ class Painter:
     def fir(self, x, base, h, col, haze: float = 0.0) -> None:
         c = self.c
         trunk = self.land((100, 70, 50), haze)
-        c.poly([(x - h * 0.04, base), (x - h * 0.04, base - h * 0.2), (x + h * 0.04, base - h * 0.2), (x + h * 0.04, base)], trunk)
+        c.poly(
+            [
+                (x - h * 0.04, base), (x - h * 0.04, base - h * 0.2), (x + h * 0.04, base - h * 0.2),
+                (x + h * 0.04, base)
+            ],
+            trunk
+        )
         dark = self.land(col, haze)
         lite = self.land(light(col, 0.15), haze)
         snow = self.plan.season == "winter"
@@ -2110,19 +2313,31 @@ class Painter:
             c.poly([(x, yt)] + bottom, dark)
             c.poly([(x, yt)] + [p for p in bottom if p[0] <= x - w * 0.15] + [(x - w * 0.15, yb)], lite)
             if snow:
-                c.poly([(x - w * 0.45, yt + (yb - yt) * 0.45), (x, yt), (x + w * 0.45, yt + (yb - yt) * 0.45), (x, yt + (yb - yt) * 0.35)],
+                c.poly([
+                    (x - w * 0.45, yt + (yb - yt) * 0.45), (x, yt), (x + w * 0.45, yt + (yb - yt) * 0.45),
+                    (x, yt + (yb - yt) * 0.35)
+                ],
                        self.land((246, 250, 255), haze))
 
     def round_tree(self, x, base, h, col, haze: float = 0.0, apples: bool = False) -> None:
         c, rng = self.c, self.rng
         trunk = self.land((120, 80, 52), haze)
-        c.poly([(x - h * 0.07, base), (x - h * 0.035, base - h * 0.55), (x + h * 0.035, base - h * 0.55), (x + h * 0.07, base)], trunk)
+        c.poly(
+            [
+                (x - h * 0.07, base), (x - h * 0.035, base - h * 0.55), (x + h * 0.035, base - h * 0.55),
+                (x + h * 0.07, base)
+            ],
+            trunk
+        )
         dark = self.land(shade(col, 0.88), haze)
         mid = self.land(col, haze)
         lite = self.land(light(col, 0.2), haze)
         cy = base - h * 0.68
         r = h * 0.3
-        for dx, dy, k in ((-0.55, 0.2, 0.7), (0.55, 0.2, 0.7), (0, 0.35, 0.8), (-0.3, -0.35, 0.75), (0.3, -0.35, 0.75), (0, -0.1, 0.95)):
+        for dx, dy, k in (
+            (-0.55, 0.2, 0.7), (0.55, 0.2, 0.7), (0, 0.35, 0.8), (-0.3, -0.35, 0.75), (0.3, -0.35, 0.75),
+            (0, -0.1, 0.95)
+        ):
             c.ell(x + dx * r, cy + dy * r, r * k, r * k, dark)
         for dx, dy, k in ((-0.3, -0.35, 0.6), (0.15, -0.45, 0.55), (-0.45, 0.05, 0.5)):
             c.ell(x + dx * r, cy + dy * r, r * k, r * k, mid)
@@ -2131,14 +2346,24 @@ class Painter:
             snow = self.land((246, 250, 255), haze)
             for dx, dy, k in ((-0.3, -0.35, 0.75), (0.3, -0.35, 0.75), (0, -0.1, 0.95)):
                 cx0, cy0, rr = x + dx * r, cy + dy * r, r * k
-                arc = [(cx0 + rr * math.cos(a), cy0 + rr * math.sin(a)) for a in np.linspace(math.radians(205), math.radians(335), 14)]
+                arc = [
+                    (
+                        cx0 + rr * math.cos(a), cy0 + rr * math.sin(a)
+                    ) for a in np.linspace(math.radians(205), math.radians(335), 14)
+                ]
                 chord_y = cy0 + rr * math.sin(math.radians(205))
-                bumps = [(cx0 + rr * 0.9 * (1 - 2 * t), chord_y + (rr * 0.12 if i % 2 else 0)) for i, t in enumerate(np.linspace(0, 1, 7))]
+                bumps = [
+                    (cx0 + rr * 0.9 * (1 - 2 * t), chord_y + (rr * 0.12 if i % 2 else 0)) for i,
+                    t in enumerate(np.linspace(0, 1, 7))
+                ]
                 c.poly(arc + bumps, snow)
         if apples:
             for _ in range(7):
                 a, d = rng.uniform(0, 6.28), rng.uniform(0, r * 0.85)
-                c.ell(x + math.cos(a) * d, cy + math.sin(a) * d * 0.8, r * 0.09, r * 0.09, self.land((220, 40, 40), haze))
+                c.ell(
+                    x + math.cos(a) * d, cy + math.sin(a) * d * 0.8, r * 0.09, r * 0.09,
+                    self.land((220, 40, 40), haze)
+                )
 
     def snag(self, x, base, h) -> None:
         col = self.land((80, 70, 60), 0.15)
@@ -2165,8 +2390,20 @@ class Painter:
         c.poly([(x - w / 2, base), (x - w / 2, base - h), (x + w / 2, base - h), (x + w / 2, base)], wall)
         c.poly([(x - w * 0.62, base - h), (x, base - h - w * 0.45), (x + w * 0.62, base - h)], roof)
         win = self.tone.glow((255, 210, 110)) if self.night else self.land((120, 170, 210), haze)
-        c.poly([(x - w * 0.12, base - h * 0.65), (x + w * 0.12, base - h * 0.65), (x + w * 0.12, base - h * 0.3), (x - w * 0.12, base - h * 0.3)], win)
-        c.poly([(x + w * 0.22, base - h - w * 0.2), (x + w * 0.22, base - h - w * 0.42), (x + w * 0.34, base - h - w * 0.42), (x + w * 0.34, base - h - w * 0.1)], roof)
+        c.poly(
+            [
+                (x - w * 0.12, base - h * 0.65), (x + w * 0.12, base - h * 0.65),
+                (x + w * 0.12, base - h * 0.3), (x - w * 0.12, base - h * 0.3)
+            ],
+            win
+        )
+        c.poly(
+            [
+                (x + w * 0.22, base - h - w * 0.2), (x + w * 0.22, base - h - w * 0.42),
+                (x + w * 0.34, base - h - w * 0.42), (x + w * 0.34, base - h - w * 0.1)
+            ],
+            roof
+        )
 
     def hut(self, x, base, s, legs: bool) -> None:
         """The log hut (изба), on chicken legs when Baba Yaga lives there."""
@@ -2174,13 +2411,22 @@ class Painter:
         if legs:
             leg = self.land((236, 170, 60))
             for dx in (-36, 36):
-                c.line([(x + dx * s, base - 70 * s), (x + dx * s - 10 * s, base - 30 * s), (x + dx * s, base - 4 * s)], leg, 9 * s)
+                c.line(
+                    [
+                        (x + dx * s, base - 70 * s), (x + dx * s - 10 * s, base - 30 * s),
+                        (x + dx * s, base - 4 * s)
+                    ],
+                    leg, 9 * s
+                )
                 for tx in (-18, 0, 18):
                     c.line([(x + dx * s, base - 4 * s), (x + dx * s + tx * s, base)], leg, 6 * s)
             base -= 70 * s
         w, h = 190 * s, 120 * s
         log = (172, 112, 62)
-        c.poly([(x - w / 2, base), (x - w / 2, base - h), (x + w / 2, base - h), (x + w / 2, base)], self.land(log))
+        c.poly(
+            [(x - w / 2, base), (x - w / 2, base - h), (x + w / 2, base - h), (x + w / 2, base)],
+            self.land(log)
+        )
         for i in range(7):
             y = base - h + (i + 0.5) * h / 7
             c.line([(x - w / 2, y + h / 14), (x + w / 2, y + h / 14)], self.land(shade(log, 0.75)), 2)
@@ -2189,31 +2435,75 @@ class Painter:
                 c.ell(x + side * (w / 2 + 4 * s), y, 3.5 * s, 3.5 * s, self.land(shade(log, 0.8)))
         roof = (120, 76, 48) if self.plan.season != "winter" else (240, 244, 252)
         peak = base - h - 96 * s
-        c.poly([(x - w * 0.62, base - h + 6 * s), (x, peak), (x + w * 0.62, base - h + 6 * s)], self.land(roof))
-        c.poly([(x - w * 0.5, base - h + 2 * s), (x, peak + 18 * s), (x + w * 0.5, base - h + 2 * s)], self.land(shade(log, 0.9)))
-        c.line([(x - w * 0.64, base - h + 8 * s), (x, peak - 2 * s), (x + w * 0.64, base - h + 8 * s)], self.land((246, 240, 226)), 6 * s)
-        c.ell(x, peak + 52 * s, 14 * s, 14 * s, self.tone.glow((255, 214, 110)) if self.night else self.land((110, 150, 190)))
+        c.poly(
+            [(x - w * 0.62, base - h + 6 * s), (x, peak), (x + w * 0.62, base - h + 6 * s)], self.land(roof)
+        )
+        c.poly(
+            [(x - w * 0.5, base - h + 2 * s), (x, peak + 18 * s), (x + w * 0.5, base - h + 2 * s)],
+            self.land(shade(log, 0.9))
+        )
+        c.line(
+            [(x - w * 0.64, base - h + 8 * s), (x, peak - 2 * s), (x + w * 0.64, base - h + 8 * s)],
+            self.land((246, 240, 226)), 6 * s
+        )
+        c.ell(
+            x, peak + 52 * s, 14 * s, 14 * s,
+            self.tone.glow((255, 214, 110)) if self.night else self.land((110, 150, 190))
+        )
         # window with shutters
         wx, wy = x - w * 0.22, base - h * 0.55
         ww, wh = 34 * s, 40 * s
         win = self.tone.glow((255, 214, 110)) if self.night else self.land((130, 180, 220))
-        c.poly([(wx - ww / 2, wy - wh / 2), (wx + ww / 2, wy - wh / 2), (wx + ww / 2, wy + wh / 2), (wx - ww / 2, wy + wh / 2)], win)
+        c.poly(
+            [
+                (wx - ww / 2, wy - wh / 2), (wx + ww / 2, wy - wh / 2), (wx + ww / 2, wy + wh / 2),
+                (wx - ww / 2, wy + wh / 2)
+            ],
+            win
+        )
         c.line([(wx, wy - wh / 2), (wx, wy + wh / 2)], self.land((240, 236, 220)), 3 * s)
         c.line([(wx - ww / 2, wy), (wx + ww / 2, wy)], self.land((240, 236, 220)), 3 * s)
         for side in (-1, 1):
             sx0 = wx + side * (ww / 2 + 9 * s)
-            c.poly([(sx0 - 9 * s, wy - wh / 2), (sx0 + 9 * s, wy - wh / 2), (sx0 + 9 * s, wy + wh / 2), (sx0 - 9 * s, wy + wh / 2)], self.land((60, 110, 170)))
-        c.poly([(wx - ww / 2 - 18 * s, wy - wh / 2 - 10 * s), (wx + ww / 2 + 18 * s, wy - wh / 2 - 10 * s), (wx, wy - wh / 2 - 22 * s)], self.land((240, 236, 220)))
+            c.poly(
+                [
+                    (sx0 - 9 * s, wy - wh / 2), (sx0 + 9 * s, wy - wh / 2), (sx0 + 9 * s, wy + wh / 2),
+                    (sx0 - 9 * s, wy + wh / 2)
+                ],
+                self.land((60, 110, 170))
+            )
+        c.poly(
+            [
+                (wx - ww / 2 - 18 * s, wy - wh / 2 - 10 * s), (wx + ww / 2 + 18 * s, wy - wh / 2 - 10 * s),
+                (wx, wy - wh / 2 - 22 * s)
+            ],
+            self.land((240, 236, 220))
+        )
         # door
         dx = x + w * 0.25
-        c.poly([(dx - 20 * s, base), (dx - 20 * s, base - 76 * s), (dx + 20 * s, base - 76 * s), (dx + 20 * s, base)], self.land((110, 70, 44)))
+        c.poly(
+            [
+                (dx - 20 * s, base), (dx - 20 * s, base - 76 * s), (dx + 20 * s, base - 76 * s),
+                (dx + 20 * s, base)
+            ],
+            self.land((110, 70, 44))
+        )
         c.ell(dx + 12 * s, base - 38 * s, 3 * s, 3 * s, self.land(GOLD))
         # chimney and smoke
         cx = x + w * 0.28
-        c.poly([(cx - 10 * s, base - h - 30 * s), (cx - 10 * s, base - h - 74 * s), (cx + 10 * s, base - h - 74 * s), (cx + 10 * s, base - h - 44 * s)], self.land((150, 90, 70)))
+        c.poly(
+            [
+                (cx - 10 * s, base - h - 30 * s), (cx - 10 * s, base - h - 74 * s),
+                (cx + 10 * s, base - h - 74 * s), (cx + 10 * s, base - h - 44 * s)
+            ],
+            self.land((150, 90, 70))
+        )
         with c.layer(blur=4, box=(cx - 30 * s, base - h - 220 * s, cx + 80 * s, base - h - 70 * s)) as o:
             for i in range(4):
-                o.ell(cx + i * 10 * s, base - h - (92 + i * 26) * s, (10 + i * 5) * s, (9 + i * 4) * s, self.land((236, 236, 240))[:3] + (130,))
+                o.ell(
+                    cx + i * 10 * s, base - h - (92 + i * 26) * s, (10 + i * 5) * s, (9 + i * 4) * s,
+                    self.land((236, 236, 240))[:3] + (130,)
+                )
 
     def castle(self, x, base, s, haze: float = 0.0) -> None:
         c = self.c
@@ -2237,7 +2527,13 @@ class Painter:
             tx = x + side * w / 2
             rect(tx - 24 * s, base - h - 60 * s, tx + 24 * s, base, wall_dark)
             if kind in CASTLE:
-                c.poly([(tx - 30 * s, base - h - 60 * s), (tx, base - h - 130 * s), (tx + 30 * s, base - h - 60 * s)], roof)
+                c.poly(
+                    [
+                        (tx - 30 * s, base - h - 60 * s), (tx, base - h - 130 * s),
+                        (tx + 30 * s, base - h - 60 * s)
+                    ],
+                    roof
+                )
             else:
                 self.onion(tx, base - h - 60 * s, 30 * s, dome)
             rect(tx - 6 * s, base - h - 30 * s, tx + 6 * s, base - h - 10 * s, win)
@@ -2245,12 +2541,19 @@ class Painter:
         if kind in CASTLE:
             c.poly([(x - 48 * s, top), (x, top - 110 * s), (x + 48 * s, top)], roof)
             c.line([(x, top - 110 * s), (x, top - 140 * s)], self.land((80, 60, 50), haze), 2 * s)
-            c.poly([(x, top - 140 * s), (x + 24 * s, top - 133 * s), (x, top - 126 * s)], self.land((220, 50, 50), haze))
+            c.poly(
+                [(x, top - 140 * s), (x + 24 * s, top - 133 * s), (x, top - 126 * s)],
+                self.land((220, 50, 50), haze)
+            )
         else:
             self.onion(x, top, 46 * s, dome)
         for dx in (-20, 20):
             rect(x + dx * s - 7 * s, top + 30 * s, x + dx * s + 7 * s, top + 56 * s, win)
-        gate = [(x - 26 * s, base), (x - 26 * s, base - 40 * s)] + [(x + 26 * s * math.cos(t), base - 40 * s - 26 * s * math.sin(t)) for t in np.linspace(math.pi, 0, 12)] + [(x + 26 * s, base)]
+        gate = [(x - 26 * s, base), (x - 26 * s, base - 40 * s)] + [
+            (
+                x + 26 * s * math.cos(t), base - 40 * s - 26 * s * math.sin(t)
+            ) for t in np.linspace(math.pi, 0, 12)
+        ] + [(x + 26 * s, base)]
         c.poly(gate, self.land((110, 76, 56), haze))
         for dx in (-70, 70):
             rect(x + dx * s - 8 * s, base - 80 * s, x + dx * s + 8 * s, base - 54 * s, win)
@@ -2261,7 +2564,11 @@ class Painter:
         for t in np.linspace(0, 1, 16):
             a = math.pi * t
             pts.append((x - r * math.sin(a) * (1 - 0.3 * t), base - r * 1.6 * t))
-        pts = [(x - r * 0.8, base)] + [(x - r * math.sin(math.pi * 0.25 + 0.75 * math.pi * t) * (1.0 - 0.9 * t), base - r * 1.7 * t) for t in np.linspace(0, 1, 16)]
+        pts = [(x - r * 0.8, base)] + [
+            (
+                x - r * math.sin(math.pi * 0.25 + 0.75 * math.pi * t) * (1.0 - 0.9 * t), base - r * 1.7 * t
+            ) for t in np.linspace(0, 1, 16)
+        ]
         right = [(2 * x - px, py) for px, py in pts[::-1]]
         c.poly(pts + right, col)
         c.line([(x, base - r * 1.7), (x, base - r * 2.2)], col, max(1.5, r * 0.08))
@@ -2278,9 +2585,14 @@ class Painter:
             return
         if "море" in has:
             shore = getattr(self, "shore", wave_line(rng, front, 10))
-            c.grad_poly(shore + [(W + 40, H), (-40, H)], self.land((240, 222, 170)), self.land((214, 190, 140)))
+            c.grad_poly(
+                shore + [(W + 40, H), (-40, H)], self.land((240, 222, 170)), self.land((214, 190, 140))
+            )
             for pt in shore[::3]:
-                c.line([(pt[0] - 10, pt[1] + 2), (pt[0] + 10, pt[1] + 2)], self.land((250, 250, 250))[:3] + (180,), 2)
+                c.line(
+                    [(pt[0] - 10, pt[1] + 2), (pt[0] + 10, pt[1] + 2)],
+                    self.land((250, 250, 250))[:3] + (180,), 2
+                )
             for _ in range(6):
                 self.shell(rng.uniform(20, W - 20), rng.uniform(front + 40, H - 10))
             return
@@ -2293,7 +2605,10 @@ class Painter:
         if "изба" in has or "дворец" in has or "деревня" in has:
             side = self.lay.sides.get("изба", self.lay.sides.get("дворец", "back"))
             tx = W * (0.22 if side == "left" else 0.78 if side == "right" else 0.5)
-            c.poly([(tx - 18, front + 6), (tx + 18, front + 6), (W * 0.55 + 130, H + 5), (W * 0.55 - 60, H + 5)], self.land((222, 200, 150) if plan.season != "winter" else (214, 224, 240))[:3] + (200,))
+            c.poly(
+                [(tx - 18, front + 6), (tx + 18, front + 6), (W * 0.55 + 130, H + 5), (W * 0.55 - 60, H + 5)],
+                self.land((222, 200, 150) if plan.season != "winter" else (214, 224, 240))[:3] + (200,)
+            )
         # tufts and flowers
         tuft = self.land(shade(col, 0.7))
         for _ in range(50):
@@ -2327,7 +2642,9 @@ class Painter:
         foliage = FOLIAGE[self.plan.season]
         taken = {v for k, v in self.lay.sides.items() if k in ("изба", "пещера", "сад", "дворец")}
         left, right = rng.choice([("fir", "round"), ("round", "fir"), ("fir", "fir")])
-        for side, x, kind in (("left", rng.uniform(-20, 30), left), ("right", W - rng.uniform(-20, 30), right)):
+        for side, x, kind in (
+            ("left", rng.uniform(-20, 30), left), ("right", W - rng.uniform(-20, 30), right)
+        ):
             if side in taken:
                 continue
             h = rng.uniform(460, 560)
@@ -2338,7 +2655,9 @@ class Painter:
 
     def flower(self, x, y) -> None:
         rng, c = self.rng, self.c
-        petal = self.land(rng.choice([(240, 90, 110), (250, 220, 70), (255, 255, 255), (160, 120, 230), (120, 170, 250)]))
+        petal = self.land(
+            rng.choice([(240, 90, 110), (250, 220, 70), (255, 255, 255), (160, 120, 230), (120, 170, 250)])
+        )
         s = 0.7 + (y - self.lay.front) / (H - self.lay.front) * 0.8
         c.line([(x, y), (x, y - 12 * s)], self.land((70, 130, 50)), 1.6 * s)
         for i in range(5):
@@ -2514,7 +2833,9 @@ class Painter:
             return img
         a = np.asarray(img).astype(np.float32)
         blot = self.nrng.normal(0, 1, (24, 42)).astype(np.float32)
-        blot_img = Image.fromarray(((blot * 24) + 128).clip(0, 255).astype(np.uint8), "L").resize((W, H), Image.BICUBIC)
+        blot_img = Image.fromarray(
+            ((blot * 24) + 128).clip(0, 255).astype(np.uint8), "L"
+        ).resize((W, H), Image.BICUBIC)
         b = np.asarray(blot_img).astype(np.float32) * (0.03 / 128.0) + (1.0 - 0.03)
         a *= paper_sheet()
         a *= b[..., None]
@@ -2532,7 +2853,9 @@ def paper_sheet() -> np.ndarray:
     return (vig * (1.0 + 0.016 * grain))[..., None].astype(np.float32)
 
 
-def paint(plan: Plan, style: str = "storybook", progress: ProgressCallback = no_progress) -> tuple[Image.Image, dict]:
+def paint(
+    plan: Plan, style: str = "storybook", progress: ProgressCallback = no_progress
+) -> tuple[Image.Image, dict]:
     painter = Painter(plan, style)
     painter.sky()
     painter.celestial()
