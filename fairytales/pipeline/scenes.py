@@ -39,26 +39,34 @@ def rewrite_scene(text: str) -> tuple[str, str, list[Line]]:
 
 
 def _enough_units(units: list[str], count: int) -> list[str]:
-    """Split long narrative paragraphs at sentence boundaries, so scenes can come out even, and
-    until there are at least ``count`` units. Dialogue paragraphs stay whole: a cut would lose
-    who is speaking."""
+    """Split long paragraphs, so scenes can come out even, and until there are ``count`` units.
+
+    A paragraph is cut between its lines (each line of dialogue is one) or, when it is one line of
+    narration, between sentences; a line of dialogue is never cut: that would lose who speaks.
+    """
     units = list(units)
     target = sum(len(u) for u in units) / count
 
-    def splittable(i: int) -> bool:
-        return not _DIALOGUE_DASH.match(units[i]) and len(sentences(units[i])) > 1
+    def pieces(unit: str) -> tuple[list[str], str]:
+        lines = [line for line in unit.split("\n") if line.strip()]
+        if len(lines) > 1:
+            return lines, "\n"
+        if _DIALOGUE_DASH.match(unit):
+            return [unit], " "
+        return sentences(unit), " "
 
     while True:
-        long = [i for i in range(len(units)) if splittable(i) and len(units[i]) > 0.8 * target]
+        splittable = [i for i in range(len(units)) if len(pieces(units[i])[0]) > 1]
+        long = [i for i in splittable if len(units[i]) > 0.8 * target]
         if len(units) >= count and not long:
             return units
-        candidates = long or [i for i in range(len(units)) if splittable(i)]
+        candidates = long or splittable
         if not candidates:
             return units
         i = max(candidates, key=lambda j: len(units[j]))
-        parts = sentences(units[i])
-        cut = min(range(1, len(parts)), key=lambda k: abs(len(" ".join(parts[:k])) - len(units[i]) / 2))
-        units[i : i + 1] = [" ".join(parts[:cut]), " ".join(parts[cut:])]
+        parts, joiner = pieces(units[i])
+        cut = min(range(1, len(parts)), key=lambda k: abs(len(joiner.join(parts[:k])) - len(units[i]) / 2))
+        units[i : i + 1] = [joiner.join(parts[:cut]), joiner.join(parts[cut:])]
 
 
 def _balanced_groups(units: list[str], count: int) -> list[list[str]]:
@@ -88,8 +96,9 @@ def _balanced_groups(units: list[str], count: int) -> list[list[str]]:
 
 def picture_prompt(paragraphs: list[str]) -> str:
     """The scene's most concrete narrative sentence (the one naming most things), for the illustrator."""
-    narrative = [s for p in paragraphs if not _DIALOGUE_DASH.match(p) for s in sentences(p)]
-    candidates = narrative or [s for p in paragraphs for s in sentences(p)]
+    lines = [line for p in paragraphs for line in p.split("\n") if line.strip()]
+    narrative = [s for line in lines if not _DIALOGUE_DASH.match(line) for s in sentences(line)]
+    candidates = narrative or [s for line in lines for s in sentences(line)]
     best = max(candidates, key=_noun_count)
     if len(best) > PROMPT_CHARS:
         best = best[:PROMPT_CHARS].rsplit(" ", 1)[0]
@@ -104,10 +113,13 @@ def speaker_lines(paragraphs: list[str]) -> list[Line]:
     """The scene's text as narrator's and characters' lines, in reading order."""
     lines: list[Line] = []
     for paragraph in paragraphs:
-        if _DIALOGUE_DASH.match(paragraph):
-            lines.extend(_dialogue(_DIALOGUE_DASH.sub("", paragraph, count=1)))
-        else:
-            lines.extend(_quoted(paragraph))
+        for text in paragraph.split("\n"):
+            if not text.strip():
+                continue
+            if _DIALOGUE_DASH.match(text):
+                lines.extend(_dialogue(_DIALOGUE_DASH.sub("", text, count=1)))
+            else:
+                lines.extend(_quoted(text))
     return _merge_adjacent(lines)
 
 

@@ -22,3 +22,8 @@ def test_it_leaves_correct_text_and_names_alone():
 def test_it_tidies_spaces_dashes_and_quotes():
     result = fix('Сказал он  ,"Здравствуй" -- и ушёл .Конец')
     assert result.text == "Сказал он, «Здравствуй» — и ушёл. Конец"
+
+
+def test_it_gives_prepositions_their_vowel():
+    result = fix("Жил он вместе с старым дедом, в вторник пришёл к мне, а с сыном в лес и к кругу.")
+    assert result.text == "Жил он вместе со старым дедом, во вторник пришёл ко мне, а с сыном в лес и к кругу."

@@ -46,12 +46,12 @@ def with_file(settings):
     """Give a tale a current artifact whose one file holds ``content``."""
     from fairytales.tales.models import Artifact
 
-    def attach(tale, stage, role, name, content: bytes, scene=None, **meta):
+    def attach(tale, stage, role, name, content: bytes, scene=None, version=1, **meta):
         tale.folder.mkdir(parents=True, exist_ok=True)
         path = tale.folder / name
         path.write_bytes(content)
         files = {role: str(path.relative_to(settings.MEDIA_ROOT))}
-        return Artifact.objects.create(tale=tale, stage=stage, scene=scene, version=1, backend="test",
+        return Artifact.objects.create(tale=tale, stage=stage, scene=scene, version=version, backend="test",
                                        files=files, meta=meta)
 
     return attach

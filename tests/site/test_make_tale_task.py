@@ -11,7 +11,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_a_tale_is_made_and_every_stage_is_done(make_tale):
-    tale = make_tale(title="Репка", scene_count=3)
+    tale = make_tale(title="Репка", scene_count=3, choices={"story": {"options": {"length": 1500}}})
+    tasks.start(tale)
     assert tasks.make_tale(str(tale.pk)) == Tale.Status.DONE
     tale.refresh_from_db()
     assert tale.status == "done" and tale.finished and tale.duration >= 60
@@ -26,6 +27,7 @@ def test_a_failing_backend_fails_its_stage_readably_and_keeps_the_rest(make_tale
     monkeypatch.setitem(registry.BACKENDS["music"], "broken",
                         "tests.pipeline.test_runner:BrokenComposer")
     tale = make_tale(title="Репка", scene_count=3, choices={"music": {"backend": "broken"}})
+    tasks.start(tale)
     assert tasks.make_tale(str(tale.pk)) == Tale.Status.FAILED
     tale.refresh_from_db()
     assert "в звуковом шрифте нет инструментов" in tale.error

@@ -18,10 +18,20 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\n{3,}"), "\n\n"),
 ]
 _DOUBLED = re.compile(r"\b([А-Яа-яЁё]+) \1\b", re.IGNORECASE)
+# «с старым» → «со старым», «в вторник» → «во вторник», «к мне» → «ко мне»: a preposition takes
+# its vowel before a cluster that starts with the same (or a hissing) sound, and in set phrases.
+_CONSONANTS = "бвгджзйклмнпрстфхцчшщ"
+_PREPOSITIONS = [
+    (re.compile(rf"(?<![\w-])([Сс]) (?=[сСзЗшШжЖщЩ][{_CONSONANTS}]|мной\b|вс)"), r"\1о "),
+    (re.compile(rf"(?<![\w-])([Вв]) (?=[вВфФ][{_CONSONANTS}]|мне\b|сне\b)"), r"\1о "),
+    (re.compile(r"(?<![\w-])([Кк]) (?=мне\b|вс|вт|мног)"), r"\1о "),
+]
 
 
 def tidy(text: str) -> str:
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
     text = _DOUBLED.sub(r"\1", text)
+    for pattern, replacement in _PREPOSITIONS:
+        text = pattern.sub(replacement, text)
     return text.strip()
