@@ -23,8 +23,15 @@ class Backend:
 
     def __init__(self, model: str | None = None, device: str | None = None):
         self.model = model or self.default_model
-        self.device = device or default_device()
+        self._device = device
         self._loaded = False
+
+    @property
+    def device(self) -> str:
+        """"cuda" when there is one, else "cpu"; asked only when a model loads (torch is optional)."""
+        if self._device is None:
+            self._device = default_device()
+        return self._device
 
     def options(self, given: dict[str, Any] | None = None) -> dict[str, Any]:
         """The defaults overlaid with ``given``; unknown names are an error, not a silent no-op."""

@@ -24,10 +24,12 @@ from .store import TaleStore
 log = logging.getLogger(__name__)
 
 
-def start(tale: Tale, redos: list[Redo] | None = None) -> bool:
+def start(tale: Tale, redos: list[Redo] | None = None, enqueue: bool = True) -> bool:
     """Ask for a run of the tale (with ``redos``, or none to make what is missing).
 
-    Returns True when a worker task was queued, False when the run waits behind one in progress.
+    Returns True when the tale was idle and the run comes next (a worker task is queued for it
+    unless ``enqueue`` is False, for a caller that runs ``make_tale`` itself), False when the run
+    waits behind one in progress.
     """
     with transaction.atomic():
         tale = Tale.objects.select_for_update().get(pk=tale.pk)
@@ -36,7 +38,7 @@ def start(tale: Tale, redos: list[Redo] | None = None) -> bool:
         if idle:
             tale.status, tale.error, tale.finished = Tale.Status.QUEUED, "", None
         tale.save(update_fields=["run_queue", "status", "error", "finished"])
-        if idle:
+        if idle and enqueue:
             transaction.on_commit(lambda: async_task("fairytales.tales.tasks.make_tale", str(tale.pk),
                                                      task_name=f"tale-{tale.pk.hex}-{timezone.now():%H%M%S%f}"))
     if idle:

@@ -1,0 +1,64 @@
+"""Redo one stage of a tale from the shell: the same queue as the page, so it never interleaves
+with a run in progress."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from fairytales.pipeline.runner import Redo
+from fairytales.tales import tasks
+from fairytales.tales.models import Tale
+
+STAGES = ("story", "scenes", "narration", "illustration", "music", "video")
+
+
+class Command(BaseCommand):
+    help = "Redo a stage: redo TALE illustration --scene 3 --prompt 'Волк в лесу' --seed 7"
+
+    def add_arguments(self, parser):
+        parser.add_argument("tale", help="the tale's id (as in its address)")
+        parser.add_argument("stage", choices=STAGES)
+        parser.add_argument("--scene", type=int)
+        parser.add_argument("--prompt", help="what to draw (illustration)")
+        parser.add_argument("--text", help="the new text of the scene (scenes) or of the whole story (story)")
+        parser.add_argument("--seed", type=int)
+        parser.add_argument("--voice", help="narrator voice (narration)")
+        parser.add_argument("--mood", help="music mood (music)")
+        parser.add_argument("--backend", help="another backend for this stage")
+        parser.add_argument("--queue", action="store_true", help="leave it to the worker instead of running here")
+
+    def handle(self, *args, tale, stage, scene, prompt, text, seed, voice, mood, backend, queue, **_):
+        found = Tale.objects.filter(pk=tale).first() if _is_uuid(tale) else None
+        if found is None:
+            raise CommandError(f"no tale {tale}")
+        if scene is not None and not 1 <= scene <= found.scene_count:
+            raise CommandError(f"the tale has scenes 1 to {found.scene_count}")
+        if stage == "scenes" and (scene is None or not text):
+            raise CommandError("redo TALE scenes needs --scene N and --text")
+        options = {k: v for k, v in {"seed": seed, "mood": mood}.items() if v is not None}
+        if voice:
+            from fairytales.tales.views import narrator_of  # noqa: PLC0415
+
+            options[narrator_of(found).voice_option] = voice
+        redo = Redo(stage=stage, scene=scene, options=options, backend=backend, text=text, prompt=prompt)
+        if not tasks.start(found, [redo], enqueue=queue):
+            self.stdout.write("The tale is being made: this redo runs right after.")
+            return
+        if queue:
+            self.stdout.write("Queued for the worker.")
+            return
+        status = tasks.make_tale(str(found.pk))
+        found.refresh_from_db()
+        if status != Tale.Status.DONE:
+            raise CommandError(f"{status}: {found.error}")
+        self.stdout.write(self.style.SUCCESS(f"done: {found.video.path('video')} ({found.duration:.1f} s)"))
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid  # noqa: PLC0415
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
