@@ -63,6 +63,26 @@ class Backend:
         """Whether this backend can run here, and if not, why (one line)."""
         return True, ""
 
+    @classmethod
+    def model_setting(cls) -> str:
+        """The environment variable (and Django setting key) that names this backend's weights."""
+        return f"MODEL_{cls.stage}_{cls.name}".upper().replace("-", "_")
+
+    def missing_weights(self, detail: str = "") -> BackendUnavailable:
+        """The one line a user reads when the weights are not here: what, which setting, which command."""
+        where = f" ({detail})" if detail else ""
+        return BackendUnavailable(
+            f"{self.stage}/{self.name}: weights {self.model!r} not found{where}; set {self.model_setting()} "
+            f"to a local folder or run `python manage.py fetch_models --stage {self.stage}`"
+        )
+
+
+def torch_dtype(device: str):
+    """fp16 on a GPU, fp32 on a CPU (half precision is slow or unsupported there)."""
+    import torch  # noqa: PLC0415
+
+    return torch.float16 if device.startswith("cuda") else torch.float32
+
 
 def default_device() -> str:
     forced = os.environ.get("VIDEOTALES_DEVICE")
