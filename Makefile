@@ -31,7 +31,7 @@ $(VENV)/.base: requirements/base.txt
 	$(PY) -m pip install -q --no-deps tinysoundfont
 	touch $@
 
-$(VENV)/.test: $(VENV)/.base requirements/test.txt
+$(VENV)/.test: $(VENV)/.base requirements/test.txt requirements/neural.txt
 	$(PY) -m pip install -q -r requirements/test.txt
 	touch $@
 

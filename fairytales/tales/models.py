@@ -39,7 +39,7 @@ class Tale(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tales")
     title = models.CharField("название", max_length=80)
-    genre = models.CharField("жанр", max_length=32, choices=GENRE_CHOICES)
+    genre = models.CharField("жанр", max_length=32, choices=GENRE_CHOICES, default="сказка")
     scene_count = models.PositiveSmallIntegerField("сцен", default=6)
     seed = models.PositiveIntegerField(default=0)
     choices = models.JSONField(default=dict, blank=True)  # stage -> {"backend", "model", "options"}

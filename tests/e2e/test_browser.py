@@ -83,3 +83,40 @@ def test_a_visitor_makes_a_videotale_and_finds_it_in_the_gallery(live_site, page
     expect(card).to_be_visible()
     expect(card).to_contain_text("vasilisa")
     expect(card.locator("img.poster")).to_be_visible()
+
+
+def test_the_owner_redraws_one_scene_and_brings_the_old_picture_back(live_site, page, tmp_path):
+    page.goto(live_site + "/accounts/signup/")
+    page.get_by_label("Имя пользователя").fill("ivan")
+    page.get_by_label("Пароль", exact=True).fill("Tsarevich-Ivan-42")
+    page.get_by_label("Подтверждение пароля").fill("Tsarevich-Ivan-42")
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    page.get_by_label("Название сказки").fill("Гуси-лебеди")
+    page.get_by_label("Сцен").fill("3")
+    page.get_by_role("button", name="Создать видеосказку").click()
+    video = page.locator("video#video")
+    expect(video).to_have_attribute("src", re.compile(r"video-v1\.mp4$"), timeout=400_000)
+    scene = page.locator('.scene[data-scene="2"]')
+    expect(scene.locator("img.scene-picture")).to_have_attribute("src", re.compile(r"picture-2-v1\.png$"),
+                                                                  timeout=15_000)
+    first_picture = scene.locator("img.scene-picture").get_attribute("src")
+
+    scene.get_by_text("Перерисовать картинку").click()
+    scene.get_by_label("Что нарисовать").fill("Ночью в тёмном лесу выл серый волк")
+    scene.get_by_role("button", name="Перерисовать сцену 2").click()
+    expect(page.get_by_text("Переделываю.")).to_be_visible()
+    # the old film stays playable while the new one is made, and the progress is live
+    expect(video).to_have_attribute("src", re.compile(r"video-v1\.mp4$"))
+    expect(video).to_have_attribute("src", re.compile(r"video-v2\.mp4$"), timeout=200_000)
+    scene = page.locator('.scene[data-scene="2"]')
+    expect(scene.locator("img.scene-picture")).to_have_attribute("src", re.compile(r"picture-2-v2\.png$"),
+                                                                  timeout=15_000)
+    expect(scene.locator(".prompt")).to_have_text("Ночью в тёмном лесу выл серый волк")
+    expect(page.locator('.scene[data-scene="1"] img.scene-picture')).to_have_attribute(
+        "src", re.compile(r"picture-1-v1\.png$"))
+    page.screenshot(path=str(tmp_path / "redrawn.png"), full_page=True)
+
+    scene.get_by_role("button", name="Вернуть версию 1").click()
+    expect(video).to_have_attribute("src", re.compile(r"video-v3\.mp4$"), timeout=200_000)
+    expect(page.locator('.scene[data-scene="2"] img.scene-picture')).to_have_attribute(
+        "src", first_picture, timeout=15_000)

@@ -1,0 +1,205 @@
+"""Illustrations from a text-to-image diffusion model through diffusers (Kandinsky 2.1, Stable Diffusion…).
+
+Whatever pipeline the model folder describes is loaded with ``AutoPipelineForText2Image`` (falling back to
+``DiffusionPipeline``), so Kandinsky 2.1, which reads Russian, and Stable Diffusion checkpoints both work.
+The prompt is the scene's prompt plus a style suffix for the tale's genre. The model draws at a modest size
+(768x432 by default, the video's 16:9) and the picture is then scaled and centre-cropped to cover the
+video's frame exactly: no letterbox bars.
+
+Noise comes from a CPU generator seeded per scene (the tale's seed + the scene's number), so a scene is
+redrawn the same on any device, and different scenes differ.
+
+torch and diffusers are imported only when the model loads, so listing backends stays cheap.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from pathlib import Path
+from typing import Any
+
+from ..backend import BackendUnavailable, torch_dtype
+from ..types import ProgressCallback, Scene, no_progress
+from . import HEIGHT, WIDTH, IllustrationContext, Illustrator
+
+INSTALL_HINT = "pip install -r requirements/neural.txt"
+SIZE_MULTIPLE = 8  # latent pixels: Stable Diffusion needs multiples of 8; Kandinsky rounds up to 64 itself
+
+STYLE_DEFAULT = "книжная иллюстрация к сказке, яркие краски, детально"
+STYLES = {
+    "сказка": "книжная иллюстрация к русской народной сказке, яркие краски, детально",
+    "детская": "добрая детская книжная иллюстрация, мягкие цвета, акварель",
+    "ужасы": "мрачная книжная иллюстрация, туман, тёмные тона, готика",
+    "фэнтези": "фэнтези, эпическая книжная иллюстрация, волшебный свет, детально",
+    "приключения": "приключенческая книжная иллюстрация, динамичная сцена, яркие краски",
+    "фантастика": "научная фантастика, книжная иллюстрация, космос, футуристично",
+    "магический реализм": "магический реализм, живописная книжная иллюстрация, тёплый свет",
+    "юмор": "весёлая карикатурная книжная иллюстрация, яркие краски",
+    "детектив": "нуарная книжная иллюстрация, детектив, контрастный свет",
+    "романтика": "романтичная книжная иллюстрация, нежные тона, закат",
+}
+
+
+def is_local_folder(model: str) -> bool:
+    """A model named by a path (not a hub id like «kandinsky-community/kandinsky-2-1»)."""
+    return Path(model).expanduser().is_dir() or model.startswith(("/", ".", "~"))
+
+
+def hub_offline() -> bool:
+    return any(os.environ.get(flag, "").lower() in {"1", "true", "yes", "on"}
+               for flag in ("HF_HUB_OFFLINE", "DIFFUSERS_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+def dtype_keyword() -> str:
+    """diffusers renamed ``torch_dtype`` to ``dtype`` (and warns on the old name); older releases know only
+    the old one, and would silently load fp32 weights given the new one."""
+    from diffusers.utils import deprecation_utils  # noqa: PLC0415
+
+    return "dtype" if hasattr(deprecation_utils, "_resolve_dtype") else "torch_dtype"
+
+
+def styled_prompt(scene_prompt: str, genre: str) -> str:
+    return f"{scene_prompt.strip().rstrip('.')}. {STYLES.get(genre, STYLE_DEFAULT)}"
+
+
+def snap(size: int) -> int:
+    """The nearest size the pipeline takes (a positive multiple of SIZE_MULTIPLE)."""
+    return max(SIZE_MULTIPLE, round(size / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+
+
+def cover(image, width: int = WIDTH, height: int = HEIGHT):
+    """Scale ``image`` to cover width x height, then crop the middle: the frame is filled, nothing is
+    squashed, no bars."""
+    from PIL import Image  # noqa: PLC0415
+
+    scale = max(width / image.width, height / image.height)
+    size = (max(width, round(image.width * scale)), max(height, round(image.height * scale)))
+    resized = image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+    left, top = (resized.width - width) // 2, (resized.height - height) // 2
+    return resized.crop((left, top, left + width, top + height))
+
+
+class DiffusersIllustrator(Illustrator):
+    name = "diffusers"
+    label = "Diffusers (Kandinsky 2.1 / Stable Diffusion)"
+    default_model = "kandinsky-community/kandinsky-2-1"
+    defaults: dict[str, Any] = {
+        "steps": 25,
+        "guidance": 7.5,
+        "width": 768,
+        "height": 432,
+        "seed": None,  # None: the tale's seed + the scene's number
+        "negative_prompt": "",
+    }
+
+    def __init__(self, model: str | None = None, device: str | None = None):
+        super().__init__(model, device)
+        self._pipe = None
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def available(self) -> tuple[bool, str]:
+        """Cheap checks only: the libraries import, and the weights are a folder here or in the hub cache."""
+        import importlib.util  # noqa: PLC0415
+
+        for module in ("torch", "diffusers", "transformers"):
+            if importlib.util.find_spec(module) is None:
+                return False, f"{self.stage}/{self.name}: {module} is not installed ({INSTALL_HINT})"
+        if is_local_folder(self.model):
+            if (Path(self.model).expanduser() / "model_index.json").is_file():
+                return True, ""
+            return False, str(self.missing_weights("no model_index.json there"))
+        try:
+            from huggingface_hub import snapshot_download  # noqa: PLC0415
+
+            snapshot_download(self.model, local_files_only=True)
+        except Exception:  # noqa: BLE001 - any failure means "not in the cache"
+            return False, str(self.missing_weights("not in the Hugging Face cache"))
+        return True, ""
+
+    def load(self) -> None:
+        """The pipeline, once. Offline (or for a folder) nothing is fetched, so a missing model fails at once
+        with the one line that says how to get it."""
+        try:
+            import diffusers  # noqa: PLC0415
+        except ImportError as exc:
+            raise BackendUnavailable(f"{self.stage}/{self.name}: {exc} ({INSTALL_HINT})") from exc
+        local = is_local_folder(self.model)
+        if local and not (Path(self.model).expanduser() / "model_index.json").is_file():
+            raise self.missing_weights("no model_index.json there")
+        model_id = str(Path(self.model).expanduser()) if local else self.model
+        kwargs = {dtype_keyword(): torch_dtype(self.device), "local_files_only": local or hub_offline()}
+        try:
+            try:
+                pipe = diffusers.AutoPipelineForText2Image.from_pretrained(model_id, **kwargs)
+            except ValueError as exc:  # a pipeline AutoPipeline has no text-to-image mapping for
+                if "AutoPipeline" not in str(exc):
+                    raise
+                pipe = diffusers.DiffusionPipeline.from_pretrained(model_id, **kwargs)
+        except (OSError, ValueError, KeyError) as exc:  # missing files, bad repo id, unknown pipeline
+            raise self.missing_weights(first_line(exc)) from exc
+        pipe.to(self.device)
+        pipe.set_progress_bar_config(disable=True)  # progress goes to the callback, not to stderr
+        self._pipe = pipe
+
+    # -- drawing ---------------------------------------------------------------------------------
+
+    def draw(
+        self,
+        scene: Scene,
+        context: IllustrationContext,
+        out_png: Path,
+        options: dict,
+        progress: ProgressCallback = no_progress,
+    ) -> dict:
+        self.ensure_loaded()
+        import torch  # noqa: PLC0415
+
+        options = self.options(options)
+        seed = context.seed + scene.index if options["seed"] is None else options["seed"]
+        steps = max(1, options["steps"])
+        prompt = styled_prompt(scene.prompt, context.genre)
+
+        def report(step: int) -> None:
+            progress(min(step / steps, 1.0), f"Шаг {step} из {steps}")
+
+        call: dict[str, Any] = {
+            "prompt": prompt,
+            "num_inference_steps": steps,
+            "guidance_scale": options["guidance"],
+            "width": snap(options["width"]),
+            "height": snap(options["height"]),
+            "generator": torch.Generator(device="cpu").manual_seed(seed),
+        }
+        if options["negative_prompt"]:
+            call["negative_prompt"] = options["negative_prompt"]
+        call.update(step_callback(self._pipe, report))
+        image = self._pipe(**call).images[0]
+
+        out_png = Path(out_png)
+        out_png.parent.mkdir(parents=True, exist_ok=True)
+        cover(image).save(out_png, format="PNG")
+        progress(1.0, "Иллюстрация готова")
+        return {"prompt": prompt, "steps": steps, "seed": seed, "model": self.model}
+
+
+def step_callback(pipe, report) -> dict[str, Any]:
+    """The keyword that makes ``pipe`` call ``report(step)`` after each denoising step: the modern
+    ``callback_on_step_end`` (Stable Diffusion) or the older ``callback`` (Kandinsky 2.1's combined
+    pipeline, where only the decoder's steps are reported, not the prior's)."""
+    parameters = inspect.signature(pipe.__call__).parameters
+    if "callback_on_step_end" in parameters:
+        def on_step_end(_pipe, step, _timestep, tensors):
+            report(step + 1)
+            return tensors
+
+        return {"callback_on_step_end": on_step_end}
+    if "callback" in parameters:
+        return {"callback": lambda step, _timestep, _latents: report(step + 1), "callback_steps": 1}
+    return {}

@@ -1,0 +1,576 @@
+"""VQGAN+CLIP with a multilingual text encoder: a picture optimised until CLIP sees the Russian prompt in it.
+
+The scene's prompt (with a style suffix for the tale's genre) is embedded by M-CLIP, a multilingual
+text encoder trained to land in an OpenAI CLIP image space.  A VQGAN latent ``z`` is then optimised
+with Adam: ``z`` is snapped to the VQGAN codebook (straight-through), decoded to an image, cut into
+random crops with light augmentations, and the crops' CLIP image embeddings are pulled towards the
+text embedding (squared great-circle distance).  The final image is scaled up and cover-cropped to
+1280x720.  Every random draw comes from one ``torch.Generator`` seeded per scene: the same seed gives
+the same PNG on a CPU.
+
+Weights: one folder (``MODEL_ILLUSTRATION_VQGAN_CLIP``, default ``models/vqgan_clip/`` in the repository),
+laid out like the released files::
+
+    models/vqgan_clip/
+      vqgan.yaml        taming-transformers config (``model.target`` taming.models.vqgan.VQModel or GumbelVQ,
+                        ``model.params`` with ddconfig, n_embed, embed_dim); lossconfig is ignored
+                        (replaced by DummyLoss: the LPIPS/discriminator loss is for training only)
+      vqgan.ckpt        the Lightning checkpoint ({"state_dict": ...}), e.g. vqgan_imagenet_f16_16384's last.ckpt
+      mclip/            an M-CLIP text encoder, e.g. the files of M-CLIP/XLM-Roberta-Large-Vit-B-32:
+        config.json         MCLIPConfig (modelBase, transformerDimensions, numDims)
+        pytorch_model.bin   (or model.safetensors) its state dict: transformer.* + LinearTransformation.*
+        tokenizer.json ...  its tokenizer (tokenizer.json and/or sentencepiece.bpe.model + tokenizer_config.json)
+        base_config.json    optional: the config of modelBase (an XLM-R config is inferred from the weights)
+      clip/             the CLIP image encoder M-CLIP was trained against, e.g. openai/clip-vit-base-patch32
+        config.json         CLIPVisionConfig or a full CLIPConfig (its vision part is used)
+        model.safetensors   (or pytorch_model.bin) CLIPVisionModelWithProjection or CLIPModel weights
+        preprocessor_config.json   optional: image_mean / image_std (OpenAI's values otherwise)
+
+M-CLIP text encoders pair with one CLIP image encoder each (XLM-R-Large-Vit-B-32 <-> ViT-B/32, 512-d):
+the two embedding sizes must agree, and a mismatched pair gives pictures of nothing in particular.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import io
+import json
+import math
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ..backend import BackendUnavailable, OptionError
+from ..types import ProgressCallback, Scene, no_progress
+from . import HEIGHT, WIDTH, IllustrationContext, Illustrator
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+MODELS_DIR = REPO_ROOT / "models" / "vqgan_clip"
+
+# OpenAI CLIP's normalisation, used when clip/preprocessor_config.json does not give its own
+CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
+CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+
+STYLES = {
+    "сказка": "иллюстрация к русской народной сказке, акварель, яркие краски",
+    "детская": "детская книжная иллюстрация, мягкие цвета, добрые персонажи",
+    "ужасы": "мрачная картина, туман, тёмные тени, жуткая атмосфера",
+    "фэнтези": "эпическая фэнтези иллюстрация, волшебный свет, масляная живопись",
+    "приключения": "приключенческая иллюстрация, дальняя дорога, динамичная сцена",
+    "фантастика": "научная фантастика, космос, футуристический пейзаж",
+    "магический реализм": "магический реализм, сказочный свет в обычном мире, живопись",
+    "юмор": "весёлая карикатура, забавные персонажи, яркие цвета",
+    "детектив": "нуарная иллюстрация, ночной город, контрастный свет",
+    "романтика": "романтичная иллюстрация, закат, нежные тона",
+}
+DEFAULT_STYLE = STYLES["сказка"]
+
+CUT_SIZE_FALLBACK = 224
+TAMING_TARGETS = ("taming.models.vqgan.VQModel", "taming.models.vqgan.GumbelVQ")
+
+
+class VqganClipIllustrator(Illustrator):
+    name = "vqgan_clip"
+    label = "VQGAN+CLIP (многоязычный CLIP)"
+    defaults = {
+        "size": [512, 288],  # width, height of the optimised picture; rounded to the VQGAN's factor
+        "iterations": 300,
+        "step_size": 0.1,  # Adam's learning rate on z
+        "cutouts": 32,  # crops per iteration that CLIP looks at
+        "cut_power": 1.0,  # > 1: more small crops (details), < 1: more large ones (composition)
+        "seed": None,  # None: the tale's seed + the scene's number
+        "init_image": None,  # a picture to start from instead of random codes
+        "augment": True,  # flips, small rotations/shifts, colour jitter, noise on the crops
+    }
+    default_model = str(MODELS_DIR)
+
+    def __init__(self, model: str | None = None, device: str | None = None):
+        super().__init__(model=model, device=device)
+        self.vqgan = None
+        self.factor = 16
+        self.codebook = None  # (n_embed, embed_dim)
+        self.tokenizer = None
+        self.text_encoder = None
+        self.text_max_length = 512
+        self.clip = None
+        self.cut_size = CUT_SIZE_FALLBACK
+        self.clip_mean = None
+        self.clip_std = None
+
+    # -----------------------------------------------------------------------------------------
+    # Availability and loading
+    # -----------------------------------------------------------------------------------------
+
+    def available(self) -> tuple[bool, str]:
+        for module in ("torch", "taming", "transformers", "omegaconf"):
+            if importlib.util.find_spec(module) is None:
+                return False, f"{self.stage}/{self.name}: python package {module!r} is not installed " \
+                              f"(pip install -r requirements/neural.txt)"
+        missing = self._missing_part()
+        if missing:
+            return False, str(self.missing_weights(missing))
+        return True, ""
+
+    def _missing_part(self) -> str | None:
+        """What is missing from the models folder (one phrase), or None when everything is there."""
+        root = Path(self.model)
+        if not root.is_dir():
+            return "no such folder"
+        wanted = [
+            ("vqgan.yaml",), ("vqgan.ckpt",), ("mclip/config.json",),
+            ("mclip/pytorch_model.bin", "mclip/model.safetensors"),
+            ("mclip/tokenizer.json", "mclip/sentencepiece.bpe.model"),
+            ("clip/config.json",), ("clip/model.safetensors", "clip/pytorch_model.bin"),
+        ]
+        for options in wanted:
+            if not any((root / name).is_file() for name in options):
+                return f"no {' or '.join(options)} in {root}"
+        return None
+
+    def load(self) -> None:
+        missing = self._missing_part()
+        if missing:
+            raise self.missing_weights(missing)
+        root = Path(self.model)
+        self.vqgan, self.factor = load_vqgan(root / "vqgan.yaml", root / "vqgan.ckpt", self.device)
+        quantize = self.vqgan.quantize
+        self.codebook = (quantize.embedding if hasattr(quantize, "embedding") else quantize.embed).weight
+        self.tokenizer, self.text_encoder, self.text_max_length = load_text_encoder(root / "mclip", self.device)
+        self.clip, self.cut_size, mean, std = load_image_encoder(root / "clip", self.device)
+        import torch  # noqa: PLC0415
+
+        self.clip_mean = torch.tensor(mean, device=self.device).view(1, 3, 1, 1)
+        self.clip_std = torch.tensor(std, device=self.device).view(1, 3, 1, 1)
+        text_dims = self.text_encoder["LinearTransformation"].out_features
+        image_dims = self.clip.config.projection_dim
+        if text_dims != image_dims:
+            raise BackendUnavailable(
+                f"{self.stage}/{self.name}: the text encoder in {root / 'mclip'} gives {text_dims}-d embeddings "
+                f"and the image encoder in {root / 'clip'} {image_dims}-d: they are not a pair"
+            )
+
+    # -----------------------------------------------------------------------------------------
+    # Options
+    # -----------------------------------------------------------------------------------------
+
+    def options(self, given: dict[str, Any] | None = None) -> dict[str, Any]:
+        given = dict(given or {})
+        if isinstance(given.get("size"), str):  # "512x288"
+            given["size"] = given["size"].lower().replace("×", "x").split("x")
+        opts = super().options(given)
+        try:
+            width, height = (int(v) for v in opts["size"])
+        except (TypeError, ValueError):
+            raise OptionError(f"{self.stage}/{self.name}: size must be [width, height], got {opts['size']!r}") from None
+        if not (8 <= width <= 2048 and 8 <= height <= 2048):
+            raise OptionError(f"{self.stage}/{self.name}: size {width}x{height} is out of 8..2048")
+        opts["size"] = [width, height]
+        for key in ("iterations", "cutouts"):
+            if int(opts[key]) < 1:
+                raise OptionError(f"{self.stage}/{self.name}: {key} must be at least 1")
+        if opts["cut_power"] <= 0:
+            raise OptionError(f"{self.stage}/{self.name}: cut_power must be positive")
+        if isinstance(opts["augment"], str):
+            opts["augment"] = opts["augment"].strip().lower() not in ("0", "false", "no", "off", "")
+        return opts
+
+    # -----------------------------------------------------------------------------------------
+    # The pipeline
+    # -----------------------------------------------------------------------------------------
+
+    def draw(
+        self,
+        scene: Scene,
+        context: IllustrationContext,
+        out_png: Path,
+        options: dict,
+        progress: ProgressCallback = no_progress,
+    ) -> dict:
+        import torch  # noqa: PLC0415
+
+        opts = self.options(options)
+        self.ensure_loaded()
+        seed = int(opts["seed"]) if opts["seed"] is not None else int(context.seed) + int(scene.index)
+        iterations = int(opts["iterations"])
+        width, height = (max(self.factor, round(v / self.factor) * self.factor) for v in opts["size"])
+        generator = torch.Generator("cpu").manual_seed(seed)
+
+        # 1. the text: what CLIP should see
+        progress(0.0, "кодирую подпись к картинке")
+        prompt = picture_prompt(scene, context)
+        text = self.encode_text(prompt)
+
+        # 2. the starting latent: random codebook entries, or the init image through the VQGAN encoder
+        if opts["init_image"]:
+            z = self.encode_image(load_picture(opts["init_image"], width, height))
+        else:
+            z = self.random_latent(width // self.factor, height // self.factor, generator)
+        z = z.detach().clone().requires_grad_(True)
+        z_min = self.codebook.min(dim=0).values.view(1, -1, 1, 1)
+        z_max = self.codebook.max(dim=0).values.view(1, -1, 1, 1)
+        optimizer = torch.optim.Adam([z], lr=float(opts["step_size"]))
+
+        def loss_of(z: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+            image = self.decode(z)
+            crops = make_cutouts(image, self.cut_size, int(opts["cutouts"]), float(opts["cut_power"]), generator)
+            if opts["augment"]:
+                crops = augment(crops, generator)
+            return spherical_distance(self.embed_images(crops), text).mean()
+
+        def measured(z: torch.Tensor) -> float:
+            """The loss on one fixed set of crops, so the first and the last are comparable."""
+            with torch.no_grad():
+                return float(loss_of(z, torch.Generator("cpu").manual_seed(seed + 1)))
+
+        # 3. the optimisation: decode -> crops -> CLIP -> distance to the text; step z
+        loss_start = measured(z)
+        history = []
+        for i in range(1, iterations + 1):
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_of(z, generator)
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                z.copy_(torch.maximum(torch.minimum(z, z_max), z_min))  # stay where the codebook is
+            history.append(float(loss))
+            progress(i / iterations, f"итерация {i}/{iterations}, потеря {history[-1]:.3f}")
+        loss_end = measured(z)
+
+        # 4. the picture: decode once more, scale up, cover-crop to 1280x720
+        with torch.no_grad():
+            final = self.decode(z)[0]
+        picture = Image.fromarray(to_uint8(final))
+        out = Path(out_png)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        cover(picture, WIDTH, HEIGHT).save(out, "PNG")
+        return {
+            "prompt": prompt,
+            "iterations": iterations,
+            "loss_start": round(loss_start, 4),
+            "loss_end": round(loss_end, 4),
+            "losses": [round(v, 4) for v in history],
+            "seed": seed,
+            "size": [width, height],
+        }
+
+    # -----------------------------------------------------------------------------------------
+    # Steps
+    # -----------------------------------------------------------------------------------------
+
+    def encode_text(self, prompt: str):
+        """M-CLIP: the mean of the transformer's token states, projected into CLIP space; unit length."""
+        import torch  # noqa: PLC0415
+
+        tokens = self.tokenizer(
+            [prompt], padding=True, truncation=True, max_length=self.text_max_length, return_tensors="pt"
+        )
+        ids = tokens["input_ids"].to(self.device)
+        mask = tokens["attention_mask"].to(self.device)
+        with torch.no_grad():
+            states = self.text_encoder["transformer"](input_ids=ids, attention_mask=mask)[0]
+            pooled = (states * mask.unsqueeze(2)).sum(dim=1) / mask.sum(dim=1, keepdim=True)
+            embedding = self.text_encoder["LinearTransformation"](pooled)
+        return torch.nn.functional.normalize(embedding.float(), dim=-1)
+
+    def random_latent(self, columns: int, rows: int, generator):
+        """A latent made of random codebook entries: (1, embed_dim, rows, columns)."""
+        import torch  # noqa: PLC0415
+
+        codes = torch.randint(self.codebook.shape[0], (rows * columns,), generator=generator)
+        z = self.codebook[codes.to(self.device)]
+        return z.view(1, rows, columns, -1).permute(0, 3, 1, 2).contiguous()
+
+    def encode_image(self, picture: Image.Image):
+        """The init picture's quantised VQGAN latent."""
+        import torch  # noqa: PLC0415
+
+        pixels = torch.from_numpy(np.asarray(picture, dtype=np.float32) / 127.5 - 1.0)
+        pixels = pixels.permute(2, 0, 1).unsqueeze(0).to(self.device)
+        with torch.no_grad():
+            z, _, _ = self.vqgan.encode(pixels)
+        return z
+
+    def decode(self, z):
+        """Snap z to its nearest codebook entries (gradients pass straight through), decode to [0, 1] RGB."""
+        import torch  # noqa: PLC0415
+
+        batch, dims, rows, columns = z.shape
+        flat = z.permute(0, 2, 3, 1).reshape(-1, dims)
+        distances = (
+            flat.pow(2).sum(dim=1, keepdim=True)
+            - 2 * flat @ self.codebook.T
+            + self.codebook.pow(2).sum(dim=1)
+        )
+        snapped = self.codebook[distances.argmin(dim=1)].view(batch, rows, columns, dims).permute(0, 3, 1, 2)
+        z_q = z + (snapped - z).detach()
+        image = self.vqgan.decode(z_q).add(1).div(2)
+        return image + (image.clamp(0, 1) - image).detach()
+
+    def embed_images(self, crops):
+        """CLIP image embeddings of [0, 1] crops, unit length."""
+        import torch  # noqa: PLC0415
+
+        pixels = (crops - self.clip_mean) / self.clip_std
+        embeddings = self.clip(pixel_values=pixels).image_embeds
+        return torch.nn.functional.normalize(embeddings.float(), dim=-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Crops, augmentations, loss
+# ---------------------------------------------------------------------------------------------
+
+
+def make_cutouts(image, cut_size: int, count: int, power: float, generator):
+    """``count`` random square crops of ``image`` (1, 3, H, W), resized to cut_size; sizes ~ rand**power."""
+    import torch  # noqa: PLC0415
+    import torch.nn.functional as F  # noqa: PLC0415, N812
+
+    _, _, height, width = image.shape
+    largest = min(height, width)
+    smallest = min(height, width, cut_size)
+    sizes = (torch.rand(count, generator=generator) ** power * (largest - smallest) + smallest).long().tolist()
+    corners = torch.rand(count, 2, generator=generator).tolist()
+    crops = []
+    for size, (fx, fy) in zip(sizes, corners):
+        x, y = int(fx * (width - size + 1)), int(fy * (height - size + 1))
+        crop = image[:, :, y : y + size, x : x + size]
+        if size >= cut_size:
+            crop = F.adaptive_avg_pool2d(crop, cut_size)
+        else:
+            crop = F.interpolate(crop, size=(cut_size, cut_size), mode="bilinear", align_corners=False)
+        crops.append(crop)
+    return torch.cat(crops)
+
+
+def augment(crops, generator):
+    """Light, seeded augmentations: horizontal flips, small rotation/zoom/shift, colour jitter, noise."""
+    import torch  # noqa: PLC0415
+    import torch.nn.functional as F  # noqa: PLC0415, N812
+
+    n, device = crops.shape[0], crops.device
+
+    def uniform(*shape, spread: float):  # in [-spread, spread], drawn on the CPU for reproducibility
+        return ((torch.rand(*shape, generator=generator) * 2 - 1) * spread).to(device)
+
+    flip = (torch.rand(n, generator=generator) < 0.5).to(device).view(n, 1, 1, 1)
+    crops = torch.where(flip, crops.flip(3), crops)
+
+    angle, zoom, shift = uniform(n, spread=math.radians(10)), 1 + uniform(n, spread=0.05), uniform(n, 2, spread=0.05)
+    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    grid = F.affine_grid(theta, list(crops.shape), align_corners=False)
+    crops = F.grid_sample(crops, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+
+    brightness = uniform(n, 1, 1, 1, spread=0.08)
+    contrast = 1 + uniform(n, 1, 1, 1, spread=0.1)
+    saturation = 1 + uniform(n, 1, 1, 1, spread=0.1)
+    grey = crops.mean(dim=1, keepdim=True)
+    crops = grey + (crops - grey) * saturation
+    mean = crops.mean(dim=(1, 2, 3), keepdim=True)
+    crops = (crops - mean) * contrast + mean + brightness
+    noise = torch.randn(crops.shape, generator=generator).to(device) * uniform(n, 1, 1, 1, spread=0.03).abs()
+    return (crops + noise).clamp(0, 1)
+
+
+def spherical_distance(a, b):
+    """Squared great-circle distance between unit vectors (rows of a against the single row of b)."""
+    return (a - b).norm(dim=-1).div(2).clamp(max=1).arcsin().pow(2).mul(2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prompt and pictures
+# ---------------------------------------------------------------------------------------------
+
+
+def picture_prompt(scene: Scene, context: IllustrationContext) -> str:
+    """The scene's prompt with the genre's style words."""
+    style = STYLES.get((context.genre or "").strip().lower(), DEFAULT_STYLE)
+    text = (scene.prompt or scene.text or context.title or "").strip().rstrip(".")
+    return f"{text}. {style}" if text else style
+
+
+def load_picture(path: str | Path, width: int, height: int) -> Image.Image:
+    path = Path(path)
+    if not path.is_file():
+        raise OptionError(f"illustration/vqgan_clip: init_image {str(path)!r} does not exist")
+    with Image.open(path) as img:
+        return cover(img.convert("RGB"), width, height)
+
+
+def cover(img: Image.Image, width: int, height: int) -> Image.Image:
+    """Scale to cover width x height, keeping the aspect ratio, and crop the middle."""
+    scale = max(width / img.width, height / img.height)
+    size = (max(width, round(img.width * scale)), max(height, round(img.height * scale)))
+    img = img.resize(size, Image.Resampling.LANCZOS)
+    left, top = (size[0] - width) // 2, (size[1] - height) // 2
+    return img.crop((left, top, left + width, top + height))
+
+
+def to_uint8(image) -> np.ndarray:
+    """A (3, H, W) tensor in [0, 1] as an (H, W, 3) uint8 array."""
+    return (image.clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy()).copy()
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading the three models
+# ---------------------------------------------------------------------------------------------
+
+
+def _unavailable(what: str) -> BackendUnavailable:
+    return BackendUnavailable(f"illustration/vqgan_clip: {what}")
+
+
+def _frozen(module, device: str):
+    module.to(device).eval()
+    module.requires_grad_(False)
+    return module
+
+
+def _lightning_shim() -> None:
+    """taming imports ``pytorch_lightning.utilities.distributed``, which Lightning 2 no longer has."""
+    name = "pytorch_lightning.utilities.distributed"
+    if name in sys.modules:
+        return
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        from pytorch_lightning.utilities.rank_zero import rank_zero_only  # noqa: PLC0415
+
+        shim = types.ModuleType(name)
+        shim.rank_zero_only = rank_zero_only
+        sys.modules[name] = shim
+
+
+def _read_state_dict(path: Path) -> dict:
+    """A plain state dict (.bin/.pt/.ckpt or .safetensors); Lightning checkpoints give their "state_dict"."""
+    import torch  # noqa: PLC0415
+
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file  # noqa: PLC0415
+
+        return load_file(str(path))
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # noqa: BLE001 - Lightning 1 checkpoints pickle callbacks and hyper-parameters
+        data = torch.load(path, map_location="cpu", weights_only=False)
+    if isinstance(data, dict) and isinstance(data.get("state_dict"), dict):
+        data = data["state_dict"]
+    if not isinstance(data, dict):
+        raise _unavailable(f"{path} holds no state dict")
+    return data
+
+
+def load_vqgan(config_path: Path, ckpt_path: Path, device: str):
+    """The taming VQModel/GumbelVQ from its yaml and Lightning checkpoint; and its downsampling factor."""
+    from omegaconf import OmegaConf  # noqa: PLC0415
+
+    config = OmegaConf.load(config_path)
+    config = config.model if "model" in config else config
+    target = str(config.get("target", ""))
+    if target not in TAMING_TARGETS:
+        raise _unavailable(f"{config_path}: model.target {target!r} is not one of {', '.join(TAMING_TARGETS)}")
+    params = OmegaConf.to_container(config.params, resolve=True)
+    params.pop("ckpt_path", None)
+    params["lossconfig"] = {"target": "taming.modules.losses.vqperceptual.DummyLoss"}
+    _lightning_shim()
+    module_name, _, class_name = target.rpartition(".")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    with contextlib.redirect_stdout(io.StringIO()):  # taming prints the latent's shape
+        model = cls(**params)
+    state = {k: v for k, v in _read_state_dict(ckpt_path).items() if not k.startswith("loss.")}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise _unavailable(
+            f"{ckpt_path} does not fit {config_path}: missing {missing[:3]}, unexpected {unexpected[:3]}"
+        )
+    factor = 2 ** (len(params["ddconfig"]["ch_mult"]) - 1)
+    return _frozen(model, device), factor
+
+
+def xlm_roberta_config(state: dict):
+    """The XLM-R config of M-CLIP's transformer, read off its weights (the heads: one per 64 dims)."""
+    from transformers import XLMRobertaConfig  # noqa: PLC0415
+
+    vocab, hidden = state["transformer.embeddings.word_embeddings.weight"].shape
+    layers = 1 + max(int(k.split(".")[3]) for k in state if k.startswith("transformer.encoder.layer."))
+    return XLMRobertaConfig(
+        vocab_size=vocab,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=max(1, hidden // 64),
+        intermediate_size=state["transformer.encoder.layer.0.intermediate.dense.weight"].shape[0],
+        max_position_embeddings=state["transformer.embeddings.position_embeddings.weight"].shape[0],
+        type_vocab_size=state["transformer.embeddings.token_type_embeddings.weight"].shape[0],
+        layer_norm_eps=1e-5,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+    )
+
+
+def load_text_encoder(folder: Path, device: str):
+    """M-CLIP built without its from_pretrained (which fails on transformers 5): a module with the same
+    parameter names (``transformer``, ``LinearTransformation``), its weights, and its tokenizer."""
+    import torch  # noqa: PLC0415
+    from transformers import AutoConfig, AutoModel, AutoTokenizer, XLMRobertaTokenizer  # noqa: PLC0415
+
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    weights = folder / "pytorch_model.bin"
+    state = _read_state_dict(weights if weights.is_file() else folder / "model.safetensors")
+    if "LinearTransformation.weight" not in state or "transformer.embeddings.word_embeddings.weight" not in state:
+        raise _unavailable(f"{folder}: the weights are not an M-CLIP text encoder")
+    base = folder / "base_config.json"
+    if base.is_file():
+        base_config = json.loads(base.read_text(encoding="utf-8"))
+        base_config = AutoConfig.for_model(base_config.pop("model_type", "xlm-roberta"), **base_config)
+    else:
+        base_config = xlm_roberta_config(state)
+    out_dims, in_dims = state["LinearTransformation.weight"].shape
+    if config.get("numDims", out_dims) != out_dims or config.get("transformerDimensions", in_dims) != in_dims:
+        raise _unavailable(f"{folder}: config.json's numDims/transformerDimensions do not fit the weights")
+    encoder = torch.nn.ModuleDict({
+        "transformer": AutoModel.from_config(base_config),
+        "LinearTransformation": torch.nn.Linear(in_dims, out_dims),
+    })
+    own = encoder.state_dict()
+    state = {k: v for k, v in state.items() if k in own or not k.endswith("position_ids")}
+    missing, unexpected = encoder.load_state_dict(state, strict=False)
+    missing = [k for k in missing if ".pooler." not in k]  # the pooler is not used
+    if missing or unexpected:
+        raise _unavailable(f"{folder}: the weights do not fit: missing {missing[:3]}, unexpected {unexpected[:3]}")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    except (OSError, ValueError, KeyError):  # config.json's model_type "M-CLIP" is unknown to the auto classes
+        tokenizer = XLMRobertaTokenizer.from_pretrained(str(folder), local_files_only=True)
+    max_length = min(512, getattr(base_config, "max_position_embeddings", 514) - 2)
+    return tokenizer, _frozen(encoder, device), max_length
+
+
+def load_image_encoder(folder: Path, device: str):
+    """CLIP's vision tower with its projection; its input size and normalisation."""
+    from transformers import CLIPVisionModelWithProjection  # noqa: PLC0415
+    from transformers.utils import logging as hf_logging  # noqa: PLC0415
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # a full CLIPModel's text weights are "unexpected": expected here
+    try:
+        model, info = CLIPVisionModelWithProjection.from_pretrained(
+            str(folder), local_files_only=True, output_loading_info=True
+        )
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    if info.get("missing_keys"):
+        raise _unavailable(f"{folder}: not a CLIP image encoder (missing {sorted(info['missing_keys'])[:3]})")
+    mean, std = CLIP_MEAN, CLIP_STD
+    processor = folder / "preprocessor_config.json"
+    if processor.is_file():
+        settings = json.loads(processor.read_text(encoding="utf-8"))
+        mean = tuple(settings.get("image_mean") or mean)
+        std = tuple(settings.get("image_std") or std)
+    return _frozen(model, device), int(model.config.image_size), mean, std

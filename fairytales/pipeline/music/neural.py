@@ -1,0 +1,222 @@
+"""Music from a Music Transformer checkpoint (see ``transformer/``), its mood following the genre.
+
+The genre picks one of the offline composer's moods, which gives a key, a tempo and a band. A short
+primer in that key and tempo (a tonic chord and a rising phrase, one bar each) opens the piece; a
+checkpoint trained with mood control tokens also gets the mood's token in front. The model goes on
+from there in windows: each window of ``max_len // 2`` tokens is sampled with the context cut to the
+newest tokens (the control token kept first), until the time shifts add up to the duration. The
+single stream of notes is then split by register between the mood's bass, accompaniment and melody
+instruments, and rendered with the same SoundFont renderer as the offline composer.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+from pathlib import Path
+
+import pretty_midi
+
+from ..backend import BackendUnavailable, OptionError, torch_dtype
+from ..types import ProgressCallback, no_progress
+from . import Composer
+from .offline import (
+    GENRE_MOODS, MINOR_MODES, MODES, MOODS, NOTE_NAMES, PROGRAM_LEVEL_DB, QUIETEST_DB, ROLE_OFFSET_DB, Mood,
+)
+from .render import render_midi
+from .transformer import events
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+TOKENS_PER_SECOND_LIMIT = 400  # a model that never moves time on is stopped here
+MAX_NOTE = 6.0  # seconds: a note the model forgets to switch off
+TRAIN_HINT = "train one with `python manage.py train_music`"
+
+
+class MusicTransformerComposer(Composer):
+    name = "music_transformer"
+    label = "Music Transformer"
+    defaults = {"temperature": 1.0, "top_k": 32, "seed": None, "mood": None}
+    default_model = str(REPO_ROOT / "models" / "music_transformer" / "model.pt")
+
+    def __init__(self, model: str | None = None, device: str | None = None):
+        super().__init__(model or os.environ.get(self.model_setting()) or None, device)
+        self.net = None
+        self.moods: list[str] = []
+
+    # weights --------------------------------------------------------------------------------------
+
+    def checkpoint_path(self) -> Path:
+        path = Path(str(self.model)).expanduser()
+        return path / "model.pt" if path.is_dir() else path
+
+    def available(self) -> tuple[bool, str]:
+        try:
+            import torch  # noqa: F401, PLC0415
+        except ImportError:
+            return False, f"{self.stage}/{self.name}: torch is missing (see requirements/neural.txt)"
+        if not self.checkpoint_path().is_file():
+            return False, str(self.missing_weights(TRAIN_HINT))
+        return True, ""
+
+    def load(self) -> None:
+        path = self.checkpoint_path()
+        if not path.is_file():
+            raise self.missing_weights(TRAIN_HINT)
+        import torch  # noqa: PLC0415
+
+        from .transformer.model import ModelConfig, MusicTransformer  # noqa: PLC0415
+
+        try:
+            checkpoint = torch.load(path, map_location=self.device, weights_only=True)
+        except Exception as exc:  # noqa: BLE001 - a truncated or foreign file
+            raise self.missing_weights(f"unreadable: {str(exc).splitlines()[0]}") from exc
+        if not isinstance(checkpoint, dict) or checkpoint.get("vocab") != events.VOCAB_ID:
+            vocab = checkpoint.get("vocab") if isinstance(checkpoint, dict) else None
+            raise BackendUnavailable(
+                f"{self.stage}/{self.name}: {path} is not a {events.VOCAB_ID} checkpoint (vocab {vocab!r}); "
+                f"train one with `python manage.py train_music`"
+            )
+        net = MusicTransformer(ModelConfig(**checkpoint["config"]))
+        net.load_state_dict(checkpoint["state_dict"])
+        self.net = net.to(self.device, dtype=torch_dtype(self.device)).eval()
+        self.moods = list(checkpoint.get("moods") or [])
+
+    # composing ------------------------------------------------------------------------------------
+
+    def compose(
+        self,
+        duration: float,
+        genre: str,
+        out_wav: Path,
+        out_midi: Path,
+        options: dict,
+        progress: ProgressCallback = no_progress,
+    ) -> dict:
+        import torch  # noqa: PLC0415
+
+        opts = self.options(options)
+        if not duration or duration <= 0:
+            raise OptionError(f"music/{self.name}: duration must be positive, not {duration!r}")
+        temperature, top_k = float(opts["temperature"]), int(opts["top_k"])
+        if not 0 < temperature <= 5:
+            raise OptionError(f"music/{self.name}: temperature {temperature} is outside (0, 5]")
+        if top_k < 0:
+            raise OptionError(f"music/{self.name}: top_k must be 0 (no limit) or more")
+        mood_id = self._mood(genre, opts["mood"])
+        seed = self._seed(opts["seed"])
+        self.ensure_loaded()
+        mood = MOODS[mood_id]
+        rng = random.Random(seed)
+        tonic_pc = rng.choice(mood.tonics)
+
+        progress(0.02, f"Музыка: {self.label} ({mood.description})")
+        control = [events.mood_token(mood_id)] if mood_id in self.moods else []
+        primer = [events.BOS, *events.encode(primer_score(mood, tonic_pc))]
+        tokens = control + primer
+        generator = torch.Generator().manual_seed(seed)
+        window = max(1, self.net.cfg.max_len // 2)
+        budget = int(duration * TOKENS_PER_SECOND_LIMIT) + len(tokens)
+        while events.duration_of(tokens) < duration and len(tokens) < budget:
+            recent = max(1, self.net.cfg.max_len - window - len(control))
+            context = control + tokens[len(control) :][-recent:]
+            tokens += self.net.generate(
+                context, window, temperature=temperature, top_k=top_k, generator=generator, keep=len(control)
+            )
+            done = min(duration, events.duration_of(tokens))
+            progress(0.02 + 0.78 * done / duration, f"Музыка: сочинено {done:.0f} из {duration:.0f} с")
+
+        pm = self._score(tokens, mood, tonic_pc, duration)
+        out_midi, out_wav = Path(out_midi), Path(out_wav)
+        out_midi.parent.mkdir(parents=True, exist_ok=True)
+        pm.write(str(out_midi))
+        progress(0.85, "Музыка: партитура готова, синтезирую звук")
+        written = render_midi(pm, out_wav, duration=float(duration))
+        progress(1.0, "Музыка готова")
+        return {
+            "mood": mood_id,
+            "description": mood.description,
+            "tempo": float(mood.tempo),
+            "key": f"{NOTE_NAMES[tonic_pc]} {mood.mode}",
+            "instruments": [pretty_midi.program_to_instrument_name(i.program) for i in pm.instruments],
+            "tokens": len(tokens) - len(control) - len(primer),
+            "duration": written,
+            "model": str(self.checkpoint_path()),
+            "seed": seed,
+            "genre": genre,
+        }
+
+    def _mood(self, genre: str, mood: str | None) -> str:
+        for wanted in (mood, genre):
+            key = str(wanted or "").strip().lower()
+            if key in MOODS:
+                return key
+            if key in GENRE_MOODS:
+                return GENRE_MOODS[key]
+            if wanted is mood and mood:
+                known = ", ".join(sorted(MOODS))
+                raise OptionError(f"music/{self.name}: unknown mood {mood!r} (known: {known}, or a genre)")
+        return GENRE_MOODS["сказка"]
+
+    def _seed(self, value) -> int:
+        if value is None:
+            return secrets.randbelow(2**31)
+        try:
+            return int(value)
+        except (TypeError, ValueError) as exc:
+            raise OptionError(f"music/{self.name}: option seed={value!r}: {exc}") from exc
+
+    def _score(self, tokens: list[int], mood: Mood, tonic_pc: int, duration: float):
+        """The notes cut at ``duration`` and shared out by register: bass below the bass clef's top,
+        melody from just under the mood's melody register up, accompaniment between."""
+        notes = events.decode(tokens, max_note=MAX_NOTE).instruments[0].notes
+        melody_floor = max(55, mood.register - 7)
+        roles = {
+            "bass": (mood.bass, []),
+            "accompaniment": (mood.accompaniment, []),
+            "melody": (mood.melody[0], []),
+        }
+        for note in notes:
+            if note.start >= duration - 0.05:
+                continue
+            note.end = min(note.end, duration)
+            if note.pitch < 48:
+                role = "bass"
+            else:
+                role = "melody" if note.pitch >= melody_floor else "accompaniment"
+            roles[role][1].append(note)
+        pm = pretty_midi.PrettyMIDI(initial_tempo=float(mood.tempo))
+        for role, (program, role_notes) in roles.items():
+            if not role_notes:
+                continue
+            name = pretty_midi.program_to_instrument_name(program)
+            inst = pretty_midi.Instrument(program, name=f"{role}: {name}")
+            gain_db = min(0.0, QUIETEST_DB - PROGRAM_LEVEL_DB.get(program, -30.0) + ROLE_OFFSET_DB[role])
+            volume = max(1, min(127, round(127 * 10 ** (gain_db / 60))))  # CC7, as the offline composer
+            inst.control_changes.append(pretty_midi.ControlChange(7, volume, 0.0))
+            inst.notes = role_notes
+            pm.instruments.append(inst)
+        pm.time_signature_changes.append(pretty_midi.TimeSignature(mood.beats, 4, 0.0))
+        key_number = tonic_pc + (12 if mood.mode in MINOR_MODES else 0)
+        pm.key_signature_changes.append(pretty_midi.KeySignature(key_number, 0.0))
+        return pm
+
+
+def primer_score(mood: Mood, tonic_pc: int) -> pretty_midi.PrettyMIDI:
+    """One bar in the mood's key and tempo: the tonic chord rising from its bass, a note a beat
+    (bass, root, third, fifth; in three beats the fifth joins the third), each held to the bar's end."""
+    spb = 60.0 / mood.tempo
+    scale = MODES[mood.mode]
+    tonic = mood.register + ((tonic_pc - mood.register + 6) % 12) - 6  # the tonic nearest the register
+    pitches = (36 + (tonic_pc - 36) % 12, tonic - 12, tonic - 12 + scale[2], tonic - 12 + scale[4])
+    onsets = (0, 1, 2, 3) if mood.beats >= 4 else (0, 1, 2, 2)
+    bar = mood.beats * spb
+    velocity = int(64 * mood.loudness)
+    inst = pretty_midi.Instrument(0)
+    inst.notes = [
+        pretty_midi.Note(velocity - (6 if beat else 0), pitch, beat * spb, bar * 0.97)
+        for pitch, beat in zip(pitches, onsets)
+    ]
+    pm = pretty_midi.PrettyMIDI(initial_tempo=float(mood.tempo))
+    pm.instruments.append(inst)
+    return pm

@@ -1,0 +1,240 @@
+"""Train the Music Transformer on MIDI: random crops of event sequences, AdamW, a cosine schedule.
+
+    from fairytales.pipeline.music.transformer import train as t
+    losses = t.train(t.midi_folder("midi/"), t.ModelConfig(n_layer=4), steps=2000, batch=16,
+                     lr=3e-4, out_checkpoint="models/music_transformer/model.pt")
+
+The data is a list of pieces, each a MIDI path, a PrettyMIDI or a list of event tokens, or a pair
+(piece, mood) for a model conditioned on moods: then every training sequence starts with the mood's
+control token, and the checkpoint lists the moods it knows. Pieces are framed BOS ... EOS, cropped at
+random (pieces drawn in proportion to their length, short ones padded with PAD, which is never a
+target) and transposed at random by up to ``transpose`` semitones.
+
+Corpora: ``midi_folder`` (every .mid/.midi under a folder), ``music21_corpus`` (the scores that
+ship with music21, offline: chorales, Palestrina, folk tunes...) and ``procedural_corpus`` (the
+offline composer's pieces, labelled with their moods).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import os
+import random
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import pretty_midi
+import torch
+
+from . import events
+from .model import ModelConfig, MusicTransformer
+
+logger = logging.getLogger(__name__)
+
+Piece = tuple[list[int], str | None]  # event tokens, mood
+
+
+# --- corpora -----------------------------------------------------------------------------------
+
+
+def midi_folder(folder: str | Path) -> list[Path]:
+    """Every .mid / .midi file under ``folder``, sorted."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no folder {folder}")
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".mid", ".midi") and p.is_file())
+
+
+def music21_corpus(
+    limit: int | None = None, composer: str | None = None, seed: int = 0, log: Callable = logger.info
+) -> list[pretty_midi.PrettyMIDI]:
+    """Scores from music21's bundled corpus (no network), converted to PrettyMIDI through an
+    in-memory MIDI file. The corpus is shuffled with ``seed`` so that a ``limit`` mixes its
+    collections; ``composer`` keeps one (music21's names: "bach", "palestrina", "ryansMammoth"...).
+    Scores music21 cannot parse are skipped."""
+    from music21 import corpus, stream  # noqa: PLC0415 - optional and slow to import
+    from music21.midi import translate  # noqa: PLC0415
+
+    if composer:
+        paths = corpus.getComposer(composer)
+        if not paths:
+            raise ValueError(f"music21 has no composer {composer!r} in its corpus")
+    else:
+        paths = corpus.getPaths()
+    paths = sorted((Path(p) for p in paths if Path(p).suffix != ".rntxt"), key=str)  # rntxt: chord labels
+    random.Random(seed).shuffle(paths)
+    out: list[pretty_midi.PrettyMIDI] = []
+    for path in paths:
+        if limit is not None and len(out) >= limit:
+            break
+        try:
+            parsed = corpus.parse(path)
+            scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
+            for score in scores[: (limit - len(out)) if limit is not None else None]:
+                data = translate.music21ObjectToMidiFile(score).writestr()
+                pm = pretty_midi.PrettyMIDI(io.BytesIO(data))
+                if any(inst.notes for inst in pm.instruments):
+                    out.append(pm)
+        except Exception as exc:  # noqa: BLE001 - a corpus file music21 cannot read is skipped
+            log(f"music21: skipped {path.name}: {exc}")
+    return out
+
+
+def procedural_corpus(
+    per_mood: int = 8, duration: float = 90.0, seed: int = 0
+) -> list[tuple[pretty_midi.PrettyMIDI, str]]:
+    """``per_mood`` pieces of the offline composer for each of its moods, labelled with the mood."""
+    from ..offline import compose_score  # noqa: PLC0415
+
+    out = []
+    for mood in events.MOOD_NAMES:
+        for i in range(per_mood):
+            pm, _ = compose_score(mood, duration, seed * 100_003 + i * 101 + events.MOOD_NAMES.index(mood))
+            out.append((pm, mood))
+    return out
+
+
+def to_pieces(data: Iterable, log: Callable = logger.info) -> list[Piece]:
+    """Encode what ``train`` accepts into (tokens, mood) pairs; unreadable MIDI files are skipped."""
+    pieces: list[Piece] = []
+    for item in data:
+        mood = None
+        if isinstance(item, tuple) and len(item) == 2 and (item[1] is None or isinstance(item[1], str)):
+            item, mood = item
+        if mood is not None and mood not in events.MOOD_NAMES:
+            raise ValueError(f"unknown mood {mood!r} (known: {', '.join(events.MOOD_NAMES)})")
+        if isinstance(item, (str, Path)):
+            try:
+                item = pretty_midi.PrettyMIDI(str(item))
+            except Exception as exc:  # noqa: BLE001 - a broken file in a folder of thousands
+                log(f"skipped {item}: {exc}")
+                continue
+        tokens = events.encode(item) if isinstance(item, pretty_midi.PrettyMIDI) else [int(t) for t in item]
+        if tokens:
+            pieces.append((tokens, mood))
+    return pieces
+
+
+# --- training ----------------------------------------------------------------------------------
+
+
+class Batches:
+    """Random crops ``x, y`` of shape (batch, max_len), y being x moved on by one token."""
+
+    def __init__(self, pieces: list[Piece], max_len: int, transpose: int, seed: int):
+        self.pieces = [([events.BOS, *tokens, events.EOS], mood) for tokens, mood in pieces]
+        self.max_len, self.transpose = max_len, transpose
+        lengths = np.array([len(t) for t, _ in self.pieces], dtype=np.float64)
+        self.weights = lengths / lengths.sum()
+        self.rng = np.random.default_rng(seed)
+
+    def sample(self) -> list[int]:
+        tokens, mood = self.pieces[self.rng.choice(len(self.pieces), p=self.weights)]
+        n = self.max_len + 1 - (mood is not None)
+        start = int(self.rng.integers(0, max(1, len(tokens) - n + 1)))
+        crop = tokens[start : start + n]
+        if self.transpose:
+            shifted = events.transpose(crop, int(self.rng.integers(-self.transpose, self.transpose + 1)))
+            crop = shifted if shifted is not None else crop
+        chunk = ([events.mood_token(mood)] if mood is not None else []) + crop
+        return chunk + [events.PAD] * (self.max_len + 1 - len(chunk))
+
+    def __call__(self, batch: int, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+        data = torch.tensor([self.sample() for _ in range(batch)], dtype=torch.long)
+        return data[:, :-1].to(device), data[:, 1:].to(device)
+
+
+def train(
+    data: Iterable,
+    config: ModelConfig | None = None,
+    steps: int = 1000,
+    batch: int = 16,
+    lr: float = 3e-4,
+    out_checkpoint: str | Path | None = None,
+    log: Callable[[str], None] = print,
+    *,
+    device: str | None = None,
+    seed: int = 0,
+    transpose: int = 3,
+    warmup: int | None = None,
+    weight_decay: float = 0.01,
+    grad_clip: float = 1.0,
+    log_every: int = 50,
+) -> list[float]:
+    """Train a new model on ``data`` for ``steps`` steps; save it to ``out_checkpoint`` (when given)
+    and return the loss of every step."""
+    config = config or ModelConfig()
+    pieces = to_pieces(data, log)
+    if not pieces:
+        raise ValueError("no notes to train on")
+    moods = sorted({m for _, m in pieces if m is not None})
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    torch.manual_seed(seed)
+    model = MusicTransformer(config).to(device)
+    n_params = sum(p.numel() for p in model.parameters())
+    n_tokens = sum(len(t) for t, _ in pieces)
+    log(f"{len(pieces)} pieces, {n_tokens} tokens; model {n_params / 1e6:.2f}M parameters on {device}")
+
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and not n.endswith(".Er")]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 or n.endswith(".Er")]
+    optim = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=lr, betas=(0.9, 0.98), fused=device.startswith("cuda"),
+    )
+    warmup = min(200, steps // 10) if warmup is None else warmup
+
+    def rate(step: int) -> float:  # linear warm-up, then cosine down to a tenth
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = (step - warmup) / max(1, steps - warmup)
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
+
+    batches = Batches(pieces, config.max_len, transpose, seed)
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda"))
+    losses: list[float] = []
+    started = time.monotonic()
+    model.train()
+    for step in range(steps):
+        for group in optim.param_groups:
+            group["lr"] = lr * rate(step)
+        x, y = batches(batch, device)
+        with autocast:
+            _, loss, _ = model(x, y)
+        optim.zero_grad(set_to_none=True)
+        loss.backward()
+        if grad_clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        optim.step()
+        losses.append(loss.item())
+        if (step + 1) % log_every == 0 or step == 0 or step + 1 == steps:
+            recent = losses[-log_every:]
+            log(
+                f"step {step + 1}/{steps}  loss {sum(recent) / len(recent):.3f}  "
+                f"lr {lr * rate(step):.2e}  {time.monotonic() - started:.0f} s"
+            )
+    if out_checkpoint:
+        save_checkpoint(model, out_checkpoint, losses, moods=moods, pieces=len(pieces), tokens=n_tokens)
+        log(f"saved {out_checkpoint}")
+    return losses
+
+
+def save_checkpoint(model: MusicTransformer, path: str | Path, losses: list[float], **extra) -> None:
+    """``{"config", "state_dict", "vocab", "loss", ...}``, plain types and tensors only (loadable
+    with ``weights_only=True``), written through a temporary file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    checkpoint = {
+        "config": asdict(model.cfg),
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "vocab": events.VOCAB_ID,
+        "loss": [float(v) for v in losses],
+        **extra,
+    }
+    partial = path.with_name(path.name + ".partial")
+    torch.save(checkpoint, partial)
+    os.replace(partial, path)

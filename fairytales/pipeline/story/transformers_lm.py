@@ -1,0 +1,231 @@
+"""A story from a causal language model (ruGPT-3 and kin) through transformers.
+
+The model is prompted with «Имя: {title}. Жанр: {genre}. Текст:» and sampled until the story is long
+enough. A tale is longer than the model's context window (2048 tokens for ruGPT-3, much less for the
+tiny models in the tests), so generation goes in steps over a sliding window: each step feeds the last
+tokens written so far, leaving room for the new ones, and appends what comes back. The prompt only
+starts the first window; it is never part of the story.
+
+The raw text is then made to look like the other storytellers' output: cut after the last finished
+sentence, split into paragraphs at the model's newlines, dialogue lines started with «— », fragments
+too short to stand alone joined to their neighbours, paragraphs separated by a blank line.
+
+torch and transformers are imported only when the model loads, so listing backends stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from ..backend import BackendUnavailable, torch_dtype
+from ..types import ProgressCallback, TaleRequest, no_progress
+from . import Storyteller
+
+PROMPT = "Имя: {title}. Жанр: {genre}. Текст:"
+INSTALL_HINT = "pip install -r requirements/neural.txt"
+ATTEMPTS = 3  # whole generations tried before giving up on a model that writes nothing usable
+TOKEN_BUDGET = 2  # at most this many new tokens per target character, all steps together
+SHORT_FRAGMENT = 60  # a narration paragraph shorter than this is joined to its neighbour
+
+# The end of a sentence: . ! ? … (repeated, as in «?!» or «...»), maybe followed by closing quotes/brackets.
+_SENTENCE_END = re.compile(r"[.!?…]+[»\"”’')]*")
+_DIALOGUE = re.compile(r"^[—–-]+\s*")
+# The prompt's labels: a model that starts a new document («Имя: … Жанр: …») must not leak them.
+_PROMPT_LABEL = re.compile(r"\b(?:Имя|Жанр|Текст)\s*:")
+
+
+def is_local_folder(model: str) -> bool:
+    """A model named by a path (not a hub id like «ai-forever/rugpt3small_based_on_gpt2»)."""
+    return Path(model).expanduser().is_dir() or model.startswith(("/", ".", "~"))
+
+
+def hub_offline() -> bool:
+    return any(os.environ.get(flag, "").lower() in {"1", "true", "yes", "on"}
+               for flag in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+class CausalLMStoryteller(Storyteller):
+    name = "rugpt3"
+    label = "ruGPT-3 (transformers)"
+    default_model = "ai-forever/rugpt3small_based_on_gpt2"
+    defaults: dict[str, Any] = {
+        "temperature": 0.9,
+        "top_k": 50,
+        "top_p": 0.95,
+        "repetition_penalty": 1.2,
+        "no_repeat_ngram_size": 3,
+        "length": 2000,  # target characters; the story is at least this long unless the model stalls
+        "seed": None,  # None: the request's seed
+        "max_new_tokens_per_step": 200,
+    }
+
+    def __init__(self, model: str | None = None, device: str | None = None):
+        super().__init__(model, device)
+        self._tokenizer = None
+        self._model = None
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def available(self) -> tuple[bool, str]:
+        """Cheap checks only: the libraries import, and the weights are a folder here or in the hub cache."""
+        import importlib.util  # noqa: PLC0415
+
+        for module in ("torch", "transformers"):
+            if importlib.util.find_spec(module) is None:
+                return False, f"{self.stage}/{self.name}: {module} is not installed ({INSTALL_HINT})"
+        if is_local_folder(self.model):
+            if (Path(self.model).expanduser() / "config.json").is_file():
+                return True, ""
+            return False, str(self.missing_weights("no such folder"))
+        try:
+            from huggingface_hub import snapshot_download  # noqa: PLC0415
+
+            snapshot_download(self.model, local_files_only=True)
+        except Exception:  # noqa: BLE001 - any failure means "not in the cache"
+            return False, str(self.missing_weights("not in the Hugging Face cache"))
+        return True, ""
+
+    def load(self) -> None:
+        """Tokenizer and model, once. Offline (or for a folder) nothing is fetched: a missing model fails at
+        once with the one line that says how to get it, instead of retrying the hub for a minute."""
+        try:
+            import torch  # noqa: F401, PLC0415 - fail here, with the install hint, when torch is missing
+            from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
+        except ImportError as exc:
+            raise BackendUnavailable(f"{self.stage}/{self.name}: {exc} ({INSTALL_HINT})") from exc
+        local = is_local_folder(self.model)
+        if local and not (Path(self.model).expanduser() / "config.json").is_file():
+            raise self.missing_weights("no such folder")
+        model_id = str(Path(self.model).expanduser()) if local else self.model
+        only_local = local or hub_offline()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(model_id, local_files_only=only_local)
+            model = AutoModelForCausalLM.from_pretrained(
+                model_id, local_files_only=only_local, dtype=torch_dtype(self.device))
+        except (OSError, ValueError, KeyError) as exc:  # missing files, bad repo id, unknown architecture
+            raise self.missing_weights(first_line(exc)) from exc
+        model.to(self.device).eval()
+        self._tokenizer, self._model = tokenizer, model
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def write(self, request: TaleRequest, options: dict, progress: ProgressCallback = no_progress) -> str:
+        self.ensure_loaded()
+        import torch  # noqa: PLC0415
+
+        options = self.options(options)
+        seed = request.seed if options["seed"] is None else options["seed"]
+        target = max(1, options["length"])
+        torch.manual_seed(seed)  # the only randomness: same seed + same model → same text
+        prompt_ids = self._tokenizer(PROMPT.format(title=request.title, genre=request.genre))["input_ids"]
+        for attempt in range(ATTEMPTS):
+            story = tidy(cut_at_sentence_end(self._generate(prompt_ids, target, options, progress)))
+            if story:
+                progress(1.0, f"Написано символов: {len(story)}")
+                return story
+            progress(0.0, f"Ни одного законченного предложения, пробую ещё раз ({attempt + 2} из {ATTEMPTS})")
+        raise RuntimeError(
+            f"Модель {self.model} не написала ни одного законченного предложения за {ATTEMPTS} попытки: "
+            "попробуйте другое зерно (seed), температуру или модель")
+
+    def context_size(self) -> int:
+        """How many tokens the model can attend to at once (GPT-2: n_positions, most others:
+        max_position_embeddings)."""
+        config = self._model.config
+        for key in ("n_positions", "max_position_embeddings", "n_ctx"):
+            value = getattr(config, key, None)
+            if isinstance(value, int) and value > 0:
+                return value
+        return 1024
+
+    def _generate(self, prompt_ids: list[int], target: int, options: dict, progress: ProgressCallback) -> str:
+        """Raw text (prompt excluded), at least ``target`` characters up to its last sentence end, or as
+        much as the token budget gave.
+
+        Each step sees at most ``context - new`` tokens: the tail of prompt + story, so the model
+        continues what it wrote last. End-of-text is suppressed: a story cut short by the model would
+        come out shorter than asked.
+        """
+        import torch  # noqa: PLC0415
+
+        tokenizer, model = self._tokenizer, self._model
+        context = self.context_size()
+        new_per_step = max(1, min(options["max_new_tokens_per_step"], context // 2))
+        keep = context - new_per_step
+        eos = tokenizer.eos_token_id
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
+        sampling = {
+            "do_sample": True,
+            "temperature": max(options["temperature"], 1e-3),
+            "top_k": options["top_k"],
+            "top_p": options["top_p"],
+            "repetition_penalty": options["repetition_penalty"],
+            "no_repeat_ngram_size": options["no_repeat_ngram_size"],
+            "max_new_tokens": new_per_step,
+            "pad_token_id": pad,
+        }
+        if eos is not None:
+            sampling["suppress_tokens"] = [eos]
+        written: list[int] = []
+        text = ""
+        while len(written) < TOKEN_BUDGET * target:
+            window = (prompt_ids + written)[-keep:]
+            input_ids = torch.tensor([window], device=model.device)
+            mask = torch.ones_like(input_ids)
+            output = model.generate(input_ids=input_ids, attention_mask=mask, **sampling)
+            fresh = output[0, len(window):].tolist()
+            if not fresh:
+                break
+            written += fresh
+            text = tokenizer.decode(written, skip_special_tokens=True)
+            done = len(tidy(cut_at_sentence_end(text)))
+            progress(min(done / target, 0.99), f"Написано символов: {done} из {target}")
+            if done >= target:
+                break
+        return text
+
+
+# -- tidying the raw text ----------------------------------------------------------------------------
+
+
+def cut_at_sentence_end(text: str) -> str:
+    """``text`` up to its last finished sentence (with its closing quote); "" when there is none."""
+    ends = list(_SENTENCE_END.finditer(text))
+    return text[: ends[-1].end()].strip() if ends else ""
+
+
+def tidy(text: str) -> str:
+    """Paragraphs separated by blank lines, dialogue lines «— …» kept inside their paragraph, short
+    narration fragments (a lone word, «Глава 1.») joined to a neighbour, the prompt's labels and broken
+    characters dropped."""
+    paragraphs: list[list[str]] = []
+    for raw in text.splitlines():
+        line = re.sub(r"\s+", " ", raw.replace("\ufffd", "")).strip()  # U+FFFD: a broken multi-byte char
+        if not line or _PROMPT_LABEL.search(line):
+            continue
+        if _DIALOGUE.match(line):
+            line = _DIALOGUE.sub("— ", line, count=1)
+            if paragraphs:
+                paragraphs[-1].append(line)
+            else:
+                paragraphs.append([line])
+            continue
+        last = paragraphs[-1] if paragraphs else None
+        joins = last is not None and not _DIALOGUE.match(last[-1])
+        if joins and (len(line) < SHORT_FRAGMENT or _is_short(last)):
+            last[-1] = f"{last[-1]} {line}"
+        else:
+            paragraphs.append([line])
+    return "\n\n".join("\n".join(lines) for lines in paragraphs if any(lines)).strip()
+
+
+def _is_short(paragraph: list[str]) -> bool:
+    return len(paragraph) == 1 and len(paragraph[0]) < SHORT_FRAGMENT
