@@ -160,8 +160,10 @@ if os.environ.get("Q_BROKER", "orm") == "redis":
 else:
     Q_CLUSTER["orm"] = "default"
 
-# Models and backends (the neural ones read their weights from here).
-MODELS_DIR = Path(os.environ.get("MODELS_DIR", BASE_DIR / "models"))
+# Models. Each neural backend reads its weights from MODEL_<STAGE>_<NAME> (a hub id or a local path,
+# e.g. MODEL_STORY_RUGPT3=/data/my-finetuned-rugpt3) or its default; `manage.py models` lists them.
+# STORY_MODELS: the story checkpoints participants may pick per tale (comma-separated ids or folders).
+STORY_MODELS = env_list("STORY_MODELS", "ai-forever/rugpt3small_based_on_gpt2")
 
 LOGGING = {
     "version": 1,

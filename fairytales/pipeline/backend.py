@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from pathlib import Path
 from typing import Any, ClassVar
 
 
@@ -20,6 +22,7 @@ class Backend:
     label: ClassVar[str] = ""  # shown to users
     defaults: ClassVar[dict[str, Any]] = {}
     default_model: ClassVar[str | None] = None  # hub id or path, for neural backends
+    requires: ClassVar[tuple[str, ...]] = ()  # modules it imports (torch, transformers, …)
 
     def __init__(self, model: str | None = None, device: str | None = None):
         self.model = model or self.default_model
@@ -60,7 +63,12 @@ class Backend:
         """Neural backends load their weights here; offline ones need nothing."""
 
     def available(self) -> tuple[bool, str]:
-        """Whether this backend can run here, and if not, why (one line)."""
+        """Whether this backend can run here, and if not, why (one line). Cheap: loads nothing."""
+        for module in self.requires:
+            if importlib.util.find_spec(module) is None:
+                return False, f"{self.stage}/{self.name}: the Python package {module!r} is not installed"
+        if self.model is not None and not weights_present(self.model):
+            return False, str(self.missing_weights())
         return True, ""
 
     @classmethod
@@ -75,6 +83,20 @@ class Backend:
             f"{self.stage}/{self.name}: weights {self.model!r} not found{where}; set {self.model_setting()} "
             f"to a local folder or run `python manage.py fetch_models --stage {self.stage}`"
         )
+
+
+def weights_present(model: str) -> bool:
+    """A local file or folder, or a hub id already in the local Hugging Face cache."""
+    if Path(model).expanduser().exists():
+        return True
+    if model.startswith((".", "/", "~")) or model.count("/") != 1:
+        return False  # a path that is not there, not a hub id
+    try:
+        from huggingface_hub import scan_cache_dir  # noqa: PLC0415
+
+        return any(repo.repo_id == model for repo in scan_cache_dir().repos)
+    except Exception:  # noqa: BLE001 - no cache, no hub library: not present
+        return False
 
 
 def torch_dtype(device: str):

@@ -7,6 +7,7 @@ defaults never imports torch or transformers.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 
 from .backend import Backend
@@ -14,11 +15,27 @@ from .backend import Backend
 STAGES = ("story", "proofread", "scenes", "narration", "music", "illustration", "video")
 
 BACKENDS: dict[str, dict[str, str]] = {
-    "story": {"offline": "fairytales.pipeline.story.offline:TemplateStoryteller"},
-    "proofread": {"offline": "fairytales.pipeline.proofread.offline:DictionaryProofreader"},
-    "narration": {"offline": "fairytales.pipeline.narration.espeak:EspeakNarrator"},
-    "music": {"offline": "fairytales.pipeline.music.offline:ProceduralComposer"},
-    "illustration": {"offline": "fairytales.pipeline.illustration.offline:StorybookIllustrator"},
+    "story": {
+        "offline": "fairytales.pipeline.story.offline:TemplateStoryteller",
+        "rugpt3": "fairytales.pipeline.story.transformers_lm:CausalLMStoryteller",
+    },
+    "proofread": {
+        "offline": "fairytales.pipeline.proofread.offline:DictionaryProofreader",
+        "jamspell": "fairytales.pipeline.proofread.jamspell_backend:JamSpellProofreader",
+    },
+    "narration": {
+        "offline": "fairytales.pipeline.narration.espeak:EspeakNarrator",
+        "silero": "fairytales.pipeline.narration.silero:SileroNarrator",
+    },
+    "music": {
+        "offline": "fairytales.pipeline.music.offline:ProceduralComposer",
+        "music_transformer": "fairytales.pipeline.music.neural:MusicTransformerComposer",
+    },
+    "illustration": {
+        "offline": "fairytales.pipeline.illustration.offline:StorybookIllustrator",
+        "vqgan_clip": "fairytales.pipeline.illustration.vqgan_clip:VqganClipIllustrator",
+        "diffusers": "fairytales.pipeline.illustration.diffusers_t2i:DiffusersIllustrator",
+    },
     "video": {"offline": "fairytales.pipeline.video.ffmpeg:FfmpegEditor"},
 }
 
@@ -38,11 +55,32 @@ def backend_class(stage: str, name: str) -> type[Backend]:
     return getattr(importlib.import_module(module_name), class_name)
 
 
+def configured_model(cls: type[Backend]) -> str | None:
+    """The weights a backend uses unless a tale names others: its MODEL_<STAGE>_<NAME> variable, or
+    the backend's default (a hub id or a path under models/)."""
+    return os.environ.get(cls.model_setting()) or cls.default_model
+
+
 def get(stage: str, name: str | None = None, model: str | None = None) -> Backend:
-    """The backend instance for (stage, name, model), created once per process and reused."""
+    """The backend instance for (stage, name, model), created once per process and reused, so a
+    model's weights load once per worker and serve every later tale."""
     name = name or DEFAULT_BACKENDS[stage]
+    cls = backend_class(stage, name)
+    model = model or configured_model(cls)
     key = (stage, name, model)
     with _lock:
         if key not in _cache:
-            _cache[key] = backend_class(stage, name)(model=model)
+            _cache[key] = cls(model=model)
         return _cache[key]
+
+
+def all_backends() -> list[type[Backend]]:
+    """Every backend class that imports here (one whose module fails to import is left out)."""
+    found = []
+    for stage, names in BACKENDS.items():
+        for name in names:
+            try:
+                found.append(backend_class(stage, name))
+            except ImportError:
+                continue
+    return found

@@ -4,12 +4,45 @@ import unicodedata
 
 from django import forms
 
+from fairytales.pipeline import registry
+
 from .models import Tale
 
 TITLE_MAX = 80
 
 
+def runnable_backends(stage: str) -> list[tuple[str, str]]:
+    """(name, label) of the backends of ``stage`` that can run here: the form offers no others."""
+    choices = []
+    for name in registry.BACKENDS[stage]:
+        try:
+            cls = registry.backend_class(stage, name)
+        except ImportError:
+            continue
+        if cls(model=registry.configured_model(cls), device="cpu").available()[0]:
+            choices.append((name, cls.label or name))
+    return choices
+
+
+CHOOSABLE_STAGES = ("story", "proofread", "narration", "music", "illustration")
+STAGE_FIELD_LABELS = {"story": "Сюжет", "proofread": "Орфография", "narration": "Озвучка", "music": "Музыка",
+                      "illustration": "Иллюстрации"}
+# Options of the story language model a participant may set per tale (field -> option, type, bounds).
+STORY_OPTIONS = {
+    "temperature": ("Температура", forms.FloatField, 0.1, 2.0),
+    "top_k": ("top_k", forms.IntegerField, 0, 500),
+    "top_p": ("top_p", forms.FloatField, 0.1, 1.0),
+    "repetition_penalty": ("Штраф за повторы", forms.FloatField, 1.0, 3.0),
+    "no_repeat_ngram_size": ("no_repeat_ngram_size", forms.IntegerField, 0, 10),
+    "length": ("Длина текста, символов", forms.IntegerField, 1500, 8000),
+    "seed": ("Зерно", forms.IntegerField, 0, 2**31 - 1),
+}
+
+
 class TaleForm(forms.ModelForm):
+    """The title, genre and scenes; and, under "Дополнительно", the backend of each stage and the
+    story model's sampling options (only backends that can run here are offered)."""
+
     scene_count = forms.IntegerField(label="Сцен", min_value=3, max_value=12, initial=6,
                                      error_messages={"min_value": "Не меньше 3 сцен.",
                                                      "max_value": "Не больше 12 сцен."})
@@ -23,6 +56,40 @@ class TaleForm(forms.ModelForm):
                       "max_length": f"Название не длиннее {TITLE_MAX} символов."},
             "genre": {"invalid_choice": "Выберите жанр из списка.", "required": "Выберите жанр."},
         }
+
+    def __init__(self, *args, story_models: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for stage in CHOOSABLE_STAGES:
+            self.fields[f"{stage}_backend"] = forms.ChoiceField(
+                label=STAGE_FIELD_LABELS[stage], choices=runnable_backends(stage), initial="offline", required=False)
+        self.fields["story_model"] = forms.ChoiceField(
+            label="Модель сюжета", required=False, choices=[("", "по умолчанию"), *((m, m) for m in story_models or [])])
+        for name, (label, field, low, high) in STORY_OPTIONS.items():
+            self.fields[f"story_{name}"] = field(label=label, required=False, min_value=low, max_value=high)
+
+    @property
+    def advanced_fields(self):
+        return [self[name] for name in self.fields if name.endswith(("_backend", "_model")) or name.startswith("story_")]
+
+    @property
+    def main_fields(self):
+        return [self[name] for name in ("title", "genre", "scene_count", "is_public")]
+
+    def clean(self):
+        data = super().clean()
+        choices = {}
+        for stage in CHOOSABLE_STAGES:
+            backend = data.get(f"{stage}_backend") or "offline"
+            if backend != "offline":
+                choices[stage] = {"backend": backend}
+        story_options = {name: data[f"story_{name}"] for name in STORY_OPTIONS if data.get(f"story_{name}") is not None}
+        if choices.get("story"):
+            cls = registry.backend_class("story", choices["story"]["backend"])
+            choices["story"]["options"] = {k: v for k, v in story_options.items() if k in cls.defaults}
+            if data.get("story_model"):
+                choices["story"]["model"] = data["story_model"]
+        self.instance.choices = choices
+        return data
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
@@ -53,6 +120,7 @@ class RedoForm(forms.Form):
                               error_messages={"invalid": "Зерно — целое число."})
     voice = forms.CharField(required=False)
     mood = forms.ChoiceField(required=False, choices=[("", "—"), *MOOD_LABELS.items()])
+    backend = forms.CharField(required=False)
 
     def __init__(self, *args, scene_count: int, narrator, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,6 +137,8 @@ class RedoForm(forms.Form):
             raise forms.ValidationError("Текст сцены не может быть пустым.")
         if data.get("voice") and data["voice"] not in self.voices:
             raise forms.ValidationError("Такого голоса нет.")
+        if data.get("backend") and stage and data["backend"] not in dict(runnable_backends(stage)):
+            raise forms.ValidationError("Эта модель здесь недоступна.")
         for name in ("text", "prompt"):
             if data.get(name):
                 data[name] = "".join(ch for ch in data[name] if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf"})
@@ -85,6 +155,6 @@ class RedoForm(forms.Form):
             options[self.voice_option] = data["voice"]
         if data.get("mood") and data["stage"] == "music":
             options["mood"] = data["mood"]
-        return Redo(stage=data["stage"], scene=data.get("scene"), options=options,
+        return Redo(stage=data["stage"], scene=data.get("scene"), options=options, backend=data.get("backend") or None,
                     text=data.get("text") or None if data["stage"] in ("story", "scenes") else None,
                     prompt=data.get("prompt") or None if data["stage"] == "illustration" else None)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from fairytales.pipeline import registry
 from fairytales.pipeline.runner import Redo
 
 from . import tasks
-from .forms import MOOD_LABELS, RedoForm, TaleForm
+from .forms import MOOD_LABELS, RedoForm, TaleForm, runnable_backends
 from .models import Tale
 from .snapshot import snapshot
 
@@ -35,7 +36,7 @@ def my_tales(request):
 
 @login_required
 def new_tale(request):
-    form = TaleForm(request.POST or None)
+    form = TaleForm(request.POST or None, story_models=settings.STORY_MODELS)
     if request.method == "POST" and form.is_valid():
         tale = form.save(commit=False)
         tale.owner = request.user
@@ -62,6 +63,7 @@ def tale_detail(request, tale_id):
         "can_edit": tale.can_edit(request.user),
         "voices": narrator_of(tale).voices,
         "moods": MOOD_LABELS,
+        "illustrators": runnable_backends("illustration") if tale.can_edit(request.user) else [],
     }
     return render(request, "tales/detail.html", context)
 

@@ -75,13 +75,19 @@ def music21_corpus(
         try:
             parsed = corpus.parse(path)
             scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
-            for score in scores[: (limit - len(out)) if limit is not None else None]:
-                data = translate.music21ObjectToMidiFile(score).writestr()
-                pm = pretty_midi.PrettyMIDI(io.BytesIO(data))
-                if any(inst.notes for inst in pm.instruments):
-                    out.append(pm)
         except Exception as exc:  # noqa: BLE001 - a corpus file music21 cannot read is skipped
             log(f"music21: skipped {path.name}: {exc}")
+            continue
+        for score in scores[: (limit - len(out)) if limit is not None else None]:
+            try:
+                pm = pretty_midi.PrettyMIDI(io.BytesIO(translate.music21ObjectToMidiFile(score).writestr()))
+            except Exception as exc:  # noqa: BLE001 - badly formed repeats and the like
+                log(f"music21: skipped {path.name}: {exc}")
+                continue
+            if any(inst.notes for inst in pm.instruments):
+                out.append(pm)
+                if len(out) % 100 == 0:
+                    log(f"music21: {len(out)} scores")
     return out
 
 

@@ -1,0 +1,29 @@
+"""List every backend: its weights, whether they are here, and the device it would run on."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from fairytales.pipeline import registry
+from fairytales.pipeline.backend import default_device
+
+
+class Command(BaseCommand):
+    help = "List every backend, its weights, whether it can run here, and the device."
+
+    def handle(self, *args, **options):
+        device = default_device()
+        for stage, names in registry.BACKENDS.items():
+            for name in names:
+                try:
+                    cls = registry.backend_class(stage, name)
+                except ImportError as exc:
+                    self.stdout.write(f"{stage:<13}{name:<18}{'—':<8}cannot import: {exc}")
+                    continue
+                backend = cls(model=registry.configured_model(cls), device=device)
+                ok, why = backend.available()
+                state = self.style.SUCCESS("ready") if ok else self.style.WARNING("missing")
+                where = backend.model or "(no download)"
+                self.stdout.write(f"{stage:<13}{name:<18}{state:<8} {where}  [{device if backend.model else 'cpu'}]")
+                if not ok:
+                    self.stdout.write(f"{'':<31}{why}")
