@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 import unicodedata
 
 from django import forms
@@ -149,8 +150,9 @@ class RedoForm(forms.Form):
 
         data = self.cleaned_data
         options = {}
-        if data.get("seed") is not None and data["stage"] in ("story", "narration", "illustration", "music"):
-            options["seed"] = data["seed"]
+        if data["stage"] in ("story", "illustration", "music") and not data.get("text"):
+            # a redo with no seed given is a new roll of the dice, not the same picture again
+            options["seed"] = data["seed"] if data.get("seed") is not None else random.randrange(1, 2**31)
         if data.get("voice") and data["stage"] == "narration":
             options[self.voice_option] = data["voice"]
         if data.get("mood") and data["stage"] == "music":

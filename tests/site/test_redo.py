@@ -129,3 +129,11 @@ def test_two_redos_run_one_after_the_other_and_an_older_picture_comes_back(make_
     assert tasks.make_tale(str(tale.pk)) == "done"
     assert tale.current("illustration", 1).version == 1
     assert tale.video.version == 4  # the video follows the chosen picture
+
+
+def test_a_redo_without_a_seed_rolls_a_new_one(owner_client, finished):
+    post(owner_client, finished, stage="illustration", scene="1")
+    post(owner_client, finished, stage="illustration", scene="1")
+    finished.refresh_from_db()
+    seeds = [batch[0]["options"]["seed"] for batch in finished.run_queue]
+    assert len(seeds) == 2 and seeds[0] != seeds[1]

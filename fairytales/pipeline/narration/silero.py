@@ -117,34 +117,34 @@ def number_words(n: int, gender: str = "masc") -> str:
     for scale, forms, scale_gender in _SCALES:
         if n >= scale:
             count, n = divmod(n, scale)
-            words += _below_thousand(count, scale_gender) + [_plural(count, forms)]
+            # «тысяча восемьсот», not «одна тысяча восемьсот»
+            words += ([] if count == 1 else _below_thousand(count, scale_gender)) + [_plural(count, forms)]
     words += _below_thousand(n, gender)
     return " ".join(words)
 
 
 def ordinal_words(n: int, ending: str = "") -> str:
     """An ordinal number in words, in the form its written ending asks: (3, "го") → «третьего»."""
-    if n < 0 or n >= 10**6 or (n >= 1000 and n % 1000 == 0 and n != 1000):
+    if n < 0 or n >= 10**6 or (n % 1000 == 0 and n not in (0, 1000)):
         return number_words(n)  # «2000-й» and the like: read as a cardinal, simply
-    if n == 1000:
-        words = ["тысячный"]
+    low = n % 100
+    if n == 0:
+        head, tail = 0, _ORD_UNITS[0]
+    elif n == 1000:
+        head, tail = 0, "тысячный"
+    elif low == 0:
+        head, tail = n - n % 1000, _ORD_HUNDREDS[(n % 1000) // 100]
+    elif low < 10:
+        head, tail = n - low, _ORD_UNITS[low]
+    elif low < 20:
+        head, tail = n - low, _ORD_TEENS[low - 10]
+    elif low % 10 == 0:
+        head, tail = n - low, _ORD_TENS[low // 10]
     else:
-        head, last = n - n % 100 if n % 100 else n - n % 1000, n % 100 or n % 1000
-        if n % 100 == 0:
-            head, last = n - n % 1000, (n % 1000) // 100
-            tail = _ORD_HUNDREDS[last] if last else _ORD_UNITS[0]
-        elif last < 10:
-            tail = _ORD_UNITS[last]
-        elif last < 20:
-            tail = _ORD_TEENS[last - 10]
-        elif last % 10 == 0:
-            tail = _ORD_TENS[last // 10]
-        else:
-            head, tail = n - last % 10, _ORD_UNITS[last % 10]
-        words = ([number_words(head)] if head else []) + [tail]
+        head, tail = n - low % 10, _ORD_UNITS[low % 10]
     if ending:
-        words[-1] = _inflect_ordinal(words[-1], ending)
-    return " ".join(words)
+        tail = _inflect_ordinal(tail, ending)
+    return f"{number_words(head)} {tail}" if head else tail
 
 
 @functools.lru_cache(maxsize=1024)
@@ -159,13 +159,14 @@ def _inflect_ordinal(word: str, ending: str) -> str:
 
 
 def _gender_of_next(text: str, end: int) -> str:
-    match = re.match(r"\s+([А-Яа-яЁё]+)", text[end:])
-    if not match:
-        return "masc"
+    """The gender of the noun a number counts: the first noun among the next two words."""
     from ..russian import morph  # noqa: PLC0415
 
-    parse = morph().parse(match.group(1))[0]
-    return parse.tag.gender or "masc" if "NOUN" in parse.tag else "masc"
+    for word in re.findall(r"[А-Яа-яЁё]+", text[end : end + 40])[:2]:
+        parse = morph().parse(word)[0]
+        if "NOUN" in parse.tag:
+            return parse.tag.gender or "masc"
+    return "masc"
 
 
 _DECIMAL = re.compile(r"(?<![\d.,])(\d+)[.,](\d{1,3})(?![\d.,]?\d)")
@@ -230,6 +231,7 @@ def put_stress(text: str) -> str | None:
 _PAUSES = re.compile(r"\s*[—–()\[\]]+\s*|\s+-\s+")  # dashes and brackets: a pause, as a comma
 _DROPPED = re.compile(r"[«»„“”\"'`*_#<>|/\\~^]")
 _HYPHEN = re.compile(r"(?<=[А-Яа-яЁё+])-(?=[А-Яа-яЁё+])")
+_SPEAKABLE = re.compile(r"[А-Яа-яЁё]")
 _RUNS = re.compile(r"\s*([,.!?:;])(?:\s*[,])+|\s{2,}")
 
 
@@ -309,8 +311,8 @@ class SileroNarrator(Narrator):
         narrator = options["narrator_voice"]
         if speaker == NARRATOR or not options["character_voices"]:
             return narrator
-        gender = speaker_gender(speaker)
-        voice = options.get(f"{ {'femn': 'female', 'neut': 'neuter'}.get(gender, 'male')}_voice")
+        kind = {"femn": "female", "neut": "neuter"}.get(speaker_gender(speaker), "male")
+        voice = options[f"{kind}_voice"]
         if voice == narrator:
             voice = ALTERNATIVE.get(voice, voice)
         return voice
@@ -343,7 +345,7 @@ class SileroNarrator(Narrator):
             piece = todo.pop(0)
             text, own_accent = self.spoken(piece, options)
             if len(text) <= limit or " " not in piece.strip():
-                if text.strip(" .,!?:;"):
+                if _SPEAKABLE.search(text):  # a chunk of only dots or Latin letters has nothing to say
                     out.append((piece, text, own_accent))
                 budget = limit
                 continue
