@@ -160,6 +160,13 @@ if os.environ.get("Q_BROKER", "orm") == "redis":
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Limits per user: tales being made at once, and made per day. A run that reports nothing for
+# STALL_SECONDS is taken to be dead and resumed (a model stage reports at least every few seconds).
+TALES_AT_ONCE = int(os.environ.get("TALES_AT_ONCE", 2))
+TALES_PER_DAY = int(os.environ.get("TALES_PER_DAY", 20))
+STALL_SECONDS = int(os.environ.get("STALL_SECONDS", 300))
+LOGIN_ATTEMPTS = int(os.environ.get("LOGIN_ATTEMPTS", 5))  # failed log-ins per user and address per 15 min
+
 # Models. Each neural backend reads its weights from MODEL_<STAGE>_<NAME> (a hub id or a local path,
 # e.g. MODEL_STORY_RUGPT3=/data/my-finetuned-rugpt3) or its default; `manage.py models` lists them.
 # STORY_MODELS: the story checkpoints participants may pick per tale (comma-separated ids or folders).

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import registry
@@ -124,6 +126,7 @@ class Runner:
         except Exception as exc:  # noqa: BLE001 - any backend failure becomes a readable stage error
             self.store.report(stage, "failed", 0.0, "", error=_readable(exc))
             raise StageFailed(stage, scene, exc) from exc
+        artifact.files = {role: _finish_part(path) for role, path in artifact.files.items()}
         artifact.meta["inputs"] = fingerprint
         self.store.save(artifact)
         if scene is None:
@@ -145,6 +148,13 @@ class Runner:
         return results
 
     # -- the stages -----------------------------------------------------------------------
+    def _part(self, stage: str, scene: int | None, filename: str) -> Path:
+        """Where a backend writes a new file: ``name.part.ext`` (the extension stays last, for the
+        libraries that choose a format by it), renamed to the version's own name only when the whole
+        node has succeeded, so a half-written file never stands for a result."""
+        final = self.store.path_for(stage, scene, filename)
+        return final.with_name(f"{final.stem}.part{final.suffix}")
+
     def _redo(self, stage: str, scene: int | None = None) -> Redo | None:
         return self.redo.get((stage, scene)) or self.redo.get((stage, None))
 
@@ -172,20 +182,20 @@ class Runner:
     def _story(self) -> Artifact:
         redo = self._redo("story")
         if redo and redo.text is not None:  # the user's own text
-            path = self.store.path_for("story", None, "story.txt")
+            path = self._part("story", None, "story.txt")
             path.write_text(redo.text.strip(), encoding="utf-8")
             return Artifact(stage="story", scene=None, files={"text": path}, meta={"chars": len(redo.text)},
                             backend="edited")
         backend, options = self._backend("story")
         text = backend.write(self.request, options, self._progress("story"))
-        path = self.store.path_for("story", None, "story.txt")
+        path = self._part("story", None, "story.txt")
         path.write_text(text, encoding="utf-8")
         return self._artifact("story", None, {"text": path}, {"chars": len(text)}, backend, options)
 
     def _proofread(self, story: Artifact) -> Artifact:
         backend, options = self._backend("proofread")
         result = backend.fix(story.file().read_text("utf-8"), options, self._progress("proofread"))
-        path = self.store.path_for("proofread", None, "proofread.txt")
+        path = self._part("proofread", None, "proofread.txt")
         path.write_text(result.text, encoding="utf-8")
         meta = {"chars": len(result.text), "corrections": result.corrections}
         return self._artifact("proofread", None, {"text": path}, meta, backend, options)
@@ -199,14 +209,14 @@ class Runner:
                     scene.text, scene.prompt, scene.lines = rewrite_scene(edits[scene.index])
         else:
             scenes = split_scenes(text.file().read_text("utf-8"), self.request.scenes)
-        path = self.store.path_for("scenes", None, "scenes.json")
+        path = self._part("scenes", None, "scenes.json")
         path.write_text(json.dumps([s.to_dict() for s in scenes], ensure_ascii=False, indent=1), encoding="utf-8")
         return Artifact(stage="scenes", scene=None, files={"scenes": path}, meta={"count": len(scenes)},
                         backend="split", options={"count": self.request.scenes})
 
     def _narration(self, scene: Scene, progress) -> Artifact:
         backend, options = self._backend("narration", scene.index)
-        path = self.store.path_for("narration", scene.index, "narration.wav")
+        path = self._part("narration", scene.index, "narration.wav")
         result = backend.speak(scene, path, options, progress)
         meta = {"duration": round(result.duration, 3), "cues": [vars(c) for c in result.cues]}
         return self._artifact("narration", scene.index, {"audio": path}, meta, backend, options)
@@ -216,7 +226,7 @@ class Runner:
         redo = self._redo("illustration", scene.index)
         if redo and redo.prompt:
             scene = Scene(scene.index, scene.text, redo.prompt.strip(), scene.lines)
-        path = self.store.path_for("illustration", scene.index, "picture.png")
+        path = self._part("illustration", scene.index, "picture.png")
         context = IllustrationContext(title=self.request.title, genre=self.request.genre, seed=self.request.seed)
         drawn = backend.draw(scene, context, path, options, progress)
         return self._artifact("illustration", scene.index, {"picture": path},
@@ -224,8 +234,8 @@ class Runner:
 
     def _music(self, duration: float) -> Artifact:
         backend, options = self._backend("music")
-        wav = self.store.path_for("music", None, "music.wav")
-        midi = self.store.path_for("music", None, "music.mid")
+        wav = self._part("music", None, "music.wav")
+        midi = self._part("music", None, "music.mid")
         meta = backend.compose(duration + MUSIC_SLACK, self.request.genre, wav, midi, options, self._progress("music"))
         meta = {**meta, "duration": round(duration + MUSIC_SLACK, 3)}
         return self._artifact("music", None, {"audio": wav, "midi": midi}, meta, backend, options)
@@ -239,8 +249,8 @@ class Runner:
             for n, p in zip(narrations, pictures)
         ]
         cut = Cut(title=self.request.title, genre=self.request.genre, scenes=clips, music=music.file("audio"))
-        mp4 = self.store.path_for("video", None, "video.mp4")
-        poster = self.store.path_for("video", None, "poster.jpg")
+        mp4 = self._part("video", None, "video.mp4")
+        poster = self._part("video", None, "poster.jpg")
         meta = backend.assemble(cut, mp4, poster, options, self._progress("video"))
         return self._artifact("video", None, {"video": mp4, "poster": poster}, meta, backend, options)
 
@@ -261,6 +271,14 @@ class Runner:
     def _check_cancelled(self) -> None:
         if self.store.cancelled():
             raise Cancelled()
+
+
+def _finish_part(path: Path) -> Path:
+    if path.stem.endswith(".part"):
+        final = path.with_name(path.stem[: -len(".part")] + path.suffix)
+        os.replace(path, final)
+        return final
+    return path
 
 
 def _names(artifact: Artifact) -> list[str]:

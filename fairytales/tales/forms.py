@@ -58,8 +58,9 @@ class TaleForm(forms.ModelForm):
             "genre": {"invalid_choice": "Выберите жанр из списка.", "required": "Выберите жанр."},
         }
 
-    def __init__(self, *args, story_models: list[str] | None = None, **kwargs):
+    def __init__(self, *args, owner=None, story_models: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.owner = owner
         for stage in CHOOSABLE_STAGES:
             self.fields[f"{stage}_backend"] = forms.ChoiceField(
                 label=STAGE_FIELD_LABELS[stage], choices=runnable_backends(stage), initial="offline", required=False)
@@ -78,6 +79,9 @@ class TaleForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        problem = Tale.objects.quota_problem(self.owner) if self.owner else None
+        if problem:
+            raise forms.ValidationError(problem)
         choices = {}
         for stage in CHOOSABLE_STAGES:
             backend = data.get(f"{stage}_backend") or "offline"

@@ -26,6 +26,20 @@ STAGE_LABELS = {
 }
 
 
+class TaleQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(status__in=[Tale.Status.QUEUED, Tale.Status.RUNNING])
+
+    def quota_problem(self, user) -> str | None:
+        """Why ``user`` may not start another tale now, or None (limits from settings)."""
+        at_once, per_day = settings.TALES_AT_ONCE, settings.TALES_PER_DAY
+        if self.filter(owner=user).in_progress().count() >= at_once:
+            return f"У вас уже создаётся сказок: {at_once}. Дождитесь, пока одна из них будет готова."
+        if self.filter(owner=user, created__gte=timezone.now() - timezone.timedelta(days=1)).count() >= per_day:
+            return f"За сутки можно создать не больше {per_day} сказок. Попробуйте завтра."
+        return None
+
+
 class Tale(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "В очереди"
@@ -51,8 +65,14 @@ class Tale(models.Model):
     # The worker that holds the tale drains them in order, so two redos never interleave.
     run_queue = models.JSONField(default=list, blank=True)
     duration = models.FloatField(null=True, blank=True)  # of the current video, seconds
+    # Which worker holds the tale and when it last said so: a run whose heartbeat stops (a killed
+    # worker, a restarted machine) is taken back and resumed; a stale holder sees its token gone.
+    run_token = models.UUIDField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
     finished = models.DateTimeField(null=True, blank=True)
+
+    objects = TaleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

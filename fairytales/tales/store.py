@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -15,9 +16,14 @@ from . import broadcast
 from .models import Artifact, StageRun, Tale
 
 
+HEARTBEAT_EVERY = 5.0  # seconds
+
+
 class TaleStore:
-    def __init__(self, tale: Tale):
+    def __init__(self, tale: Tale, token=None):
         self.tale = tale
+        self.token = token  # the claim of the worker using this store
+        self._beat = 0.0
         self.folder = tale.folder
         self.folder.mkdir(parents=True, exist_ok=True)
 
@@ -65,7 +71,14 @@ class TaleStore:
             run.finished = now
         run.status, run.fraction, run.message, run.error = status, fraction, message[:300], error
         run.save()
+        if time.monotonic() - self._beat > HEARTBEAT_EVERY:
+            self._beat = time.monotonic()
+            Tale.objects.filter(pk=self.tale.pk).update(heartbeat=now)
         broadcast.send(self.tale.group_name, {"type": "stage", **run.as_message()})
 
     def cancelled(self) -> bool:
-        return Tale.objects.filter(pk=self.tale.pk, status=Tale.Status.CANCELLED).exists()
+        """The owner cancelled, or this worker lost the tale (it went silent and was resumed elsewhere)."""
+        state = Tale.objects.filter(pk=self.tale.pk).values("status", "run_token").first()
+        if state is None or state["status"] == Tale.Status.CANCELLED:
+            return True
+        return self.token is not None and state["run_token"] != self.token

@@ -8,6 +8,7 @@ the other. So a second redo waits for the first, and no two workers ever work on
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -52,10 +53,11 @@ def make_tale(tale_id: str) -> str:
         tale = Tale.objects.select_for_update().filter(pk=tale_id).first()
         if tale is None or tale.status != Tale.Status.QUEUED:
             return tale.status if tale else "deleted"  # someone else holds it, or it was cancelled
-        tale.status = Tale.Status.RUNNING
-        tale.save(update_fields=["status"])
+        tale.status, tale.run_token, tale.heartbeat = Tale.Status.RUNNING, uuid.uuid4(), timezone.now()
+        tale.save(update_fields=["status", "run_token", "heartbeat"])
     _announce(tale)
     status, error = Tale.Status.DONE, ""
+    token = tale.run_token
     while (redos := _next_run(tale)) is not None:
         try:
             _run(tale, redos)
@@ -65,10 +67,13 @@ def make_tale(tale_id: str) -> str:
             _pop_run(tale)
             status, error = Tale.Status.FAILED, str(exc)
         except Cancelled:
+            if Tale.objects.filter(pk=tale.pk).values_list("run_token", flat=True).first() != token:
+                return "lost"  # taken back after going silent: the worker that resumed it owns it now
             StageRun.objects.filter(tale=tale).exclude(status=StageRun.Status.DONE).update(
                 status=StageRun.Status.CANCELLED)
+            broadcast.send(tale.group_name, snapshot(tale))
             status, error = Tale.Status.CANCELLED, ""
-            Tale.objects.filter(pk=tale.pk).update(run_queue=[])
+            break
         except Exception as exc:  # noqa: BLE001 - a bug must still leave the tale failed, not running
             log.exception("tale %s failed", tale_id)
             _pop_run(tale)
@@ -96,7 +101,7 @@ def _run(tale: Tale, redos: list[Redo]) -> None:
         _reset_stages(tale)
     request = TaleRequest(title=tale.title, genre=tale.genre, scenes=tale.scene_count, seed=tale.seed)
     choices = {stage: Choice(**choice) for stage, choice in (tale.choices or {}).items()}
-    store = TaleStore(tale)
+    store = TaleStore(tale, token=tale.run_token)
     for redo in redos:
         if redo.version is not None:
             store.choose(redo.stage, redo.scene, redo.version)
@@ -125,12 +130,39 @@ def _announce(tale: Tale) -> None:
     broadcast.send(tale.group_name, {"type": "tale", **tale_state(tale)})
 
 
-def recover_interrupted() -> int:
-    """Tales left "running" by a worker that died resume from their last finished stage."""
-    interrupted = list(Tale.objects.filter(status=Tale.Status.RUNNING))
-    for tale in interrupted:
-        Tale.objects.filter(pk=tale.pk).update(status=Tale.Status.QUEUED)
-        if not tale.run_queue:
-            Tale.objects.filter(pk=tale.pk).update(run_queue=[[]])
-        transaction.on_commit(lambda pk=tale.pk: async_task("fairytales.tales.tasks.make_tale", str(pk)))
+def cancel(tale: Tale) -> bool:
+    """Stop a tale being made: its worker notices within seconds and stops; queued redos are dropped."""
+    with transaction.atomic():
+        tale = Tale.objects.select_for_update().get(pk=tale.pk)
+        if not tale.in_progress:
+            return False
+        was_queued = tale.status == Tale.Status.QUEUED
+        tale.status, tale.run_queue = Tale.Status.CANCELLED, []
+        tale.save(update_fields=["status", "run_queue"])
+    if was_queued:  # no worker holds it: nobody else will mark the stages
+        StageRun.objects.filter(tale=tale).exclude(status=StageRun.Status.DONE).update(
+            status=StageRun.Status.CANCELLED)
+        broadcast.send(tale.group_name, snapshot(tale))
+    _announce(tale)
+    return True
+
+
+def recover_interrupted(silent_for: float = 0) -> int:
+    """Tales whose worker died (silent for ``silent_for`` seconds; 0: every "running" tale, as when the
+    site starts) are queued again and resume from their last finished stage."""
+    stalled = Tale.objects.filter(status=Tale.Status.RUNNING)
+    if silent_for:
+        stalled = stalled.filter(heartbeat__lt=timezone.now() - timezone.timedelta(seconds=silent_for))
+    interrupted = []
+    for pk in stalled.values_list("pk", flat=True):
+        with transaction.atomic():
+            tale = Tale.objects.select_for_update().get(pk=pk)
+            if tale.status != Tale.Status.RUNNING:
+                continue  # it finished meanwhile
+            log.warning("tale %s: its worker went silent; resuming it", tale.pk)
+            tale.status, tale.run_token = Tale.Status.QUEUED, None
+            tale.run_queue = tale.run_queue or [[]]
+            tale.save(update_fields=["status", "run_token", "run_queue"])
+            transaction.on_commit(lambda pk=pk: async_task("fairytales.tales.tasks.make_tale", str(pk)))
+        interrupted.append(pk)
     return len(interrupted)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("tales/<uuid:tale_id>/", views.tale_detail, name="tale"),
     path("tales/<uuid:tale_id>/retry/", views.retry, name="retry"),
     path("tales/<uuid:tale_id>/redo/", views.redo, name="redo"),
+    path("tales/<uuid:tale_id>/cancel/", views.cancel, name="cancel"),
     path("tales/<uuid:tale_id>/versions/<int:artifact_id>/", views.choose_version, name="choose_version"),
     path("tales/<uuid:tale_id>/delete/", views.delete, name="delete"),
     path("tales/<uuid:tale_id>/files/<str:name>", files.tale_file, name="tale_file"),

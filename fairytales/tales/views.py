@@ -36,7 +36,7 @@ def my_tales(request):
 
 @login_required
 def new_tale(request):
-    form = TaleForm(request.POST or None, story_models=settings.STORY_MODELS)
+    form = TaleForm(request.POST or None, owner=request.user, story_models=settings.STORY_MODELS)
     if request.method == "POST" and form.is_valid():
         tale = form.save(commit=False)
         tale.owner = request.user
@@ -132,6 +132,15 @@ def delete(request, tale_id):
     tale.delete()
     messages.info(request, f"Сказка «{tale.title}» удалена.")
     return redirect("my_tales")
+
+
+@require_POST
+@login_required
+def cancel(request, tale_id):
+    tale = _owned(request, tale_id)
+    if tasks.cancel(tale):
+        messages.info(request, "Отменяю: работа остановится через несколько секунд.")
+    return redirect(tale)
 
 
 @require_POST

@@ -7,6 +7,7 @@
   const statusEl = document.getElementById("tale-status");
   const errorEl = document.getElementById("tale-error");
   const retryForm = document.getElementById("retry-form");
+  const cancelForm = document.getElementById("cancel-form");
   const player = document.getElementById("player");
   let lastStatus = null;
 
@@ -25,6 +26,7 @@
     errorEl.textContent = tale.error || "";
     errorEl.hidden = !tale.error;
     if (retryForm) retryForm.hidden = !(tale.status === "failed" || tale.status === "cancelled");
+    if (cancelForm) cancelForm.hidden = !(tale.status === "queued" || tale.status === "running");
     if (tale.video_url) showVideo(tale.video_url, tale.poster_url);
     const finishedNow = lastStatus !== null && lastStatus !== tale.status &&
       (tale.status === "done" || tale.status === "failed");

@@ -16,7 +16,13 @@ from PIL import Image
 
 from fairytales.pipeline.backend import BackendUnavailable
 from fairytales.pipeline.illustration import HEIGHT, WIDTH, IllustrationContext
-from fairytales.pipeline.illustration.diffusers_t2i import DiffusersIllustrator, cover, snap, styled_prompt
+from fairytales.pipeline.illustration.diffusers_t2i import (
+    DiffusersIllustrator,
+    cover,
+    snap,
+    step_callback,
+    styled_prompt,
+)
 from fairytales.pipeline.types import Scene
 
 TINY = {"width": 32, "height": 32, "steps": 2}
@@ -36,6 +42,16 @@ def write_clip_tokenizer(folder: Path) -> None:
     (folder / "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
     (folder / "tokenizer_config.json").write_text(
         json.dumps({"tokenizer_class": "CLIPTokenizer", "model_max_length": 77}), encoding="utf-8")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """Tiny models gain nothing from threads, and on a busy machine two torch threads spin-wait on each
+    other: ten times slower. Restored after the module, for the other tests."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +153,18 @@ def test_cover_crops_without_bars():
 
 def test_sizes_snap_to_multiples_of_8():
     assert [snap(s) for s in (32, 432, 430, 3, 768)] == [32, 432, 432, 8, 768]
+
+
+def test_old_style_step_callback():
+    """Kandinsky 2.1's combined pipeline still takes ``callback(step, timestep, latents)``."""
+
+    class OldPipeline:
+        def __call__(self, prompt, callback=None, callback_steps=1):
+            for step in range(3):
+                callback(step, 999 - step, None)
+
+    steps: list[tuple[int, int | None]] = []
+    keywords = step_callback(OldPipeline(), lambda step, total=None: steps.append((step, total)))
+    assert set(keywords) == {"callback", "callback_steps"}
+    OldPipeline()("кот", **keywords)
+    assert steps == [(1, None), (2, None), (3, None)]

@@ -38,6 +38,16 @@ def training_text() -> str:
     return FALLBACK_TEXT * 20
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """Tiny models gain nothing from threads, and on a busy machine two torch threads spin-wait on each
+    other: ten times slower. Restored after the module, for the other tests."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def tiny_lm(tmp_path_factory) -> Path:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -179,3 +189,13 @@ def test_tidy_into_paragraphs():
         "— Домой, — ответил кот.\n\n"
         "Глава 1. Утром кот вышел на дорогу и пошёл куда глаза глядят, через лес и поле. Вот и сказке конец."
     )
+
+
+def test_end_of_text_does_not_cut_the_story_short(tiny_lm):
+    """A model that would rather stop (here: its end-of-text logit made huge) still writes the whole length."""
+    backend = CausalLMStoryteller(model=str(tiny_lm))
+    backend.ensure_loaded()
+    with torch.no_grad():
+        embeddings = backend._model.get_output_embeddings().weight
+        embeddings[backend._tokenizer.eos_token_id] *= 50
+    assert len(backend.write(request(), {"length": LENGTH})) >= LENGTH

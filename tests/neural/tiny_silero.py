@@ -34,11 +34,10 @@ class TinySilero(torch.nn.Module):
         self.calls.append({"text": text, "speaker": speaker, "sample_rate": sample_rate,
                            "put_accent": put_accent, "put_yo": put_yo})
         n = int(LETTER_SECONDS * sample_rate)
-        t = torch.arange(n, dtype=torch.float32, device=self.gain.device) / sample_rate
-        tone = torch.sin(2 * math.pi * PITCH[speaker] * t)
-        silence = torch.zeros(n, device=self.gain.device)
-        pieces = [tone if ch.isalpha() else silence for ch in text if ch != "+"]
-        return (self.gain * torch.cat(pieces)).detach()
+        letters = torch.tensor([1.0 if ch.isalpha() else 0.0 for ch in text if ch != "+"], device=self.gain.device)
+        mask = letters.repeat_interleave(n)
+        t = torch.arange(len(mask), dtype=torch.float32, device=self.gain.device) / sample_rate
+        return (self.gain * mask * torch.sin(2 * math.pi * PITCH[speaker] * t)).detach()
 
 
 def export(path, max_text: int = 140) -> TinySilero:

@@ -30,4 +30,17 @@ def test_login_and_logout(client, owner):
 
 def test_a_wrong_password_is_told_in_russian(client, owner):
     response = client.post("/accounts/login/", {"username": "alice", "password": "nope"})
-    assert "Неверное имя пользователя или пароль" in response.content.decode()
+    assert "Пожалуйста, введите правильные имя пользователя и пароль" in response.content.decode()
+
+
+def test_log_in_is_refused_for_a_while_after_repeated_failures(client, owner, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(settings.LOGIN_ATTEMPTS):
+        client.post("/accounts/login/", {"username": "alice", "password": "guess"})
+    response = client.post("/accounts/login/", {"username": "alice", "password": "sk4zka-pass-1"})
+    assert "Слишком много неудачных попыток входа" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    cache.clear()
+    assert client.post("/accounts/login/", {"username": "alice", "password": "sk4zka-pass-1"}).status_code == 302

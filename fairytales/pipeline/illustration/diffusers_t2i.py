@@ -166,8 +166,9 @@ class DiffusersIllustrator(Illustrator):
         steps = max(1, options["steps"])
         prompt = styled_prompt(scene.prompt, context.genre)
 
-        def report(step: int) -> None:
-            progress(min(step / steps, 1.0), f"Шаг {step} из {steps}")
+        def report(step: int, total: int | None = None) -> None:
+            total = max(total or steps, step)
+            progress(step / total, f"Шаг {step} из {total}")
 
         call: dict[str, Any] = {
             "prompt": prompt,
@@ -190,13 +191,14 @@ class DiffusersIllustrator(Illustrator):
 
 
 def step_callback(pipe, report) -> dict[str, Any]:
-    """The keyword that makes ``pipe`` call ``report(step)`` after each denoising step: the modern
+    """The keyword that makes ``pipe`` call ``report(step, total)`` after each denoising step: the modern
     ``callback_on_step_end`` (Stable Diffusion) or the older ``callback`` (Kandinsky 2.1's combined
-    pipeline, where only the decoder's steps are reported, not the prior's)."""
+    pipeline, where only the decoder's steps are reported, not the prior's). Some schedulers take more
+    timesteps than asked for (PNDM's warm-up): the total is the pipeline's own count when it tells it."""
     parameters = inspect.signature(pipe.__call__).parameters
     if "callback_on_step_end" in parameters:
-        def on_step_end(_pipe, step, _timestep, tensors):
-            report(step + 1)
+        def on_step_end(running, step, _timestep, tensors):
+            report(step + 1, getattr(running, "num_timesteps", None))
             return tensors
 
         return {"callback_on_step_end": on_step_end}

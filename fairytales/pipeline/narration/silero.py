@@ -147,14 +147,19 @@ def ordinal_words(n: int, ending: str = "") -> str:
     return f"{number_words(head)} {tail}" if head else tail
 
 
+_CASE_ORDER = ("nomn", "accs", "gent", "loct", "datv", "ablt")  # «в 1812-м году»: locative before instrumental
+
+
 @functools.lru_cache(maxsize=1024)
 def _inflect_ordinal(word: str, ending: str) -> str:
     from ..russian import morph  # noqa: PLC0415
 
-    ending = ending.lower()
-    for form in morph().parse(word)[0].lexeme:
-        if form.word.endswith(ending):
-            return form.word.replace("е", "ё") if "ё" in word and "ё" not in form.word else form.word
+    ending = ending.lower().replace("ё", "е")
+    forms = sorted(morph().parse(word)[0].lexeme,
+                   key=lambda f: _CASE_ORDER.index(f.tag.case) if f.tag.case in _CASE_ORDER else len(_CASE_ORDER))
+    for form in forms:
+        if form.word.replace("ё", "е").endswith(ending):
+            return form.word
     return word
 
 
@@ -175,8 +180,11 @@ _INTEGER = re.compile(r"\d+")
 _FRACTIONS = ("десятая", "сотая", "тысячная"), ("десятых", "сотых", "тысячных")
 
 
-def spell_numbers(text: str) -> str:
-    """Every number in ``text`` in Russian words: «В 3-й раз 2 кошки съели 1,5 пирога»."""
+def spell_numbers(text: str, following: str = "") -> str:
+    """Every number in ``text`` in Russian words: «В 3-й раз 2 кошки съели 1,5 пирога».
+
+    ``following``: the text after ``text``, where the noun a number counts may be («2» + «кошки»).
+    """
 
     def decimal(match: re.Match[str]) -> str:
         whole, fraction = int(match.group(1)), match.group(2)
@@ -189,7 +197,7 @@ def spell_numbers(text: str) -> str:
         return ordinal_words(int(match.group(1)), match.group(2))
 
     def integer(match: re.Match[str]) -> str:
-        return number_words(int(match.group(0)), _gender_of_next(text, match.end()))
+        return number_words(int(match.group(0)), _gender_of_next(f"{text} {following}", match.end()))
 
     text = _DECIMAL.sub(decimal, text)
     text = _ORDINAL.sub(ordinal, text)
@@ -329,33 +337,60 @@ class SileroNarrator(Narrator):
 
     # --- text
 
-    def spoken(self, piece: str, options: dict) -> tuple[str, bool]:
-        """What the model reads for ``piece``, and whether its own accentor should still run."""
-        text = spell_numbers(piece)
-        marked = put_stress(text) if options["stress"] else None
-        return tts_text(marked if marked is not None else text), marked is None
+    def spoken_words(self, piece: str, options: dict) -> tuple[list[str], bool]:
+        """What the model reads for each (whitespace-separated) word of ``piece``, and whether the
+        model's own accentor should still run: numbers in words, stress marks and ё put in.
 
-    def pieces(self, line: Line, options: dict) -> list[tuple[str, str, bool]]:
-        """(subtitle, model text, model accents) for each chunk of a line, none over ``max_chars``."""
+        The accentor reads the whole chunk at once (homographs need their context); it only adds «+»
+        and ё, so its words map back one to one onto the words they came from.
+        """
+        words = piece.split()
+        spelled = [spell_numbers(w, " ".join(words[i + 1 : i + 3])) for i, w in enumerate(words)]
+        if not options["stress"]:
+            return spelled, True
+        marked = put_stress(" ".join(spelled))
+        if marked is None:
+            return spelled, True
+        parts = marked.split()
+        sizes = [len(w.split()) for w in spelled]
+        if len(parts) != sum(sizes):  # not expected: stress each word alone rather than lose the map
+            return [put_stress(w) or w for w in spelled], False
+        out, at = [], 0
+        for size in sizes:
+            out.append(" ".join(parts[at : at + size]))
+            at += size
+        return out, False
+
+    def pieces(self, line: Line, options: dict) -> list[tuple[str, list[str], bool]]:
+        """(subtitle, model texts, model accents) for each chunk of a line; no model text over ``max_chars``.
+
+        Chunks are cut at sentence, clause and word boundaries. When numbers in words and stress marks
+        make a chunk too long for the model, it is cut again between words, at a comma when one is
+        near; a single word read longer than the limit (a very long number) is read in parts under
+        one subtitle.
+        """
         limit = options["max_chars"]
-        out: list[tuple[str, str, bool]] = []
-        todo = chunks(line.text, limit)
-        budget = limit
-        while todo:
-            piece = todo.pop(0)
-            text, own_accent = self.spoken(piece, options)
-            if len(text) <= limit or " " not in piece.strip():
-                if _SPEAKABLE.search(text):  # a chunk of only dots or Latin letters has nothing to say
-                    out.append((piece, text, own_accent))
-                budget = limit
-                continue
-            # numbers in words and stress marks made it longer: cut this chunk smaller, at words
-            budget = max(10, min(budget, limit) * limit // len(text) - 1)
-            smaller = chunks(piece, budget)
-            if len(smaller) == 1:
-                words = piece.split()
-                smaller = [" ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2 :])]
-            todo[:0] = smaller
+        out: list[tuple[str, list[str], bool]] = []
+        for piece in chunks(line.text, limit):
+            words = piece.split()
+            said, own_accent = self.spoken_words(piece, options)
+            start = 0
+            while start < len(words):
+                end, clause = start + 1, None
+                while end < len(words) and len(tts_text(" ".join(said[start : end + 1]))) <= limit:
+                    end += 1
+                    if re.search(r"[,;:]$", words[end - 1]):
+                        clause = end
+                    elif words[end - 1] in ("—", "–") and end - 1 > start:
+                        clause = end - 1  # the dash opens the next part
+                if end < len(words) and clause and clause - start > (end - start) // 2:
+                    end = clause  # a cut at a comma reads better than one between any two words
+                text = tts_text(" ".join(said[start:end]))
+                texts = [text] if len(text) <= limit else chunks(text, limit)
+                texts = [t for t in texts if _SPEAKABLE.search(t)]  # only dots or Latin: nothing to say
+                if texts:
+                    out.append((" ".join(words[start:end]), texts, own_accent))
+                start = end
         return out
 
     # --- speech
@@ -373,20 +408,23 @@ class SileroNarrator(Narrator):
         planned = [(line, piece) for line in lines for piece in self.pieces(line, options)]
         rate = options["sample_rate"]
         spoken: list[tuple[str, np.ndarray, float]] = []
-        for i, (line, (subtitle, text, own_accent)) in enumerate(planned):
+        for i, (line, (subtitle, texts, own_accent)) in enumerate(planned):
             voice = self.voice_for(line.speaker, options)
-            try:
-                with torch.inference_mode():
-                    audio = self._model.apply_tts(text=text, speaker=voice, sample_rate=rate,
-                                                  put_accent=own_accent, put_yo=own_accent)
-            except Exception as exc:
-                raise RuntimeError(f"narration/silero: the model failed on {text!r} ({voice}): {exc}") from exc
-            samples = _as_numpy(audio)
+            audio = [self._say(text, voice, rate, own_accent, torch) for text in texts]
             last_of_line = i + 1 == len(planned) or planned[i + 1][0] is not line
-            spoken.append((subtitle, trim_silence(samples), LINE_PAUSE if last_of_line else SENTENCE_PAUSE))
+            spoken.append((subtitle, np.concatenate(audio), LINE_PAUSE if last_of_line else SENTENCE_PAUSE))
             progress((i + 1) / len(planned), f"Озвучено фраз: {i + 1} из {len(planned)}")
         duration, cues = join_chunks(spoken, rate, out_wav)
         return Narration(duration=duration, cues=cues)
+
+    def _say(self, text: str, voice: str, rate: int, own_accent: bool, torch) -> np.ndarray:
+        try:
+            with torch.inference_mode():
+                audio = self._model.apply_tts(text=text, speaker=voice, sample_rate=rate,
+                                              put_accent=own_accent, put_yo=own_accent)
+        except Exception as exc:
+            raise RuntimeError(f"narration/silero: the model failed on {text!r} ({voice}): {exc}") from exc
+        return trim_silence(_as_numpy(audio))
 
 
 def _as_numpy(audio) -> np.ndarray:

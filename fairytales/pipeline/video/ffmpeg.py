@@ -96,13 +96,18 @@ class FfmpegEditor(Editor):
     def _run(self, command: list[str], duration: float, progress: ProgressCallback) -> None:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert process.stdout is not None
-        for line in process.stdout:
-            match = re.match(r"out_time_us=(\d+)", line)
-            if match and duration > 0:
-                done = min(1.0, int(match.group(1)) / 1e6 / duration)
-                progress(0.1 + 0.88 * done, f"Монтаж: {int(done * 100)}%")
+        try:
+            for line in process.stdout:
+                match = re.match(r"out_time_us=(\d+)", line)
+                if match and duration > 0:
+                    done = min(1.0, int(match.group(1)) / 1e6 / duration)
+                    progress(0.1 + 0.88 * done, f"Монтаж: {int(done * 100)}%")  # may raise on cancel
+        finally:
+            if process.poll() is None:  # cancelled or failed while encoding: stop ffmpeg too
+                process.kill()
+                process.wait()
         stderr = process.stderr.read() if process.stderr else ""
-        if process.wait() != 0:
+        if process.returncode != 0:
             raise VideoFailed(f"ffmpeg failed: {stderr.strip().splitlines()[-1] if stderr.strip() else 'no output'}")
 
 

@@ -1,5 +1,9 @@
 """Everything the site needs, in one command: Redis (embedded, unless REDIS_URL is set), the ASGI
-server and a django-q2 cluster; Ctrl-C stops all of them."""
+server and a django-q2 cluster; Ctrl-C stops all of them.
+
+It also keeps the work going: a cluster that dies is started again, and a tale whose worker went
+silent for STALL_SECONDS is queued again to resume from its last finished stage.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from fairytales.tales.tasks import recover_interrupted
+
+
+WATCHDOG_EVERY = float(os.environ.get("WATCHDOG_SECONDS", 10))
 
 
 class Command(BaseCommand):
@@ -32,20 +41,27 @@ class Command(BaseCommand):
         try:
             if "REDIS_URL" not in os.environ:
                 env["REDIS_URL"] = self._start_redis()
-            from fairytales.tales.tasks import recover_interrupted  # noqa: PLC0415
-
             resumed = recover_interrupted()
             if resumed:
                 self.stdout.write(f"Возобновлено прерванных сказок: {resumed}")
             manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-            self._spawn([*manage, "qcluster"], env)
+            cluster = self._spawn([*manage, "qcluster"], env)
             self._spawn([sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
                          "fairytales.asgi:application"], env)
             self.stdout.write(self.style.SUCCESS(f"Видеосказки: http://{host}:{port}/  (Ctrl-C — остановить)"))
-            while all(child.poll() is None for child in self.children):
+            last_check = time.monotonic()
+            while True:
                 time.sleep(0.5)
-            self.stderr.write("a server process stopped; stopping the rest")
-            self._stop(1)
+                if cluster.poll() is not None:  # the workers died (killed, out of memory): bring them back
+                    self.stderr.write("the django-q2 cluster stopped; starting it again")
+                    self.children.remove(cluster)
+                    cluster = self._spawn([*manage, "qcluster"], env)
+                if any(child.poll() is not None for child in self.children):
+                    self.stderr.write("a server process stopped; stopping the rest")
+                    self._stop(1)
+                if time.monotonic() - last_check > WATCHDOG_EVERY:
+                    last_check = time.monotonic()
+                    recover_interrupted(silent_for=settings.STALL_SECONDS)
         except KeyboardInterrupt:
             self._stop(0)
 
@@ -63,9 +79,11 @@ class Command(BaseCommand):
             time.sleep(0.05)
         raise RuntimeError("the embedded Redis server did not start")
 
-    def _spawn(self, command: list[str], env: dict, quiet: bool = False) -> None:
+    def _spawn(self, command: list[str], env: dict, quiet: bool = False) -> subprocess.Popen:
         output = subprocess.DEVNULL if quiet else None
-        self.children.append(subprocess.Popen(command, env=env, stdout=output, start_new_session=True))
+        child = subprocess.Popen(command, env=env, stdout=output, start_new_session=True)
+        self.children.append(child)
+        return child
 
     def _stop(self, code: int) -> None:
         for child in reversed(self.children):
