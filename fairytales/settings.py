@@ -135,7 +135,9 @@ REDIS_URL = os.environ.get("REDIS_URL", f"unix://{VAR_DIR / 'redis.sock'}")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "expiry": 60, "capacity": 500},
+        # redis-py 8 times socket reads out after 5 s by default, the same 5 s that channels_redis
+        # blocks waiting for a message: under load the read loses the race and the websocket drops.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "expiry": 60, "capacity": 500},
     }
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -22,34 +23,62 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Site:
+    """`manage.py serve` in its own process group, on its own port, database and media folder."""
+
+    def __init__(self, var: Path, **env_extra: str):
+        self.var = var
+        port = free_port()
+        env = {k: v for k, v in os.environ.items()
+               if k not in {"REDIS_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+        env.update(VIDEOTALES_VAR=str(var), MEDIA_ROOT=str(var / "media"), PYTHONUNBUFFERED="1", **env_extra)
+        self.log = open(var / "serve.log", "w")
+        self.process = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT,
+                                        env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=2)
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("the site did not start:\n" + (var / "serve.log").read_text())
+                time.sleep(0.3)
+
+    def children(self, word: str) -> list[int]:
+        """Process ids of the server's own children whose command line contains ``word``."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == self.process.pid and word in cmdline:
+                found.append(int(entry.name))
+        return found
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory):
-    """The base URL of a site served by real processes, on its own database and media folder."""
-    var = tmp_path_factory.mktemp("site")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(VIDEOTALES_VAR=str(var), MEDIA_ROOT=str(var / "media"), PYTHONUNBUFFERED="1")
-    log = open(var / "serve.log", "w")
-    process = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("the site did not start:\n" + (var / "serve.log").read_text())
-            time.sleep(0.3)
-    yield base
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    log.close()
+    """The base URL of a site served by real processes."""
+    site = Site(tmp_path_factory.mktemp("site"))
+    yield site.base
+    site.stop()
 
 
 class Browser:

@@ -128,15 +128,26 @@ def test_jamspell_imports_in_a_fresh_process_with_no_locale_set_up(tmp_path):
         "import_jamspell().TSpellCorrector()\n"
         "print('ok', _locale_loads())\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok True"
-    system_has_it = subprocess.run(
-        [sys.executable, "-c", "from fairytales.pipeline.proofread.jamspell_backend import _locale_loads as f;"
-                               "print(f())"],
-        cwd=REPO, env={**env, "LOCPATH": ""}, capture_output=True, text=True, timeout=60,
-    ).stdout.strip() == "True"
+    system_has_it = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from fairytales.pipeline.proofread.jamspell_backend import _locale_loads as f;print(f())",
+            ],
+            cwd=REPO,
+            env={**env, "LOCPATH": ""},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.strip()
+        == "True"
+    )
     assert system_has_it or (tmp_path / "locale" / "en_US.utf8" / "LC_CTYPE").exists()
 
 

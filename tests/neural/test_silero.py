@@ -41,7 +41,9 @@ def narrator(package):
 
 
 def scene(*lines: tuple[str, str]) -> Scene:
-    return Scene(index=1, text="\n".join(t for _, t in lines), prompt="", lines=[Line(s, t) for s, t in lines])
+    return Scene(
+        index=1, text="\n".join(t for _, t in lines), prompt="", lines=[Line(s, t) for s, t in lines]
+    )
 
 
 def speak(narrator, the_scene, tmp_path, **options):
@@ -140,14 +142,25 @@ def test_characters_speak_in_other_voices(narrator, tmp_path):
 
 
 def test_one_voice_for_all_when_character_voices_are_off(narrator, tmp_path):
-    speak(narrator, scene(("narrator", "Сказал волк."), ("волк", "Привет!")), tmp_path, character_voices=False,
-          narrator_voice="baya", stress=False)
+    speak(
+        narrator,
+        scene(("narrator", "Сказал волк."), ("волк", "Привет!")),
+        tmp_path,
+        character_voices=False,
+        narrator_voice="baya",
+        stress=False,
+    )
     assert {c["speaker"] for c in calls(narrator)} == {"baya"}
 
 
 def test_a_character_never_borrows_the_narrators_voice(narrator, tmp_path):
-    speak(narrator, scene(("narrator", "Сказал волк."), ("волк", "Привет!")), tmp_path, narrator_voice="aidar",
-          stress=False)
+    speak(
+        narrator,
+        scene(("narrator", "Сказал волк."), ("волк", "Привет!")),
+        tmp_path,
+        narrator_voice="aidar",
+        stress=False,
+    )
     assert [c["speaker"] for c in calls(narrator)] == ["aidar", "eugene"]
 
 
@@ -182,8 +195,9 @@ def test_without_stress_the_model_places_it_itself(narrator, tmp_path):
 
 
 def test_numbers_are_read_as_words(narrator, tmp_path):
-    narration, _ = speak(narrator, scene(("narrator", "У бабушки было 2 кошки, 1 собака и 21 гусь.")), tmp_path,
-                         stress=False)
+    narration, _ = speak(
+        narrator, scene(("narrator", "У бабушки было 2 кошки, 1 собака и 21 гусь.")), tmp_path, stress=False
+    )
     text = calls(narrator)[0]["text"]
     assert "две кошки" in text and "одна собака" in text and "двадцать один гусь" in text
     assert not re.search(r"\d", text)
@@ -197,18 +211,31 @@ def test_punctuation_the_model_lacks_becomes_pauses(narrator, tmp_path):
     assert text.startswith("Кто то, наверное, лиса, сказал: Привет")
 
 
-@pytest.mark.parametrize(("n", "words"), [
-    (0, "ноль"), (7, "семь"), (11, "одиннадцать"), (40, "сорок"), (105, "сто пять"),
-    (1812, "тысяча восемьсот двенадцать"), (2024, "две тысячи двадцать четыре"), (9999, "девять тысяч "
-     "девятьсот девяносто девять"), (21000, "двадцать одна тысяча"), (5_000_000, "пять миллионов"),
-])
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [
+        (0, "ноль"),
+        (7, "семь"),
+        (11, "одиннадцать"),
+        (40, "сорок"),
+        (105, "сто пять"),
+        (1812, "тысяча восемьсот двенадцать"),
+        (2024, "две тысячи двадцать четыре"),
+        (9999, "девять тысяч девятьсот девяносто девять"),
+        (21000, "двадцать одна тысяча"),
+        (5_000_000, "пять миллионов"),
+    ],
+)
 def test_number_words(n, words):
     assert number_words(n) == words
 
 
 def test_ordinals_and_decimals():
     assert ordinal_words(3, "й") == "третий" and ordinal_words(3, "го") == "третьего"
-    assert ordinal_words(21, "я") == "двадцать первая" and ordinal_words(1812, "м") == "тысяча восемьсот двенадцатом"
+    assert (
+        ordinal_words(21, "я") == "двадцать первая"
+        and ordinal_words(1812, "м") == "тысяча восемьсот двенадцатом"
+    )
     assert spell_numbers("В 3-й раз съели 1,5 пирога") == "В третий раз съели одна целая пять десятых пирога"
 
 
@@ -216,7 +243,9 @@ def test_ordinals_and_decimals():
 
 
 def test_wav_is_not_silent_and_its_length_matches_the_cues(narrator, tmp_path):
-    the_scene = scene(("narrator", "Жили-были дед да баба. Была у них курочка Ряба."), ("курочка", "Не плачь, дед!"))
+    the_scene = scene(
+        ("narrator", "Жили-были дед да баба. Была у них курочка Ряба."), ("курочка", "Не плачь, дед!")
+    )
     narration, out = speak(narrator, the_scene, tmp_path, stress=False, sample_rate=24000)
     samples, rate = read_wav(out)
     assert rate == 24000
@@ -225,14 +254,22 @@ def test_wav_is_not_silent_and_its_length_matches_the_cues(narrator, tmp_path):
     for cue in narration.cues:
         voiced = samples[int(cue.start * rate) : int(cue.end * rate)]
         assert np.sqrt(np.mean(voiced**2)) > 0.1
-    for before, after in zip(narration.cues, narration.cues[1:]):
+    for before, after in zip(narration.cues, narration.cues[1:], strict=False):
         gap = samples[int(before.end * rate) + 10 : int(after.start * rate) - 10]
         assert after.start > before.end and np.abs(gap).max() < 0.01
-    assert [c.text for c in narration.cues] == ["Жили-были дед да баба.", "Была у них курочка Ряба.", "Не плачь, дед!"]
+    assert [c.text for c in narration.cues] == [
+        "Жили-были дед да баба.",
+        "Была у них курочка Ряба.",
+        "Не плачь, дед!",
+    ]
 
 
 def test_progress_is_reported(narrator, tmp_path):
     seen = []
-    narrator.speak(scene(("narrator", "Раз. Два. Три.")), tmp_path / "a.wav", narrator.options({"stress": False}),
-                   lambda f, m="": seen.append(f))
+    narrator.speak(
+        scene(("narrator", "Раз. Два. Три.")),
+        tmp_path / "a.wav",
+        narrator.options({"stress": False}),
+        lambda f, m="": seen.append(f),
+    )
     assert seen[-1] == 1.0 and seen == sorted(seen)

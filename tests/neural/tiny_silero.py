@@ -23,18 +23,33 @@ class TinySilero(torch.nn.Module):
         self.calls: list[dict] = []
         self.gain = torch.nn.Parameter(torch.tensor(0.5))  # a weight, so that .to(device) has work to do
 
-    def apply_tts(self, text: str, speaker: str = "xenia", sample_rate: int = 48000, put_accent: bool = True,
-                  put_yo: bool = True) -> torch.Tensor:
+    def apply_tts(
+        self,
+        text: str,
+        speaker: str = "xenia",
+        sample_rate: int = 48000,
+        put_accent: bool = True,
+        put_yo: bool = True,
+    ) -> torch.Tensor:
         if len(text) > self.max_text:
             raise ValueError(f"text of {len(text)} characters is longer than {self.max_text}")
         if speaker not in self.speakers:
             raise ValueError(f"no speaker {speaker!r}")
         if not any(ch.isalpha() for ch in text):
             raise ValueError("nothing to say")
-        self.calls.append({"text": text, "speaker": speaker, "sample_rate": sample_rate,
-                           "put_accent": put_accent, "put_yo": put_yo})
+        self.calls.append(
+            {
+                "text": text,
+                "speaker": speaker,
+                "sample_rate": sample_rate,
+                "put_accent": put_accent,
+                "put_yo": put_yo,
+            }
+        )
         n = int(LETTER_SECONDS * sample_rate)
-        letters = torch.tensor([1.0 if ch.isalpha() else 0.0 for ch in text if ch != "+"], device=self.gain.device)
+        letters = torch.tensor(
+            [1.0 if ch.isalpha() else 0.0 for ch in text if ch != "+"], device=self.gain.device
+        )
         mask = letters.repeat_interleave(n)
         t = torch.arange(len(mask), dtype=torch.float32, device=self.gain.device) / sample_rate
         return (self.gain * mask * torch.sin(2 * math.pi * PITCH[speaker] * t)).detach()

@@ -238,7 +238,7 @@ class VqganClipIllustrator(Illustrator):
             optimizer.step()
             with torch.no_grad():
                 z.copy_(torch.maximum(torch.minimum(z, z_max), z_min))  # stay where the codebook is
-            history.append(float(loss))
+            history.append(float(loss.detach()))
             progress(i / iterations, f"итерация {i}/{iterations}, потеря {history[-1]:.3f}")
         loss_end = measured(z)
 
@@ -432,6 +432,19 @@ def _frozen(module, device: str):
     return module
 
 
+@contextlib.contextmanager
+def _quiet_transformers():
+    """transformers' warnings and load reports, silenced for a while."""
+    from transformers.utils import logging as hf_logging  # noqa: PLC0415
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+
+
 def _lightning_shim() -> None:
     """taming imports ``pytorch_lightning.utilities.distributed``, which Lightning 2 no longer has."""
     name = "pytorch_lightning.utilities.distributed"
@@ -544,10 +557,11 @@ def load_text_encoder(folder: Path, device: str):
     missing = [k for k in missing if ".pooler." not in k]  # the pooler is not used
     if missing or unexpected:
         raise _unavailable(f"{folder}: the weights do not fit: missing {missing[:3]}, unexpected {unexpected[:3]}")
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-    except (OSError, ValueError, KeyError):  # config.json's model_type "M-CLIP" is unknown to the auto classes
-        tokenizer = XLMRobertaTokenizer.from_pretrained(str(folder), local_files_only=True)
+    with _quiet_transformers():  # config.json's model_type "M-CLIP" is unknown to the auto classes
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        except (OSError, ValueError, KeyError):
+            tokenizer = XLMRobertaTokenizer.from_pretrained(str(folder), local_files_only=True)
     max_length = min(512, getattr(base_config, "max_position_embeddings", 514) - 2)
     return tokenizer, _frozen(encoder, device), max_length
 
@@ -555,16 +569,11 @@ def load_text_encoder(folder: Path, device: str):
 def load_image_encoder(folder: Path, device: str):
     """CLIP's vision tower with its projection; its input size and normalisation."""
     from transformers import CLIPVisionModelWithProjection  # noqa: PLC0415
-    from transformers.utils import logging as hf_logging  # noqa: PLC0415
 
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()  # a full CLIPModel's text weights are "unexpected": expected here
-    try:
+    with _quiet_transformers():  # a full CLIPModel's text weights are "unexpected": expected here
         model, info = CLIPVisionModelWithProjection.from_pretrained(
             str(folder), local_files_only=True, output_loading_info=True
         )
-    finally:
-        hf_logging.set_verbosity(verbosity)
     if info.get("missing_keys"):
         raise _unavailable(f"{folder}: not a CLIP image encoder (missing {sorted(info['missing_keys'])[:3]})")
     mean, std = CLIP_MEAN, CLIP_STD

@@ -49,27 +49,35 @@ ALTERNATIVE = {"aidar": "eugene", "eugene": "aidar", "xenia": "baya", "baya": "x
 
 # --- numbers in words --------------------------------------------------------------------------------------
 
-_UNITS = ("ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять")
-_TEENS = ("десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать",
-          "шестнадцать", "семнадцать", "восемнадцать", "девятнадцать")
-_TENS = ("", "", "двадцать", "тридцать", "сорок", "пятьдесят", "шестьдесят", "семьдесят", "восемьдесят",
-         "девяносто")
-_HUNDREDS = ("", "сто", "двести", "триста", "четыреста", "пятьсот", "шестьсот", "семьсот", "восемьсот",
-             "девятьсот")
+_UNITS = tuple("ноль один два три четыре пять шесть семь восемь девять".split())
+_TEENS = tuple(
+    "десять одиннадцать двенадцать тринадцать четырнадцать пятнадцать шестнадцать семнадцать "
+    "восемнадцать девятнадцать".split()
+)
+_TENS = ("", "", *"двадцать тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят девяносто".split())
+_HUNDREDS = ("", *"сто двести триста четыреста пятьсот шестьсот семьсот восемьсот девятьсот".split())
 _FEMININE = {"один": "одна", "два": "две"}
 _NEUTER = {"один": "одно"}
 # (one, two to four, five and more), and the gender of the counted word
-_SCALES = ((10**9, ("миллиард", "миллиарда", "миллиардов"), "masc"),
-           (10**6, ("миллион", "миллиона", "миллионов"), "masc"),
-           (10**3, ("тысяча", "тысячи", "тысяч"), "femn"))
-_ORD_UNITS = ("нулевой", "первый", "второй", "третий", "четвёртый", "пятый", "шестой", "седьмой", "восьмой",
-              "девятый")
-_ORD_TEENS = ("десятый", "одиннадцатый", "двенадцатый", "тринадцатый", "четырнадцатый", "пятнадцатый",
-              "шестнадцатый", "семнадцатый", "восемнадцатый", "девятнадцатый")
-_ORD_TENS = ("", "", "двадцатый", "тридцатый", "сороковой", "пятидесятый", "шестидесятый", "семидесятый",
-             "восьмидесятый", "девяностый")
-_ORD_HUNDREDS = ("", "сотый", "двухсотый", "трёхсотый", "четырёхсотый", "пятисотый", "шестисотый",
-                 "семисотый", "восьмисотый", "девятисотый")
+_SCALES = (
+    (10**9, ("миллиард", "миллиарда", "миллиардов"), "masc"),
+    (10**6, ("миллион", "миллиона", "миллионов"), "masc"),
+    (10**3, ("тысяча", "тысячи", "тысяч"), "femn"),
+)
+_ORD_UNITS = tuple("нулевой первый второй третий четвёртый пятый шестой седьмой восьмой девятый".split())
+_ORD_TEENS = tuple(
+    "десятый одиннадцатый двенадцатый тринадцатый четырнадцатый пятнадцатый шестнадцатый семнадцатый "
+    "восемнадцатый девятнадцатый".split()
+)
+_ORD_TENS = (
+    "",
+    "",
+    *"двадцатый тридцатый сороковой пятидесятый шестидесятый семидесятый восьмидесятый девяностый".split(),
+)
+_ORD_HUNDREDS = (
+    "",
+    *"сотый двухсотый трёхсотый четырёхсотый пятисотый шестисотый семисотый восьмисотый девятисотый".split(),
+)
 
 
 def _plural(n: int, forms: tuple[str, str, str]) -> str:
@@ -147,7 +155,8 @@ def ordinal_words(n: int, ending: str = "") -> str:
     return f"{number_words(head)} {tail}" if head else tail
 
 
-_CASE_ORDER = ("nomn", "accs", "gent", "loct", "datv", "ablt")  # «в 1812-м году»: locative before instrumental
+# The case an ordinal's written ending most likely means: «в 1812-м году» is locative, not instrumental.
+_CASE_ORDER = ("nomn", "accs", "gent", "loct", "datv", "ablt")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -155,8 +164,10 @@ def _inflect_ordinal(word: str, ending: str) -> str:
     from ..russian import morph  # noqa: PLC0415
 
     ending = ending.lower().replace("ё", "е")
-    forms = sorted(morph().parse(word)[0].lexeme,
-                   key=lambda f: _CASE_ORDER.index(f.tag.case) if f.tag.case in _CASE_ORDER else len(_CASE_ORDER))
+    forms = sorted(
+        morph().parse(word)[0].lexeme,
+        key=lambda f: _CASE_ORDER.index(f.tag.case) if f.tag.case in _CASE_ORDER else len(_CASE_ORDER),
+    )
     for form in forms:
         if form.word.replace("ё", "е").endswith(ending):
             return form.word
@@ -189,7 +200,9 @@ def spell_numbers(text: str, following: str = "") -> str:
     def decimal(match: re.Match[str]) -> str:
         whole, fraction = int(match.group(1)), match.group(2)
         part = int(fraction)
-        whole_words = f"{number_words(whole, 'femn')} {'целая' if _plural(whole, ('1', '2', '5')) == '1' else 'целых'}"
+        whole_words = (
+            f"{number_words(whole, 'femn')} {'целая' if _plural(whole, ('1', '2', '5')) == '1' else 'целых'}"
+        )
         kind = _FRACTIONS[0 if _plural(part, ("1", "2", "5")) == "1" else 1][len(fraction) - 1]
         return f"{whole_words} {number_words(part, 'femn')} {kind}"
 
@@ -231,7 +244,36 @@ def put_stress(text: str) -> str | None:
     if model is None:
         return None
     with _accentor_lock:
-        return model(text, stress_single_vowel=False)
+        marked = model(text, stress_single_vowel=False)
+
+    def all_of_them(match: re.Match[str]) -> str:
+        at = match.start() - marked.count("+", 0, match.start())  # where it is in ``text``
+        if text[at : at + 3].lower() == "всё" or not _means_all_of_them(match):
+            return match.group(0)  # written with ё, or likely «всё» indeed
+        return f"{match.group(1)}се"
+
+    if len(marked.replace("+", "")) != len(text):
+        return marked  # not expected: it only adds «+» and ё
+    return _VSYO.sub(all_of_them, marked)
+
+
+# silero-stress makes «все» (everyone) «всё» (everything) too often: «которую всё звали», «мы всё пошли».
+# With a plural verb after it, or «мы/вы/они» before it, it is «все».
+_VSYO = re.compile(r"(?<![А-Яа-яЁё+])([Вв])сё(?![А-Яа-яЁё+])")
+_PLURAL_PRONOUNS = {"мы", "вы", "они"}
+
+
+def _means_all_of_them(match: re.Match[str]) -> bool:
+    from ..russian import morph  # noqa: PLC0415
+
+    before = re.findall(r"[А-Яа-яЁё+]+", match.string[max(0, match.start() - 20) : match.start()])
+    after = re.findall(r"[А-Яа-яЁё+]+", match.string[match.end() : match.end() + 40])
+    if before and before[-1].replace("+", "").lower() in _PLURAL_PRONOUNS:
+        return True
+    if after:
+        tag = morph().parse(after[0].replace("+", "").lower())[0].tag
+        return tag.POS in ("VERB", "PRTS", "ADJS") and tag.number == "plur"
+    return False
 
 
 # --- what the model reads ----------------------------------------------------------------------------------
@@ -285,7 +327,9 @@ class SileroNarrator(Narrator):
         path = Path(self.model)
         if path.is_dir():
             found = sorted(path.glob("*.pt"))
-            return path / DEFAULT_MODEL.name if (path / DEFAULT_MODEL.name).is_file() or not found else found[0]
+            return (
+                path / DEFAULT_MODEL.name if (path / DEFAULT_MODEL.name).is_file() or not found else found[0]
+            )
         return path
 
     def available(self) -> tuple[bool, str]:
@@ -302,8 +346,9 @@ class SileroNarrator(Narrator):
         try:
             import torch  # noqa: PLC0415
         except ImportError as exc:
-            raise BackendUnavailable("narration/silero: torch is not installed: pip install -r "
-                                     "requirements/neural.txt") from exc
+            raise BackendUnavailable(
+                "narration/silero: torch is not installed: pip install -r requirements/neural.txt"
+            ) from exc
         try:
             model = torch.package.PackageImporter(str(path)).load_pickle("tts_models", "model")
         except Exception as exc:  # noqa: BLE001 - a broken or foreign file: say so in one line
@@ -329,7 +374,9 @@ class SileroNarrator(Narrator):
         speakers = list(getattr(self._model, "speakers", []) or [])
         for key in ("narrator_voice", "male_voice", "female_voice", "neuter_voice"):
             if speakers and options[key] not in speakers:
-                raise OptionError(f"narration/silero: {key}={options[key]!r}: the model has {', '.join(speakers)}")
+                raise OptionError(
+                    f"narration/silero: {key}={options[key]!r}: the model has {', '.join(speakers)}"
+                )
         if options["sample_rate"] not in SAMPLE_RATES:
             raise OptionError(f"narration/silero: sample_rate must be one of {SAMPLE_RATES}")
         if options["max_chars"] < 20:
@@ -395,7 +442,9 @@ class SileroNarrator(Narrator):
 
     # --- speech
 
-    def speak(self, scene: Scene, out_wav: Path, options: dict, progress: ProgressCallback = no_progress) -> Narration:
+    def speak(
+        self, scene: Scene, out_wav: Path, options: dict, progress: ProgressCallback = no_progress
+    ) -> Narration:
         if not self._loaded:
             progress(0.0, "Загружаю модель Silero")
         self.ensure_loaded()
@@ -420,8 +469,9 @@ class SileroNarrator(Narrator):
     def _say(self, text: str, voice: str, rate: int, own_accent: bool, torch) -> np.ndarray:
         try:
             with torch.inference_mode():
-                audio = self._model.apply_tts(text=text, speaker=voice, sample_rate=rate,
-                                              put_accent=own_accent, put_yo=own_accent)
+                audio = self._model.apply_tts(
+                    text=text, speaker=voice, sample_rate=rate, put_accent=own_accent, put_yo=own_accent
+                )
         except Exception as exc:
             raise RuntimeError(f"narration/silero: the model failed on {text!r} ({voice}): {exc}") from exc
         return trim_silence(_as_numpy(audio))

@@ -46,9 +46,8 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_MODEL = Path(os.environ.get("MODELS_DIR") or REPO_ROOT / "models") / "jamspell" / "ru_small.bin"
 ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 LOCALE = "en_US.UTF-8"  # hard-coded in jamspell's C++ (utils.cpp)
-INSTALL_HINT = (
-    "pip install swig==3.0.12, then PATH=.venv/bin:$PATH pip install --no-build-isolation jamspell"
-)
+INSTALL_HINT = "pip install swig==3.0.12, then PATH=.venv/bin:$PATH pip install --no-build-isolation jamspell"
+LOCALE_SOURCE = "/usr/share/i18n/locales/en_US"  # what localedef compiles it from (apt package locales)
 LOCALE_HINT = "apt-get install locales (the backend then generates en_US.UTF-8 under var/locale)"
 
 _WORD = re.compile(r"[а-яё]+", re.IGNORECASE)  # a word as JamSpell's tokenizer sees it (its alphabet)
@@ -93,7 +92,9 @@ def _generate_locale(folder: Path) -> None:
     try:
         result = subprocess.run(
             [localedef, "-i", "en_US", "-f", "UTF-8", str(work / "en_US.utf8")],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if not (work / "en_US.utf8" / "LC_CTYPE").exists():
             why = (result.stderr or result.stdout).strip().splitlines()
@@ -144,7 +145,9 @@ def import_jamspell():
     try:
         import jamspell  # noqa: PLC0415
     except ImportError as exc:
-        raise BackendUnavailable(f"proofread/jamspell: jamspell does not import ({exc}): {INSTALL_HINT}") from exc
+        raise BackendUnavailable(
+            f"proofread/jamspell: jamspell does not import ({exc}): {INSTALL_HINT}"
+        ) from exc
     return jamspell
 
 
@@ -287,7 +290,9 @@ class JamSpellProofreader(Proofreader):
         path = Path(self.model)
         if path.is_dir():
             found = sorted(path.glob("*.bin"))
-            return path / DEFAULT_MODEL.name if (path / DEFAULT_MODEL.name).is_file() or not found else found[0]
+            return (
+                path / DEFAULT_MODEL.name if (path / DEFAULT_MODEL.name).is_file() or not found else found[0]
+            )
         return path
 
     def available(self) -> tuple[bool, str]:
@@ -295,6 +300,12 @@ class JamSpellProofreader(Proofreader):
             return False, f"proofread/jamspell: the jamspell package is not installed: {INSTALL_HINT}"
         if not self.model_file().is_file():
             return False, str(self.missing_weights("no such file"))
+        if not (
+            _locale_loads()
+            or (locale_dir() / "en_US.utf8" / "LC_CTYPE").exists()
+            or Path(LOCALE_SOURCE).exists()
+        ):
+            return False, f"proofread/jamspell: no {LOCALE} locale and nothing to make it from: {LOCALE_HINT}"
         return True, ""
 
     def load(self) -> None:
@@ -372,8 +383,11 @@ def prepare_corpus(corpus: Path, out: Path, max_mb: float | None = None, block_c
     opener = _COMPRESSED.get(corpus.suffix.lower())
     written = 0
     with open(corpus, "rb") as raw, open(out, "w", encoding="utf-8") as dst:
-        src = opener(raw, "rt", encoding="utf-8", errors="replace") if opener else \
-            open(raw.fileno(), "r", encoding="utf-8", errors="replace", closefd=False)
+        src = (
+            opener(raw, "rt", encoding="utf-8", errors="replace")
+            if opener
+            else open(raw.fileno(), "r", encoding="utf-8", errors="replace", closefd=False)
+        )
         with src:
             block: list[str] = []
             size = 0
@@ -394,8 +408,12 @@ def prepare_corpus(corpus: Path, out: Path, max_mb: float | None = None, block_c
     return written
 
 
-def train(corpus_path: str | Path, out_path: str | Path = DEFAULT_MODEL, alphabet: str = ALPHABET,
-          max_mb: float | None = None) -> Path:
+def train(
+    corpus_path: str | Path,
+    out_path: str | Path = DEFAULT_MODEL,
+    alphabet: str = ALPHABET,
+    max_mb: float | None = None,
+) -> Path:
     """Train a JamSpell model from plain Russian text (.xz/.gz/.bz2 are decompressed to a temp file).
 
     Writes ``out_path`` and JamSpell's candidate cache ``out_path.spell`` beside it; both replace any

@@ -52,11 +52,12 @@ def midi_folder(folder: str | Path) -> list[Path]:
 
 def music21_corpus(
     limit: int | None = None, composer: str | None = None, seed: int = 0, log: Callable = logger.info
-) -> list[pretty_midi.PrettyMIDI]:
-    """Scores from music21's bundled corpus (no network), converted to PrettyMIDI through an
-    in-memory MIDI file. The corpus is shuffled with ``seed`` so that a ``limit`` mixes its
-    collections; ``composer`` keeps one (music21's names: "bach", "palestrina", "ryansMammoth"...).
-    Scores music21 cannot parse are skipped."""
+) -> list[list[int]]:
+    """The event tokens of scores from music21's bundled corpus (no network), each converted to
+    PrettyMIDI through an in-memory MIDI file and encoded at once (a PrettyMIDI of a music21 file
+    keeps a tick-to-time table of megabytes). The corpus is shuffled with ``seed`` so that a
+    ``limit`` mixes its collections; ``composer`` keeps one (music21's names: "bach", "palestrina",
+    "ryansMammoth"...). Scores music21 cannot parse or convert are skipped."""
     from music21 import corpus, stream  # noqa: PLC0415 - optional and slow to import
     from music21.midi import translate  # noqa: PLC0415
 
@@ -68,7 +69,7 @@ def music21_corpus(
         paths = corpus.getPaths()
     paths = sorted((Path(p) for p in paths if Path(p).suffix != ".rntxt"), key=str)  # rntxt: chord labels
     random.Random(seed).shuffle(paths)
-    out: list[pretty_midi.PrettyMIDI] = []
+    out: list[list[int]] = []
     for path in paths:
         if limit is not None and len(out) >= limit:
             break
@@ -80,12 +81,13 @@ def music21_corpus(
             continue
         for score in scores[: (limit - len(out)) if limit is not None else None]:
             try:
-                pm = pretty_midi.PrettyMIDI(io.BytesIO(translate.music21ObjectToMidiFile(score).writestr()))
+                data = translate.music21ObjectToMidiFile(score).writestr()
+                tokens = events.encode(pretty_midi.PrettyMIDI(io.BytesIO(data)))
             except Exception as exc:  # noqa: BLE001 - badly formed repeats and the like
                 log(f"music21: skipped {path.name}: {exc}")
                 continue
-            if any(inst.notes for inst in pm.instruments):
-                out.append(pm)
+            if tokens:
+                out.append(tokens)
                 if len(out) % 100 == 0:
                     log(f"music21: {len(out)} scores")
     return out

@@ -11,18 +11,28 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Train the JamSpell spelling model: train_spelling ../shared/data/ru_literature.txt.xz [-o PATH] [--max-mb 20]"
+    help = (
+        "Train the JamSpell spelling model: "
+        "train_spelling ../shared/data/ru_literature.txt.xz [-o PATH] [--max-mb 20]"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("corpus", type=Path, help="plain UTF-8 Russian text; .xz, .gz and .bz2 are read too")
         parser.add_argument(
-            "-o", "--output", type=Path,
-            help="the model (default: MODELS_DIR/jamspell/ru_small.bin); its cache PATH.spell is written beside it",
+            "corpus", type=Path, help="plain UTF-8 Russian text; .xz, .gz and .bz2 are read too"
         )
         parser.add_argument(
-            "--max-mb", type=float, default=20.0,
+            "-o",
+            "--output",
+            type=Path,
+            help="the model (default: MODELS_DIR/jamspell/ru_small.bin); "
+            "its candidate cache PATH.spell is written beside it",
+        )
+        parser.add_argument(
+            "--max-mb",
+            type=float,
+            default=20.0,
             help="use at most this many MB of the text, spread over all of it (0: all; default 20: "
-                 "~10 s, ~0.5 GB of memory, a 40 MB model)",
+            "~10 s, ~0.5 GB of memory, a 40 MB model)",
         )
 
     def handle(self, *args, corpus: Path, output: Path | None, max_mb: float, **_):
@@ -36,6 +46,8 @@ class Command(BaseCommand):
         except (FileNotFoundError, ValueError, BackendUnavailable) as exc:
             raise CommandError(str(exc)) from exc
         size = (model.stat().st_size + Path(f"{model}.spell").stat().st_size) / 1e6
-        self.stdout.write(self.style.SUCCESS(
-            f"{model} ({size:.0f} MB with its .spell cache) in {time.monotonic() - started:.0f} s"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{model} ({size:.0f} MB with its .spell cache) in {time.monotonic() - started:.0f} s"
+            )
+        )
