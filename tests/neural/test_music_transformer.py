@@ -218,7 +218,7 @@ def test_same_seed_same_score(checkpoint, tmp_path):
     composer = MusicTransformerComposer(model=str(checkpoint), device="cpu")
     for name, seed in (("a", 3), ("b", 3), ("c", 4)):
         options = {"seed": seed, "top_k": 16}
-        composer.compose(8.0, "сказка", tmp_path / f"{name}.wav", tmp_path / f"{name}.mid", options)
+        composer.compose(4.0, "сказка", tmp_path / f"{name}.wav", tmp_path / f"{name}.mid", options)
     midi = {name: (tmp_path / f"{name}.mid").read_bytes() for name in "abc"}
     assert midi["a"] == midi["b"]
     assert midi["a"] != midi["c"]
@@ -244,3 +244,24 @@ def test_default_model_and_setting(monkeypatch, tmp_path):
     assert composer.checkpoint_path() == tmp_path / "model.pt"  # a folder holds model.pt
     with pytest.raises(Exception, match="unknown option"):
         composer.options({"tempo": 90})
+
+
+def test_music21_corpus_gives_tokens():
+    pytest.importorskip("music21")
+    from fairytales.pipeline.music.transformer.train import music21_corpus  # noqa: PLC0415
+
+    pieces = music21_corpus(limit=2, composer="bach", log=lambda _: None)
+    assert len(pieces) == 2
+    for tokens in pieces:
+        assert len(tokens) > 50 and all(0 <= t < events.EVENT_TOKENS for t in tokens)
+
+
+def test_train_music_command(tmp_path):
+    from django.core.management import call_command  # noqa: PLC0415
+
+    out = tmp_path / "cmd" / "model.pt"
+    args = "--procedural 1 --steps 2 --layers 1 --heads 2 --d-model 16 --max-len 32 --batch 2 --device cpu"
+    call_command("train_music", *args.split(), "-o", str(out), stdout=open(tmp_path / "log.txt", "w"))
+    saved = torch.load(out, weights_only=True)
+    assert saved["config"]["d_model"] == 16 and len(saved["loss"]) == 2
+    assert "loss" in (tmp_path / "log.txt").read_text()

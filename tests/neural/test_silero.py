@@ -188,6 +188,14 @@ def test_written_yo_is_kept(narrator, tmp_path):
     assert "зелёная" in calls(narrator)[0]["text"].replace("+", "")
 
 
+@has_stress
+def test_everyone_is_not_read_as_everything():
+    # silero-stress alone reads «которую всё звали»; a written «всё» stays as written
+    assert " все зв+али" in silero.put_stress("Девочка, которую все звали Шапочкой.")
+    assert silero.put_stress("Мы все пошли домой.").startswith("Мы все ")
+    assert "всё" in silero.put_stress("Он все знал.") and "всё" in silero.put_stress("Они всё съели.")
+
+
 def test_without_stress_the_model_places_it_itself(narrator, tmp_path):
     speak(narrator, scene(("narrator", "Ежик сидел под елкой.")), tmp_path, stress=False)
     call = calls(narrator)[0]

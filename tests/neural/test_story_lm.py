@@ -71,13 +71,14 @@ def tiny_lm(tmp_path_factory) -> Path:
     model = GPT2LMHeadModel(config)
     data = torch.tensor(tokenizer(text)["input_ids"])
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    for _ in range(100):  # enough for the unigram statistics: it now writes «.», «,», spaces and newlines
-        starts = torch.randint(0, len(data) - CONTEXT - 1, (16,))
-        batch = torch.stack([data[i : i + CONTEXT] for i in starts])
-        loss = model(input_ids=batch, labels=batch).loss
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    with torch.enable_grad():  # another library may have switched gradients off for the whole process
+        for _ in range(100):  # enough for the unigram statistics: it now writes «.», «,», spaces, newlines
+            starts = torch.randint(0, len(data) - CONTEXT - 1, (16,))
+            batch = torch.stack([data[i : i + CONTEXT] for i in starts])
+            loss = model(input_ids=batch, labels=batch).loss
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
     model.save_pretrained(folder)
     return folder
 

@@ -72,12 +72,13 @@ def _vqgan(root: Path) -> None:
             if isinstance(module, ResnetBlock):
                 carry(module.conv2, [])
                 if module.in_channels != module.out_channels:
-                    carry(module.nin_shortcut, [(i, i) for i in range(min(module.in_channels, module.out_channels))],
-                          taps=((0, 0),))
+                    shared = range(min(module.in_channels, module.out_channels))
+                    carry(module.nin_shortcut, [(i, i) for i in shared], taps=((0, 0),))
             elif isinstance(module, AttnBlock):
                 carry(module.proj_out, [])
             elif isinstance(module, Downsample):  # a 2x2 average
-                carry(module.conv, [(i, i) for i in range(module.conv.in_channels)], taps=((0, 0), (0, 1), (1, 0), (1, 1)))
+                channels = [(i, i) for i in range(module.conv.in_channels)]
+                carry(module.conv, channels, taps=((0, 0), (0, 1), (1, 0), (1, 1)))
             elif isinstance(module, Upsample):
                 carry(module.conv, [(i, i) for i in range(module.conv.in_channels)])
         rgb = [0, 2, 4]  # one colour per group of the encoder's last GroupNorm (two channels a group)
@@ -234,7 +235,8 @@ def test_layout_loads_and_the_pair_fits(illustrator, models):
     state = torch.load(models / "mclip" / "pytorch_model.bin", weights_only=True)
     inferred = vqgan_clip.xlm_roberta_config(state)
     base = json.loads((models / "mclip" / "base_config.json").read_text())
-    for key in ("vocab_size", "hidden_size", "num_hidden_layers", "intermediate_size", "max_position_embeddings"):
+    keys = ("vocab_size", "hidden_size", "num_hidden_layers", "intermediate_size", "max_position_embeddings")
+    for key in keys:
         assert getattr(inferred, key) == base[key], key
 
 
@@ -297,7 +299,7 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 def test_missing_init_image_is_an_option_error(illustrator, tmp_path):
     with pytest.raises(OptionError, match="init_image"):
-        illustrator.draw(SCENE, CONTEXT, tmp_path / "x.png", {**SHORT, "init_image": str(tmp_path / "no.png")})
+        illustrator.draw(SCENE, CONTEXT, tmp_path / "x.png", {**SHORT, "init_image": str(tmp_path / "no")})
 
 
 def test_missing_models_folder_is_one_line(tmp_path):

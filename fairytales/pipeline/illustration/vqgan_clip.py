@@ -15,11 +15,11 @@ laid out like the released files::
       vqgan.yaml        taming-transformers config (``model.target`` taming.models.vqgan.VQModel or GumbelVQ,
                         ``model.params`` with ddconfig, n_embed, embed_dim); lossconfig is ignored
                         (replaced by DummyLoss: the LPIPS/discriminator loss is for training only)
-      vqgan.ckpt        the Lightning checkpoint ({"state_dict": ...}), e.g. vqgan_imagenet_f16_16384's last.ckpt
+      vqgan.ckpt        its Lightning checkpoint ({"state_dict": ...}), e.g. vqgan_imagenet_f16_16384
       mclip/            an M-CLIP text encoder, e.g. the files of M-CLIP/XLM-Roberta-Large-Vit-B-32:
         config.json         MCLIPConfig (modelBase, transformerDimensions, numDims)
         pytorch_model.bin   (or model.safetensors) its state dict: transformer.* + LinearTransformation.*
-        tokenizer.json ...  its tokenizer (tokenizer.json and/or sentencepiece.bpe.model + tokenizer_config.json)
+        tokenizer.json ...  its tokenizer (tokenizer.json or sentencepiece.bpe.model, tokenizer_config.json)
         base_config.json    optional: the config of modelBase (an XLM-R config is inferred from the weights)
       clip/             the CLIP image encoder M-CLIP was trained against, e.g. openai/clip-vit-base-patch32
         config.json         CLIPVisionConfig or a full CLIPConfig (its vision part is used)
@@ -110,8 +110,8 @@ class VqganClipIllustrator(Illustrator):
     def available(self) -> tuple[bool, str]:
         for module in ("torch", "taming", "transformers", "omegaconf"):
             if importlib.util.find_spec(module) is None:
-                return False, f"{self.stage}/{self.name}: python package {module!r} is not installed " \
-                              f"(pip install -r requirements/neural.txt)"
+                return False, (f"{self.stage}/{self.name}: python package {module!r} is not installed "
+                               "(pip install -r requirements/neural.txt)")
         missing = self._missing_part()
         if missing:
             return False, str(self.missing_weights(missing))
@@ -141,7 +141,9 @@ class VqganClipIllustrator(Illustrator):
         self.vqgan, self.factor = load_vqgan(root / "vqgan.yaml", root / "vqgan.ckpt", self.device)
         quantize = self.vqgan.quantize
         self.codebook = (quantize.embedding if hasattr(quantize, "embedding") else quantize.embed).weight
-        self.tokenizer, self.text_encoder, self.text_max_length = load_text_encoder(root / "mclip", self.device)
+        self.tokenizer, self.text_encoder, self.text_max_length = load_text_encoder(
+            root / "mclip", self.device
+        )
         self.clip, self.cut_size, mean, std = load_image_encoder(root / "clip", self.device)
         import torch  # noqa: PLC0415
 
@@ -151,8 +153,8 @@ class VqganClipIllustrator(Illustrator):
         image_dims = self.clip.config.projection_dim
         if text_dims != image_dims:
             raise BackendUnavailable(
-                f"{self.stage}/{self.name}: the text encoder in {root / 'mclip'} gives {text_dims}-d embeddings "
-                f"and the image encoder in {root / 'clip'} {image_dims}-d: they are not a pair"
+                f"{self.stage}/{self.name}: the text encoder in {root / 'mclip'} gives {text_dims}-d "
+                f"embeddings and the image encoder in {root / 'clip'} {image_dims}-d: they are not a pair"
             )
 
     # -----------------------------------------------------------------------------------------
@@ -167,7 +169,9 @@ class VqganClipIllustrator(Illustrator):
         try:
             width, height = (int(v) for v in opts["size"])
         except (TypeError, ValueError):
-            raise OptionError(f"{self.stage}/{self.name}: size must be [width, height], got {opts['size']!r}") from None
+            raise OptionError(
+                f"{self.stage}/{self.name}: size must be [width, height], got {opts['size']!r}"
+            ) from None
         if not (8 <= width <= 2048 and 8 <= height <= 2048):
             raise OptionError(f"{self.stage}/{self.name}: size {width}x{height} is out of 8..2048")
         opts["size"] = [width, height]
@@ -199,7 +203,8 @@ class VqganClipIllustrator(Illustrator):
         seed = int(opts["seed"]) if opts["seed"] is not None else int(context.seed) + int(scene.index)
         iterations = int(opts["iterations"])
         width, height = (max(self.factor, round(v / self.factor) * self.factor) for v in opts["size"])
-        generator = torch.Generator("cpu").manual_seed(seed)
+        generator = torch.Generator("cpu").manual_seed(seed)  # every random draw below comes from it
+        init = load_picture(opts["init_image"], width, height) if opts["init_image"] else None
 
         # 1. the text: what CLIP should see
         progress(0.0, "кодирую подпись к картинке")
@@ -207,8 +212,8 @@ class VqganClipIllustrator(Illustrator):
         text = self.encode_text(prompt)
 
         # 2. the starting latent: random codebook entries, or the init image through the VQGAN encoder
-        if opts["init_image"]:
-            z = self.encode_image(load_picture(opts["init_image"], width, height))
+        if init is not None:
+            z = self.encode_image(init)
         else:
             z = self.random_latent(width // self.factor, height // self.factor, generator)
         z = z.detach().clone().requires_grad_(True)
@@ -218,7 +223,7 @@ class VqganClipIllustrator(Illustrator):
 
         def loss_of(z: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
             image = self.decode(z)
-            crops = make_cutouts(image, self.cut_size, int(opts["cutouts"]), float(opts["cut_power"]), generator)
+            crops = make_cutouts(image, self.cut_size, int(opts["cutouts"]), opts["cut_power"], generator)
             if opts["augment"]:
                 crops = augment(crops, generator)
             return spherical_distance(self.embed_images(crops), text).mean()
@@ -334,7 +339,8 @@ def make_cutouts(image, cut_size: int, count: int, power: float, generator):
     _, _, height, width = image.shape
     largest = min(height, width)
     smallest = min(height, width, cut_size)
-    sizes = (torch.rand(count, generator=generator) ** power * (largest - smallest) + smallest).long().tolist()
+    sizes = torch.rand(count, generator=generator) ** power * (largest - smallest) + smallest
+    sizes = sizes.long().tolist()
     corners = torch.rand(count, 2, generator=generator).tolist()
     crops = []
     for size, (fx, fy) in zip(sizes, corners):
@@ -361,9 +367,14 @@ def augment(crops, generator):
     flip = (torch.rand(n, generator=generator) < 0.5).to(device).view(n, 1, 1, 1)
     crops = torch.where(flip, crops.flip(3), crops)
 
-    angle, zoom, shift = uniform(n, spread=math.radians(10)), 1 + uniform(n, spread=0.05), uniform(n, 2, spread=0.05)
+    angle = uniform(n, spread=math.radians(10))
+    zoom = 1 + uniform(n, spread=0.05)
+    shift = uniform(n, 2, spread=0.05)
     cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
-    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    theta = torch.stack([
+        torch.stack([cos, -sin, shift[:, 0]], dim=1),
+        torch.stack([sin, cos, shift[:, 1]], dim=1),
+    ], dim=1)
     grid = F.affine_grid(theta, list(crops.shape), align_corners=False)
     crops = F.grid_sample(crops, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
 
@@ -487,7 +498,8 @@ def load_vqgan(config_path: Path, ckpt_path: Path, device: str):
     config = config.model if "model" in config else config
     target = str(config.get("target", ""))
     if target not in TAMING_TARGETS:
-        raise _unavailable(f"{config_path}: model.target {target!r} is not one of {', '.join(TAMING_TARGETS)}")
+        known = ", ".join(TAMING_TARGETS)
+        raise _unavailable(f"{config_path}: model.target {target!r} is not one of {known}")
     params = OmegaConf.to_container(config.params, resolve=True)
     params.pop("ckpt_path", None)
     params["lossconfig"] = {"target": "taming.modules.losses.vqperceptual.DummyLoss"}
@@ -536,7 +548,7 @@ def load_text_encoder(folder: Path, device: str):
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     weights = folder / "pytorch_model.bin"
     state = _read_state_dict(weights if weights.is_file() else folder / "model.safetensors")
-    if "LinearTransformation.weight" not in state or "transformer.embeddings.word_embeddings.weight" not in state:
+    if not {"LinearTransformation.weight", "transformer.embeddings.word_embeddings.weight"} <= set(state):
         raise _unavailable(f"{folder}: the weights are not an M-CLIP text encoder")
     base = folder / "base_config.json"
     if base.is_file():
@@ -556,7 +568,9 @@ def load_text_encoder(folder: Path, device: str):
     missing, unexpected = encoder.load_state_dict(state, strict=False)
     missing = [k for k in missing if ".pooler." not in k]  # the pooler is not used
     if missing or unexpected:
-        raise _unavailable(f"{folder}: the weights do not fit: missing {missing[:3]}, unexpected {unexpected[:3]}")
+        raise _unavailable(
+            f"{folder}: the weights do not fit: missing {missing[:3]}, unexpected {unexpected[:3]}"
+        )
     with _quiet_transformers():  # config.json's model_type "M-CLIP" is unknown to the auto classes
         try:
             tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)

@@ -258,7 +258,8 @@ def put_stress(text: str) -> str | None:
 
 
 # silero-stress makes «все» (everyone) «всё» (everything) too often: «которую всё звали», «мы всё пошли».
-# With a plural verb after it, or «мы/вы/они» before it, it is «все».
+# With a plural verb or short adjective after it, or «мы/вы/они» before it, it is «все»; a «всё» written
+# with ё stays.
 _VSYO = re.compile(r"(?<![А-Яа-яЁё+])([Вв])сё(?![А-Яа-яЁё+])")
 _PLURAL_PRONOUNS = {"мы", "вы", "они"}
 
@@ -271,8 +272,8 @@ def _means_all_of_them(match: re.Match[str]) -> bool:
     if before and before[-1].replace("+", "").lower() in _PLURAL_PRONOUNS:
         return True
     if after:
-        tag = morph().parse(after[0].replace("+", "").lower())[0].tag
-        return tag.POS in ("VERB", "PRTS", "ADJS") and tag.number == "plur"
+        parses = morph().parse(after[0].replace("+", "").lower())[:2]  # «рады» is first a noun to pymorphy
+        return any(p.tag.POS in ("VERB", "PRTS", "ADJS") and p.tag.number == "plur" for p in parses)
     return False
 
 
