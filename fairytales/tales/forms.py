@@ -97,8 +97,9 @@ class TaleForm(forms.ModelForm):
         return data
 
     def clean_title(self) -> str:
-        title = " ".join(self.cleaned_data["title"].split())
-        title = "".join(ch for ch in title if unicodedata.category(ch) not in {"Cc", "Cf"})
+        title = "".join(" " if ch.isspace() else ch for ch in self.cleaned_data["title"]
+                        if ch.isspace() or unicodedata.category(ch) not in {"Cc", "Cf"})
+        title = " ".join(title.split())  # controls and bidi overrides gone first, then spaces tidied
         if not title:
             raise forms.ValidationError("Введите название сказки.")
         if len(title) > TITLE_MAX:

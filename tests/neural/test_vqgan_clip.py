@@ -52,7 +52,7 @@ def _vqgan(root: Path) -> None:
         "n_embed": LEVELS**3,
         "ddconfig": {
             "double_z": False, "z_channels": 16, "resolution": 64, "in_channels": 3, "out_ch": 3, "ch": 32,
-            "ch_mult": [1, 2, 2], "num_res_blocks": 1, "attn_resolutions": [], "dropout": 0.0,
+            "ch_mult": [1, 1, 2], "num_res_blocks": 1, "attn_resolutions": [], "dropout": 0.0,
         },
         "lossconfig": {"target": "taming.modules.losses.vqperceptual.DummyLoss"},
     }
