@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # espeak-ng speaks the offline narration; DejaVu draws Cyrillic titles and subtitles.
 APT_RUN := espeak-ng fonts-dejavu-core
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
-APT_TEST := chromium
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download); `locales`
+# carries the en_US source that JamSpell's C++ needs (the backend compiles the locale on first use).
+APT_TEST := chromium locales
 
 .PHONY: install install-test system system-test run test test-fast bench clean
 
@@ -20,7 +21,7 @@ system:
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_RUN); }
 
 system-test:
-	@command -v chromium >/dev/null || \
+	@command -v chromium >/dev/null && [ -d /usr/share/i18n/locales ] || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_TEST); }
 
 $(VENV)/.base: requirements/base.txt
@@ -33,6 +34,9 @@ $(VENV)/.base: requirements/base.txt
 
 $(VENV)/.test: $(VENV)/.base requirements/test.txt requirements/neural.txt
 	$(PY) -m pip install -q -r requirements/test.txt
+	# JamSpell builds its extension with SWIG 3 (not 4), so that swig must come first on PATH
+	$(PY) -m pip install -q swig==3.0.12
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pip install -q --no-build-isolation jamspell==0.0.12
 	touch $@
 
 run: install
