@@ -21,7 +21,7 @@ system:
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_RUN); }
 
 system-test:
-	@command -v chromium >/dev/null && [ -d /usr/share/i18n/locales ] || \
+	@command -v chromium >/dev/null && [ -f /usr/share/i18n/locales/en_US ] || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_TEST); }
 
 $(VENV)/.base: requirements/base.txt
