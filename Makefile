@@ -10,7 +10,7 @@ APT_RUN := espeak-ng fonts-dejavu-core
 # carries the en_US source that JamSpell's C++ needs (the backend compiles the locale on first use).
 APT_TEST := chromium locales
 
-.PHONY: install install-test system system-test run test test-fast bench clean
+.PHONY: install install-test system system-test run test test-fast bench bench-load clean
 
 install: system $(VENV)/.base
 
@@ -51,6 +51,9 @@ test-fast: install-test
 
 bench: install
 	$(PY) -m tests.bench
+
+bench-load: install-test
+	$(PY) -m tests.bench_load
 
 clean:
 	rm -rf $(VENV) var
