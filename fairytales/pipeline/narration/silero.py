@@ -229,13 +229,16 @@ def accentor():
         return None
     import torch  # noqa: PLC0415
 
-    threads = torch.get_num_threads()
+    threads, grad = torch.get_num_threads(), torch.is_grad_enabled()
     try:
         from silero_stress import load_accentor  # noqa: PLC0415 - sets torch's threads to 1 on import
 
         return load_accentor("ru")
     finally:
-        torch.set_num_threads(threads)  # and the TTS model would run on one thread after it
+        # it also leaves the process's threads at 1 and gradients switched off: a worker that then
+        # trains or optimises (VQGAN+CLIP) would silently do nothing
+        torch.set_num_threads(threads)
+        torch.set_grad_enabled(grad)
 
 
 def put_stress(text: str) -> str | None:
