@@ -254,6 +254,7 @@ class VqganClipIllustrator(Illustrator):
         out = Path(out_png)
         out.parent.mkdir(parents=True, exist_ok=True)
         cover(picture, WIDTH, HEIGHT).save(out, "PNG")
+        progress(1.0, "картинка готова")
         return {
             "prompt": prompt,
             "iterations": iterations,
@@ -410,8 +411,11 @@ def load_picture(path: str | Path, width: int, height: int) -> Image.Image:
     path = Path(path)
     if not path.is_file():
         raise OptionError(f"illustration/vqgan_clip: init_image {str(path)!r} does not exist")
-    with Image.open(path) as img:
-        return cover(img.convert("RGB"), width, height)
+    try:
+        with Image.open(path) as img:
+            return cover(img.convert("RGB"), width, height)
+    except OSError as exc:
+        raise OptionError(f"illustration/vqgan_clip: init_image {str(path)!r} is not a picture: {exc}") from exc
 
 
 def cover(img: Image.Image, width: int, height: int) -> Image.Image:
