@@ -38,3 +38,18 @@ def test_my_tales_lists_all_of_mine_with_status_and_no_one_elses(owner_client, m
     assert "Моя тайная" in page and "Создаётся" in page
     assert "Чужая" not in page
     assert Tale.objects.count() == 2
+
+
+def test_staff_hide_a_tale_from_the_gallery_in_the_admin(client, make_tale, django_user_model):
+    tale = make_tale(title="Неуместная", status="done")
+    staff = django_user_model.objects.create_superuser("moderator", password="Moder-ator-77")
+    client.force_login(staff)
+    response = client.post("/admin/tales/tale/", {
+        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": str(tale.pk), "form-0-is_hidden": "on",
+        "_save": "Сохранить"})
+    assert response.status_code == 302
+    tale.refresh_from_db()
+    assert tale.is_hidden
+    client.logout()
+    assert "Неуместная" not in client.get("/").content.decode()
+    assert client.get(f"/tales/{tale.pk}/").status_code == 200  # still its owner's and still public by link

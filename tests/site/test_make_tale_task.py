@@ -52,3 +52,20 @@ def test_an_interrupted_tale_is_queued_again(make_tale, django_capture_on_commit
         assert tasks.recover_interrupted() == 1
     stuck.refresh_from_db()
     assert stuck.status == "queued" and OrmQ.objects.count() == 1
+
+
+def test_a_failed_redo_keeps_the_last_good_video_playable_and_says_why(make_tale, client, owner, monkeypatch):
+    from fairytales.pipeline.runner import Redo
+
+    monkeypatch.setitem(registry.BACKENDS["illustration"], "broken", "tests.pipeline.test_redo:BrokenIllustrator")
+    tale = make_tale(title="Репка", scene_count=3, choices={"story": {"options": {"length": 1500}}})
+    tasks.start(tale)
+    tasks.make_tale(str(tale.pk))
+    good = tale.video
+    tasks.start(tale, [Redo("illustration", 2, backend="broken")])
+    assert tasks.make_tale(str(tale.pk)) == Tale.Status.FAILED
+    tale.refresh_from_db()
+    assert tale.video == good and good.path("video").exists()
+    client.force_login(owner)
+    page = client.get(f"/tales/{tale.pk}/").content.decode()
+    assert "художник заболел" in page and good.video_url in page
