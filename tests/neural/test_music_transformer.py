@@ -212,6 +212,8 @@ def test_composer_loads_checkpoint_and_composes(checkpoint, tmp_path):
     assert {i.program for i in pm.instruments} <= programs
     assert max(n.end for i in pm.instruments for n in i.notes) <= 6.0 + 1e-6
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 4
+    raw = composer.compose(3.0, "ужасы", tmp_path / "r.wav", tmp_path / "r.mid", {"seed": 7, "fit_key": "false"})
+    assert raw["transposed"] == 0
 
 
 def test_same_seed_same_score(checkpoint, tmp_path):
@@ -265,3 +267,16 @@ def test_train_music_command(tmp_path):
     saved = torch.load(out, weights_only=True)
     assert saved["config"]["d_model"] == 16 and len(saved["loss"]) == 2
     assert "loss" in (tmp_path / "log.txt").read_text()
+
+
+def test_fit_key_moves_the_continuation_into_the_mood_key():
+    from fairytales.pipeline.music.neural import fit_key  # noqa: PLC0415
+
+    c_major = [60, 62, 64, 65, 67, 69, 71, 72, 64, 67, 60]
+    primer = [pretty_midi.Note(60, 62, 0.0, 0.5)]  # before ``after``: left alone
+    notes = primer + [pretty_midi.Note(60, p, 1.0 + i * 0.5, 1.5 + i * 0.5) for i, p in enumerate(c_major)]
+    shift = fit_key(notes, 1.0, 7, minor=False)  # to G major
+    assert shift == -5 and notes[0].pitch == 62
+    g_major = {7, 9, 11, 0, 2, 4, 6}
+    assert {n.pitch % 12 for n in notes[1:]} <= g_major
+    assert fit_key(notes, 1.0, 7, minor=False) == 0  # already there

@@ -170,6 +170,16 @@ def _clip(root: Path) -> None:
     )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """One torch thread: these models are tiny, and on a busy 2-core machine two threads wait on each
+    other (a draw took 10-20 s with two threads, 0.5 s with one)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def models(tmp_path_factory) -> Path:
     torch.manual_seed(0)
@@ -327,3 +337,10 @@ def test_default_folder_and_options():
     assert Path(backend.model).parts[-2:] == ("models", "vqgan_clip")
     assert backend.options({"size": "320x180"})["size"] == [320, 180]
     assert backend.options()["iterations"] == 300
+
+
+def test_size_is_rounded_to_the_vqgan_factor(illustrator, tmp_path):
+    odd = Drawing(illustrator, tmp_path, "odd", size="67x31", iterations=1, augment=False)
+    assert odd.info["size"] == [68, 32]
+    with Image.open(odd.path) as img:
+        assert img.size == (WIDTH, HEIGHT)

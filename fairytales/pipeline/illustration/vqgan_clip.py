@@ -415,7 +415,7 @@ def load_picture(path: str | Path, width: int, height: int) -> Image.Image:
         with Image.open(path) as img:
             return cover(img.convert("RGB"), width, height)
     except OSError as exc:
-        raise OptionError(f"illustration/vqgan_clip: init_image {str(path)!r} is not a picture: {exc}") from exc
+        raise OptionError(f"illustration/vqgan_clip: init_image {str(path)!r} is not a picture") from exc
 
 
 def cover(img: Image.Image, width: int, height: int) -> Image.Image:
@@ -579,7 +579,14 @@ def load_text_encoder(folder: Path, device: str):
         try:
             tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
         except (OSError, ValueError, KeyError):
-            tokenizer = XLMRobertaTokenizer.from_pretrained(str(folder), local_files_only=True)
+            try:
+                tokenizer = XLMRobertaTokenizer.from_pretrained(str(folder), local_files_only=True)
+            except Exception as exc:  # noqa: BLE001 - e.g. only sentencepiece.bpe.model, no sentencepiece
+                why = " ".join(str(exc).split())[:120]
+                raise _unavailable(
+                    f"{folder}: its tokenizer does not load ({type(exc).__name__}: {why}); a tokenizer.json, "
+                    "or the sentencepiece package for sentencepiece.bpe.model, is needed"
+                ) from exc
     max_length = min(512, getattr(base_config, "max_position_embeddings", 514) - 2)
     return tokenizer, _frozen(encoder, device), max_length
 

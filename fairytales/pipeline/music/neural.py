@@ -5,8 +5,10 @@ primer in that key and tempo (a tonic chord and a rising phrase, one bar each) o
 checkpoint trained with mood control tokens also gets the mood's token in front. The model goes on
 from there in windows: each window of ``max_len // 2`` tokens is sampled with the context cut to the
 newest tokens (the control token kept first), until the time shifts add up to the duration. The
-single stream of notes is then split by register between the mood's bass, accompaniment and melody
-instruments, and rendered with the same SoundFont renderer as the offline composer.
+single stream of notes is then moved, as a whole, to the transposition that best fits the mood's
+key (option ``fit_key``: the model follows a one-bar primer's key only loosely), split by register
+between the mood's bass, accompaniment and melody instruments, and rendered with the offline
+composer's SoundFont renderer. The same seed gives the same score (sampling runs on the CPU).
 """
 
 from __future__ import annotations
@@ -29,14 +31,17 @@ from .transformer import events
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TOKENS_PER_SECOND_LIMIT = 400  # a model that never moves time on is stopped here
-MAX_NOTE = 6.0  # seconds: a note the model forgets to switch off
+MAX_NOTE = 4.0  # seconds: a note the model forgets to switch off
+# Krumhansl-Kessler key profiles, from the tonic up: how well each pitch class fits a major/minor key
+MAJOR_PROFILE = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
+MINOR_PROFILE = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
 TRAIN_HINT = "train one with `python manage.py train_music`"
 
 
 class MusicTransformerComposer(Composer):
     name = "music_transformer"
     label = "Music Transformer"
-    defaults = {"temperature": 1.0, "top_k": 32, "seed": None, "mood": None}
+    defaults = {"temperature": 1.0, "top_k": 32, "seed": None, "mood": None, "fit_key": True}
     default_model = str(REPO_ROOT / "models" / "music_transformer" / "model.pt")
 
     def __init__(self, model: str | None = None, device: str | None = None):
@@ -95,6 +100,9 @@ class MusicTransformerComposer(Composer):
     ) -> dict:
         import torch  # noqa: PLC0415
 
+        options = dict(options or {})
+        if isinstance(options.get("fit_key"), str):  # from a form or the shell: bool("false") is True
+            options["fit_key"] = options["fit_key"].strip().lower() in ("1", "true", "yes", "on")
         opts = self.options(options)
         if not duration or duration <= 0:
             raise OptionError(f"music/{self.name}: duration must be positive, not {duration!r}")
@@ -126,7 +134,11 @@ class MusicTransformerComposer(Composer):
             done = min(duration, events.duration_of(tokens))
             progress(0.02 + 0.78 * done / duration, f"Музыка: сочинено {done:.0f} из {duration:.0f} с")
 
-        pm = self._score(tokens, mood, tonic_pc, duration)
+        notes = events.decode(tokens, max_note=MAX_NOTE).instruments[0].notes
+        shift = 0
+        if opts["fit_key"]:
+            shift = fit_key(notes, events.duration_of(control + primer), tonic_pc, mood.mode in MINOR_MODES)
+        pm = self._score(notes, mood, tonic_pc, duration)
         out_midi, out_wav = Path(out_midi), Path(out_wav)
         out_midi.parent.mkdir(parents=True, exist_ok=True)
         pm.write(str(out_midi))
@@ -140,6 +152,7 @@ class MusicTransformerComposer(Composer):
             "key": f"{NOTE_NAMES[tonic_pc]} {mood.mode}",
             "instruments": [pretty_midi.program_to_instrument_name(i.program) for i in pm.instruments],
             "tokens": len(tokens) - len(control) - len(primer),
+            "transposed": shift,
             "duration": written,
             "model": str(self.checkpoint_path()),
             "seed": seed,
@@ -166,10 +179,9 @@ class MusicTransformerComposer(Composer):
         except (TypeError, ValueError) as exc:
             raise OptionError(f"music/{self.name}: option seed={value!r}: {exc}") from exc
 
-    def _score(self, tokens: list[int], mood: Mood, tonic_pc: int, duration: float):
+    def _score(self, notes: list[pretty_midi.Note], mood: Mood, tonic_pc: int, duration: float):
         """The notes cut at ``duration`` and shared out by register: bass below the bass clef's top,
         melody from just under the mood's melody register up, accompaniment between."""
-        notes = events.decode(tokens, max_note=MAX_NOTE).instruments[0].notes
         melody_floor = max(55, mood.register - 7)
         roles = {
             "bass": (mood.bass, []),
@@ -200,6 +212,31 @@ class MusicTransformerComposer(Composer):
         key_number = tonic_pc + (12 if mood.mode in MINOR_MODES else 0)
         pm.key_signature_changes.append(pretty_midi.KeySignature(key_number, 0.0))
         return pm
+
+
+def fit_key(notes: list[pretty_midi.Note], after: float, tonic_pc: int, minor: bool) -> int:
+    """Move the notes starting at ``after`` or later (the model's, not the primer's) by the number
+    of semitones (-5..6, the smaller move on a tie) that best fits their pitch classes, weighted by
+    length, to the key's profile; return that number. The model follows the primer's key only
+    loosely, and the mood's key and mode are what the listener should hear."""
+    weights = [0.0] * 12
+    for note in notes:
+        if note.start >= after:
+            weights[note.pitch % 12] += note.end - note.start
+    if not any(weights):
+        return 0
+    profile = MINOR_PROFILE if minor else MAJOR_PROFILE
+    mean = sum(profile) / 12
+    fit = [profile[(pc - tonic_pc) % 12] - mean for pc in range(12)]
+
+    def score(shift: int) -> float:
+        return sum(w * fit[(pc + shift) % 12] for pc, w in enumerate(weights))
+
+    shift = max(sorted(range(-5, 7), key=abs), key=score)
+    for note in notes:
+        if note.start >= after and 0 <= note.pitch + shift < 128:
+            note.pitch += shift
+    return shift
 
 
 def primer_score(mood: Mood, tonic_pc: int) -> pretty_midi.PrettyMIDI:

@@ -31,6 +31,7 @@ import numpy as np
 import pretty_midi
 import torch
 
+from ...backend import default_device
 from . import events
 from .model import ModelConfig, MusicTransformer
 
@@ -181,7 +182,7 @@ def train(
     if not pieces:
         raise ValueError("no notes to train on")
     moods = sorted({m for _, m in pieces if m is not None})
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    device = device or default_device()
     torch.manual_seed(seed)
     model = MusicTransformer(config).to(device)
     n_params = sum(p.numel() for p in model.parameters())
