@@ -23,6 +23,7 @@ class Backend:
     defaults: ClassVar[dict[str, Any]] = {}
     default_model: ClassVar[str | None] = None  # hub id or path, for neural backends
     requires: ClassVar[tuple[str, ...]] = ()  # modules it imports (torch, transformers, …)
+    weights_marker: ClassVar[str | None] = None  # a file a local weights folder must hold (config.json, …)
 
     def __init__(self, model: str | None = None, device: str | None = None):
         self.model = model or self.default_model
@@ -66,9 +67,19 @@ class Backend:
         """Whether this backend can run here, and if not, why (one line). Cheap: loads nothing."""
         for module in self.requires:
             if importlib.util.find_spec(module) is None:
-                return False, f"{self.stage}/{self.name}: the Python package {module!r} is not installed"
-        if self.model is not None and not weights_present(self.model):
-            return False, str(self.missing_weights())
+                return False, (f"{self.stage}/{self.name}: the Python package {module!r} is not installed "
+                               "(pip install -r requirements/neural.txt)")
+        if self.model is None:
+            return True, ""
+        if is_local_path(self.model):
+            folder = Path(self.model).expanduser()
+            if not folder.exists():
+                return False, str(self.missing_weights("no such file or folder"))
+            if self.weights_marker and folder.is_dir() and not (folder / self.weights_marker).is_file():
+                return False, str(self.missing_weights(f"no {self.weights_marker} there"))
+            return True, ""
+        if not weights_present(self.model):
+            return False, str(self.missing_weights("not in the Hugging Face cache"))
         return True, ""
 
     @classmethod
@@ -85,17 +96,21 @@ class Backend:
         )
 
 
-def weights_present(model: str) -> bool:
-    """A local file or folder, or a hub id already in the local Hugging Face cache."""
-    if Path(model).expanduser().exists():
-        return True
-    if model.startswith((".", "/", "~")) or model.count("/") != 1:
-        return False  # a path that is not there, not a hub id
-    try:
-        from huggingface_hub import scan_cache_dir  # noqa: PLC0415
+def is_local_path(model: str) -> bool:
+    """Weights named by a path, not by a hub id like «ai-forever/rugpt3small_based_on_gpt2»."""
+    return Path(model).expanduser().exists() or model.startswith(("/", ".", "~")) or model.count("/") != 1
 
-        return any(repo.repo_id == model for repo in scan_cache_dir().repos)
-    except Exception:  # noqa: BLE001 - no cache, no hub library: not present
+
+def weights_present(model: str) -> bool:
+    """A local file or folder, or a hub id whose whole snapshot is in the local Hugging Face cache."""
+    if is_local_path(model):
+        return Path(model).expanduser().exists()
+    try:
+        from huggingface_hub import snapshot_download  # noqa: PLC0415
+
+        snapshot_download(model, local_files_only=True)
+        return True
+    except Exception:  # noqa: BLE001 - no cache, no hub library, an incomplete snapshot: not present
         return False
 
 

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..backend import BackendUnavailable, torch_dtype
+from ..backend import BackendUnavailable, is_local_path, torch_dtype
 from ..types import ProgressCallback, Scene, no_progress
 from . import HEIGHT, WIDTH, IllustrationContext, Illustrator
 
@@ -39,11 +39,6 @@ STYLES = {
     "детектив": "нуарная книжная иллюстрация, детектив, контрастный свет",
     "романтика": "романтичная книжная иллюстрация, нежные тона, закат",
 }
-
-
-def is_local_folder(model: str) -> bool:
-    """A model named by a path (not a hub id like «kandinsky-community/kandinsky-2-1»)."""
-    return Path(model).expanduser().is_dir() or model.startswith(("/", ".", "~"))
 
 
 def hub_offline() -> bool:
@@ -89,6 +84,8 @@ class DiffusersIllustrator(Illustrator):
     name = "diffusers"
     label = "Diffusers (Kandinsky 2.1 / Stable Diffusion)"
     default_model = "kandinsky-community/kandinsky-2-1"
+    requires = ("torch", "diffusers", "transformers")
+    weights_marker = "model_index.json"
     defaults: dict[str, Any] = {
         "steps": 25,
         "guidance": 7.5,
@@ -104,25 +101,6 @@ class DiffusersIllustrator(Illustrator):
 
     # -- loading ---------------------------------------------------------------------------------
 
-    def available(self) -> tuple[bool, str]:
-        """Cheap checks only: the libraries import, and the weights are a folder here or in the hub cache."""
-        import importlib.util  # noqa: PLC0415
-
-        for module in ("torch", "diffusers", "transformers"):
-            if importlib.util.find_spec(module) is None:
-                return False, f"{self.stage}/{self.name}: {module} is not installed ({INSTALL_HINT})"
-        if is_local_folder(self.model):
-            if (Path(self.model).expanduser() / "model_index.json").is_file():
-                return True, ""
-            return False, str(self.missing_weights("no model_index.json there"))
-        try:
-            from huggingface_hub import snapshot_download  # noqa: PLC0415
-
-            snapshot_download(self.model, local_files_only=True)
-        except Exception:  # noqa: BLE001 - any failure means "not in the cache"
-            return False, str(self.missing_weights("not in the Hugging Face cache"))
-        return True, ""
-
     def load(self) -> None:
         """The pipeline, once. Offline (or for a folder) nothing is fetched, so a missing model fails at once
         with the one line that says how to get it."""
@@ -130,7 +108,7 @@ class DiffusersIllustrator(Illustrator):
             import diffusers  # noqa: PLC0415
         except ImportError as exc:
             raise BackendUnavailable(f"{self.stage}/{self.name}: {exc} ({INSTALL_HINT})") from exc
-        local = is_local_folder(self.model)
+        local = is_local_path(self.model)
         if local and not (Path(self.model).expanduser() / "model_index.json").is_file():
             raise self.missing_weights("no model_index.json there")
         model_id = str(Path(self.model).expanduser()) if local else self.model

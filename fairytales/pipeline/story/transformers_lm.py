@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..backend import BackendUnavailable, torch_dtype
+from ..backend import BackendUnavailable, is_local_path, torch_dtype
 from ..types import ProgressCallback, TaleRequest, no_progress
 from . import Storyteller
 
@@ -37,11 +37,6 @@ _DIALOGUE = re.compile(r"^[—–-]+\s*")
 _PROMPT_LABEL = re.compile(r"\b(?:Имя|Жанр|Текст)\s*:")
 
 
-def is_local_folder(model: str) -> bool:
-    """A model named by a path (not a hub id like «ai-forever/rugpt3small_based_on_gpt2»)."""
-    return Path(model).expanduser().is_dir() or model.startswith(("/", ".", "~"))
-
-
 def hub_offline() -> bool:
     return any(os.environ.get(flag, "").lower() in {"1", "true", "yes", "on"}
                for flag in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
@@ -56,6 +51,8 @@ class CausalLMStoryteller(Storyteller):
     name = "rugpt3"
     label = "ruGPT-3 (transformers)"
     default_model = "ai-forever/rugpt3small_based_on_gpt2"
+    requires = ("torch", "transformers")
+    weights_marker = "config.json"
     defaults: dict[str, Any] = {
         "temperature": 0.9,
         "top_k": 50,
@@ -74,25 +71,6 @@ class CausalLMStoryteller(Storyteller):
 
     # -- loading ---------------------------------------------------------------------------------
 
-    def available(self) -> tuple[bool, str]:
-        """Cheap checks only: the libraries import, and the weights are a folder here or in the hub cache."""
-        import importlib.util  # noqa: PLC0415
-
-        for module in ("torch", "transformers"):
-            if importlib.util.find_spec(module) is None:
-                return False, f"{self.stage}/{self.name}: {module} is not installed ({INSTALL_HINT})"
-        if is_local_folder(self.model):
-            if (Path(self.model).expanduser() / "config.json").is_file():
-                return True, ""
-            return False, str(self.missing_weights("no such folder"))
-        try:
-            from huggingface_hub import snapshot_download  # noqa: PLC0415
-
-            snapshot_download(self.model, local_files_only=True)
-        except Exception:  # noqa: BLE001 - any failure means "not in the cache"
-            return False, str(self.missing_weights("not in the Hugging Face cache"))
-        return True, ""
-
     def load(self) -> None:
         """Tokenizer and model, once. Offline (or for a folder) nothing is fetched: a missing model fails at
         once with the one line that says how to get it, instead of retrying the hub for a minute."""
@@ -101,7 +79,7 @@ class CausalLMStoryteller(Storyteller):
             from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
         except ImportError as exc:
             raise BackendUnavailable(f"{self.stage}/{self.name}: {exc} ({INSTALL_HINT})") from exc
-        local = is_local_folder(self.model)
+        local = is_local_path(self.model)
         if local and not (Path(self.model).expanduser() / "config.json").is_file():
             raise self.missing_weights("no such folder")
         model_id = str(Path(self.model).expanduser()) if local else self.model
