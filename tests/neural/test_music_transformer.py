@@ -1,6 +1,7 @@
 """The Music Transformer: its event vocabulary, relative attention, training loop and composer backend,
 on tiny models trained for a few steps here."""
 
+import io
 import wave
 
 import numpy as np
@@ -263,10 +264,11 @@ def test_train_music_command(tmp_path):
 
     out = tmp_path / "cmd" / "model.pt"
     args = "--procedural 1 --steps 2 --layers 1 --heads 2 --d-model 16 --max-len 32 --batch 2 --device cpu"
-    call_command("train_music", *args.split(), "-o", str(out), stdout=open(tmp_path / "log.txt", "w"))
+    log = io.StringIO()
+    call_command("train_music", *args.split(), "-o", str(out), stdout=log)
     saved = torch.load(out, weights_only=True)
     assert saved["config"]["d_model"] == 16 and len(saved["loss"]) == 2
-    assert "loss" in (tmp_path / "log.txt").read_text()
+    assert f"{out}: loss" in log.getvalue()
 
 
 def test_fit_key_moves_the_continuation_into_the_mood_key():

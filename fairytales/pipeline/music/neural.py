@@ -1,14 +1,14 @@
 """Music from a Music Transformer checkpoint (see ``transformer/``), its mood following the genre.
 
-The genre picks one of the offline composer's moods, which gives a key, a tempo and a band. A short
-primer in that key and tempo (a tonic chord and a rising phrase, one bar each) opens the piece; a
-checkpoint trained with mood control tokens also gets the mood's token in front. The model goes on
-from there in windows: each window of ``max_len // 2`` tokens is sampled with the context cut to the
-newest tokens (the control token kept first), until the time shifts add up to the duration. The
-single stream of notes is then moved, as a whole, to the transposition that best fits the mood's
-key (option ``fit_key``: the model follows a one-bar primer's key only loosely), split by register
-between the mood's bass, accompaniment and melody instruments, and rendered with the offline
-composer's SoundFont renderer. The same seed gives the same score (sampling runs on the CPU).
+The genre picks one of the offline composer's moods, which gives a key, a tempo and a band. A
+one-bar primer in that key and tempo (the tonic chord rising from its bass, a note a beat) opens the
+piece; a checkpoint trained with mood control tokens also gets the mood's token in front. The model
+goes on from there in windows: each window of ``max_len // 2`` tokens is sampled with the context cut
+to the newest tokens (the control token kept first), until the time shifts add up to the duration.
+The model's notes are then moved, all by one interval, to the transposition that best fits the
+mood's key (option ``fit_key``: the model follows a one-bar primer's key only loosely), shared out
+by register between the mood's bass, accompaniment and melody instruments, and rendered with the
+offline composer's SoundFont renderer. The same seed gives the same score (sampling runs on the CPU).
 """
 
 from __future__ import annotations

@@ -176,7 +176,8 @@ def train(
     log_every: int = 50,
 ) -> list[float]:
     """Train a new model on ``data`` for ``steps`` steps; save it to ``out_checkpoint`` (when given)
-    and return the loss of every step."""
+    and return the loss of every step. ``device`` defaults as the backends do (VIDEOTALES_DEVICE,
+    else cuda when there is one); on cuda the steps run in bfloat16 autocast."""
     config = config or ModelConfig()
     pieces = to_pieces(data, log)
     if not pieces:
