@@ -12,15 +12,17 @@ from .models import Tale
 TITLE_MAX = 80
 
 
-def runnable_backends(stage: str) -> list[tuple[str, str]]:
-    """(name, label) of the backends of ``stage`` that can run here: the form offers no others."""
+def runnable_backends(stage: str, models: list[str] | None = None) -> list[tuple[str, str]]:
+    """(name, label) of the backends of ``stage`` that can run here (with their configured weights, or
+    with any of ``models`` for a neural backend): the form offers no others."""
     choices = []
     for name in registry.BACKENDS[stage]:
         try:
             cls = registry.backend_class(stage, name)
         except ImportError:
             continue
-        if cls(model=registry.configured_model(cls), device="cpu").available()[0]:
+        candidates = [registry.configured_model(cls), *((models or []) if cls.default_model else [])]
+        if any(cls(model=model, device="cpu").available()[0] for model in candidates):
             choices.append((name, cls.label or name))
     return choices
 
@@ -38,6 +40,15 @@ STORY_OPTIONS = {
     "length": ("Длина текста, символов", forms.IntegerField, 1500, 8000),
     "seed": ("Зерно", forms.IntegerField, 0, 2**31 - 1),
 }
+
+
+# Options of the VQGAN+CLIP illustrator per tale (field -> option, type, bounds).
+PICTURE_OPTIONS = {
+    "iterations": ("Итераций VQGAN+CLIP", forms.IntegerField, 10, 2000),
+    "step_size": ("Шаг оптимизации", forms.FloatField, 0.005, 1.0),
+    "cutouts": ("Вырезок на итерацию", forms.IntegerField, 1, 128),
+}
+PICTURE_SIZES = [("", "по умолчанию"), ("384x216", "384×216"), ("512x288", "512×288"), ("768x432", "768×432")]
 
 
 class TaleForm(forms.ModelForm):
@@ -62,16 +73,25 @@ class TaleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.owner = owner
         for stage in CHOOSABLE_STAGES:
+            runnable = runnable_backends(stage, story_models if stage == "story" else None)
             self.fields[f"{stage}_backend"] = forms.ChoiceField(
-                label=STAGE_FIELD_LABELS[stage], choices=runnable_backends(stage), initial="offline", required=False)
+                label=STAGE_FIELD_LABELS[stage], choices=runnable, initial="offline", required=False)
         self.fields["story_model"] = forms.ChoiceField(
             label="Модель сюжета", required=False, choices=[("", "по умолчанию"), *((m, m) for m in story_models or [])])
         for name, (label, field, low, high) in STORY_OPTIONS.items():
             self.fields[f"story_{name}"] = field(label=label, required=False, min_value=low, max_value=high)
+        for name, (label, field, low, high) in PICTURE_OPTIONS.items():
+            self.fields[f"picture_{name}"] = field(label=label, required=False, min_value=low, max_value=high)
+        self.fields["picture_size"] = forms.ChoiceField(label="Размер картинки VQGAN+CLIP", choices=PICTURE_SIZES,
+                                                        required=False)
+        self.fields["picture_init_image"] = forms.ImageField(
+            label="Начальная картинка VQGAN+CLIP", required=False,
+            error_messages={"invalid_image": "Это не картинка: загрузите PNG или JPEG."})
 
     @property
     def advanced_fields(self):
-        return [self[name] for name in self.fields if name.endswith(("_backend", "_model")) or name.startswith("story_")]
+        return [self[name] for name in self.fields
+                if name.endswith(("_backend", "_model")) or name.startswith(("story_", "picture_"))]
 
     @property
     def main_fields(self):
@@ -93,8 +113,31 @@ class TaleForm(forms.ModelForm):
             choices["story"]["options"] = {k: v for k, v in story_options.items() if k in cls.defaults}
             if data.get("story_model"):
                 choices["story"]["model"] = data["story_model"]
+        if choices.get("illustration"):
+            cls = registry.backend_class("illustration", choices["illustration"]["backend"])
+            options = {name: data[f"picture_{name}"] for name in PICTURE_OPTIONS
+                       if data.get(f"picture_{name}") is not None}
+            if data.get("picture_size"):
+                options["size"] = [int(v) for v in data["picture_size"].split("x")]
+            choices["illustration"]["options"] = {k: v for k, v in options.items() if k in cls.defaults}
         self.instance.choices = choices
         return data
+
+    def save_init_image(self, tale) -> None:
+        """The uploaded start picture goes into the tale's folder under a name of ours, never the user's."""
+        upload = self.cleaned_data.get("picture_init_image")
+        illustration = tale.choices.get("illustration")
+        if not upload or not illustration:
+            return
+        if "init_image" not in registry.backend_class("illustration", illustration["backend"]).defaults:
+            return
+        from PIL import Image  # noqa: PLC0415
+
+        tale.folder.mkdir(parents=True, exist_ok=True)
+        path = tale.folder / "init-image.png"
+        Image.open(upload).convert("RGB").save(path)
+        illustration.setdefault("options", {})["init_image"] = str(path)
+        tale.save(update_fields=["choices"])
 
     def clean_title(self) -> str:
         title = "".join(" " if ch.isspace() else ch for ch in self.cleaned_data["title"]

@@ -36,11 +36,13 @@ def my_tales(request):
 
 @login_required
 def new_tale(request):
-    form = TaleForm(request.POST or None, owner=request.user, story_models=settings.STORY_MODELS)
+    form = TaleForm(request.POST or None, request.FILES or None, owner=request.user,
+                    story_models=settings.STORY_MODELS)
     if request.method == "POST" and form.is_valid():
         tale = form.save(commit=False)
         tale.owner = request.user
         tale.save()
+        form.save_init_image(tale)
         tasks.start(tale)
         return redirect(tale)
     return render(request, "tales/new.html", {"form": form})
