@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -23,7 +24,9 @@ PAGE_SIZE = 12
 
 
 def gallery(request):
-    tales = Tale.objects.filter(status=Tale.Status.DONE, is_public=True, is_hidden=False).select_related("owner")
+    # a tale with a film stays in the gallery while it is being redone, or if a redo failed
+    tales = Tale.objects.filter(Q(status=Tale.Status.DONE) | Q(duration__isnull=False), is_public=True,
+                                is_hidden=False).select_related("owner")
     page = Paginator(tales, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tales/gallery.html", {"page": page})
 

@@ -53,3 +53,8 @@ def test_staff_hide_a_tale_from_the_gallery_in_the_admin(client, make_tale, djan
     client.logout()
     assert "Неуместная" not in client.get("/").content.decode()
     assert client.get(f"/tales/{tale.pk}/").status_code == 200  # still its owner's and still public by link
+
+
+def test_a_tale_being_redone_stays_in_the_gallery(client, make_tale):
+    make_tale(title="Переделываемая", status="running", duration=90.0)
+    assert "Переделываемая" in client.get("/").content.decode()
