@@ -19,15 +19,6 @@ from fairytales.pipeline.music.transformer.train import procedural_corpus, train
 TINY = ModelConfig(n_layer=2, n_head=2, d_model=32, max_len=64, dropout=0.0)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny matrices: threads only add overhead (and stall badly on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def hand_made_midi(path) -> pretty_midi.PrettyMIDI:
     pm = pretty_midi.PrettyMIDI(initial_tempo=100)
     piano = pretty_midi.Instrument(0)

@@ -170,16 +170,6 @@ def _clip(root: Path) -> None:
     )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """One torch thread: these models are tiny, and on a busy 2-core machine two threads wait on each
-    other (a draw took 10-20 s with two threads, 0.5 s with one)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def models(tmp_path_factory) -> Path:
     torch.manual_seed(0)

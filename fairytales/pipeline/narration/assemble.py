@@ -14,17 +14,20 @@ import numpy as np
 from ..types import Cue
 
 
-def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """Mono float32 samples in [-1, 1] and the sample rate of a 16-bit PCM WAV."""
+def read_frames(path: Path) -> tuple[np.ndarray, int]:
+    """float32 samples in [-1, 1], frames × channels, and the sample rate of a 16-bit PCM WAV."""
     with wave.open(str(path), "rb") as wav:
         rate, channels, width = wav.getframerate(), wav.getnchannels(), wav.getsampwidth()
         raw = wav.readframes(wav.getnframes())
     if width != 2:
         raise ValueError(f"{path}: expected 16-bit PCM, got {8 * width}-bit")
-    samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-    if channels > 1:
-        samples = samples.reshape(-1, channels).mean(axis=1)
-    return samples, rate
+    return (np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0).reshape(-1, channels), rate
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """Mono float32 samples in [-1, 1] and the sample rate of a 16-bit PCM WAV."""
+    frames, rate = read_frames(path)
+    return frames.mean(axis=1) if frames.shape[1] > 1 else frames[:, 0], rate
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..narration.assemble import read_wav, write_wav
+from ..narration.assemble import read_frames, read_wav, write_wav
 from .timeline import Timeline
 
 RATE = 44100
@@ -70,13 +70,5 @@ def mix(timeline: Timeline, narrations: list[Path], music: Path | None, out_wav:
 
 
 def _read_stereo(path: Path) -> tuple[np.ndarray, int]:
-    import wave  # noqa: PLC0415
-
-    with wave.open(str(path), "rb") as wav:
-        rate, channels = wav.getframerate(), wav.getnchannels()
-        raw = wav.readframes(wav.getnframes())
-    samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-    samples = samples.reshape(-1, channels)
-    if channels == 1:
-        samples = np.repeat(samples, 2, axis=1)
-    return samples[:, :2], rate
+    frames, rate = read_frames(path)
+    return (np.repeat(frames, 2, axis=1) if frames.shape[1] == 1 else frames[:, :2]), rate
