@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# espeak-ng speaks the offline narration; DejaVu draws Cyrillic titles and subtitles.
-APT_RUN := espeak-ng fonts-dejavu-core
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download); `locales`
-# carries the en_US source that JamSpell's C++ needs (the backend compiles the locale on first use).
-APT_TEST := chromium locales
+# espeak-ng speaks the offline narration; DejaVu draws Cyrillic titles and subtitles; `locales` carries
+# the en_US source that JamSpell's C++ needs (the backend compiles the locale on first use).
+# g++ builds JamSpell.
+APT_RUN := espeak-ng fonts-dejavu-core locales g++
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+APT_TEST := chromium
 
 .PHONY: install install-test system system-test run test test-fast bench bench-load clean
 
@@ -17,11 +18,13 @@ install: system $(VENV)/.base
 install-test: install system-test $(VENV)/.test
 
 system:
-	@command -v espeak-ng >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || \
+	@command -v espeak-ng >/dev/null && command -v g++ >/dev/null && \
+	  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && \
+	  [ -f /usr/share/i18n/locales/en_US ] || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_RUN); }
 
 system-test:
-	@command -v chromium >/dev/null && [ -f /usr/share/i18n/locales/en_US ] || \
+	@command -v chromium >/dev/null || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_TEST); }
 
 $(VENV)/.base: requirements/base.txt
@@ -30,13 +33,13 @@ $(VENV)/.base: requirements/base.txt
 	$(PY) -m pip install -q -r requirements/base.txt
 	# tinysoundfont renders MIDI with pretty_midi's SoundFont; its optional pyaudio does not build here
 	$(PY) -m pip install -q --no-deps tinysoundfont
+	# JamSpell (the default proofreader) builds its extension with SWIG 3, not 4: that swig first on PATH
+	$(PY) -m pip install -q swig==3.0.12
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pip install -q --no-build-isolation jamspell==0.0.12
 	touch $@
 
 $(VENV)/.test: $(VENV)/.base requirements/test.txt requirements/neural.txt
 	$(PY) -m pip install -q -r requirements/test.txt
-	# JamSpell builds its extension with SWIG 3 (not 4), so that swig must come first on PATH
-	$(PY) -m pip install -q swig==3.0.12
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pip install -q --no-build-isolation jamspell==0.0.12
 	touch $@
 
 run: install

@@ -7,6 +7,14 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MODELS_DIR = REPO_ROOT / "models"  # weights the project ships, and where fetch_models and training put them
+
+
+def var_dir() -> Path:
+    """The folder for what the site makes at run time (VIDEOTALES_VAR, as in the Django settings)."""
+    return Path(os.environ.get("VIDEOTALES_VAR") or REPO_ROOT / "var")
+
 
 class BackendUnavailable(RuntimeError):
     """A backend cannot run here: its weights or its library are missing. The message says how to fix it."""

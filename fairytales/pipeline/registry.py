@@ -20,16 +20,16 @@ BACKENDS: dict[str, dict[str, str]] = {
         "rugpt3": "fairytales.pipeline.story.transformers_lm:CausalLMStoryteller",
     },
     "proofread": {
-        "offline": "fairytales.pipeline.proofread.offline:DictionaryProofreader",
         "jamspell": "fairytales.pipeline.proofread.jamspell_backend:JamSpellProofreader",
+        "dictionary": "fairytales.pipeline.proofread.dictionary:DictionaryProofreader",
     },
     "narration": {
         "offline": "fairytales.pipeline.narration.espeak:EspeakNarrator",
         "silero": "fairytales.pipeline.narration.silero:SileroNarrator",
     },
     "music": {
-        "offline": "fairytales.pipeline.music.offline:ProceduralComposer",
         "music_transformer": "fairytales.pipeline.music.neural:MusicTransformerComposer",
+        "procedural": "fairytales.pipeline.music.procedural:ProceduralComposer",
     },
     "illustration": {
         "offline": "fairytales.pipeline.illustration.offline:StorybookIllustrator",
@@ -39,7 +39,17 @@ BACKENDS: dict[str, dict[str, str]] = {
     "video": {"offline": "fairytales.pipeline.video.ffmpeg:FfmpegEditor"},
 }
 
-DEFAULT_BACKENDS = {stage: "offline" for stage in BACKENDS}
+# What a stage uses when a tale names no backend: the first of these that can run here. The shipped
+# JamSpell model and Music Transformer checkpoint need the project's own install (jamspell's C++ and
+# torch); where either is missing the stage falls back to the pure-Python backend named last.
+DEFAULT_BACKENDS: dict[str, tuple[str, ...]] = {
+    "story": ("offline",),
+    "proofread": ("jamspell", "dictionary"),
+    "narration": ("offline",),
+    "music": ("music_transformer", "procedural"),
+    "illustration": ("offline",),
+    "video": ("offline",),
+}
 
 _cache: dict[tuple[str, str, str | None], Backend] = {}
 _lock = threading.Lock()
@@ -61,10 +71,24 @@ def configured_model(cls: type[Backend]) -> str | None:
     return os.environ.get(cls.model_setting()) or cls.default_model
 
 
+def default_backend(stage: str) -> str:
+    """The backend ``stage`` uses when none is named: the first of DEFAULT_BACKENDS[stage] that can
+    run here with its configured weights, else the last (which needs nothing)."""
+    *preferred, fallback = DEFAULT_BACKENDS[stage]
+    for name in preferred:
+        try:
+            cls = backend_class(stage, name)
+        except ImportError:
+            continue
+        if cls(model=configured_model(cls), device="cpu").available()[0]:
+            return name
+    return fallback
+
+
 def get(stage: str, name: str | None = None, model: str | None = None) -> Backend:
     """The backend instance for (stage, name, model), created once per process and reused, so a
     model's weights load once per worker and serve every later tale."""
-    name = name or DEFAULT_BACKENDS[stage]
+    name = name or default_backend(stage)
     cls = backend_class(stage, name)
     model = model or configured_model(cls)
     key = (stage, name, model)

@@ -50,7 +50,7 @@ class StageFailed(Exception):
 class Choice:
     """Which backend makes a stage, with which weights and options."""
 
-    backend: str = "offline"
+    backend: str | None = None  # None: the stage's default (registry.default_backend)
     model: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -162,7 +162,7 @@ class Runner:
         choice = self.choices[stage]
         redo = self._redo(stage, scene)
         overrides = dict(choice.options)
-        if redo and redo.backend and redo.backend != choice.backend:
+        if redo and redo.backend and redo.backend != (choice.backend or registry.default_backend(stage)):
             backend = registry.get(stage, redo.backend, redo.model)
             overrides = {}  # the tale's options were for the other backend
         else:

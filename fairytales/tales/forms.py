@@ -75,7 +75,8 @@ class TaleForm(forms.ModelForm):
         for stage in CHOOSABLE_STAGES:
             runnable = runnable_backends(stage, story_models if stage == "story" else None)
             self.fields[f"{stage}_backend"] = forms.ChoiceField(
-                label=STAGE_FIELD_LABELS[stage], choices=runnable, initial="offline", required=False)
+                label=STAGE_FIELD_LABELS[stage], choices=runnable, initial=registry.default_backend(stage),
+                required=False)
         self.fields["story_model"] = forms.ChoiceField(
             label="Модель сюжета", required=False, choices=[("", "по умолчанию"), *((m, m) for m in story_models or [])])
         for name, (label, field, low, high) in STORY_OPTIONS.items():
@@ -104,8 +105,8 @@ class TaleForm(forms.ModelForm):
             raise forms.ValidationError(problem)
         choices = {}
         for stage in CHOOSABLE_STAGES:
-            backend = data.get(f"{stage}_backend") or "offline"
-            if backend != "offline":
+            backend = data.get(f"{stage}_backend")
+            if backend and backend != registry.default_backend(stage):
                 choices[stage] = {"backend": backend}
         story_options = {name: data[f"story_{name}"] for name in STORY_OPTIONS if data.get(f"story_{name}") is not None}
         if choices.get("story"):

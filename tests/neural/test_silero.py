@@ -12,7 +12,8 @@ import pytest
 from fairytales.pipeline.backend import BackendUnavailable, OptionError
 from fairytales.pipeline.narration import silero
 from fairytales.pipeline.narration.assemble import read_wav
-from fairytales.pipeline.narration.silero import SileroNarrator, number_words, ordinal_words, spell_numbers
+from fairytales.pipeline.narration.reading import number_words, ordinal_words, spell_numbers
+from fairytales.pipeline.narration.silero import SileroNarrator
 from fairytales.pipeline.types import Line, Scene
 
 from . import tiny_silero

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from fairytales.pipeline.illustration import IllustrationContext
 from fairytales.pipeline.illustration.offline import StorybookIllustrator
-from fairytales.pipeline.proofread.offline import DictionaryProofreader
+from fairytales.pipeline.proofread.dictionary import DictionaryProofreader
 from fairytales.pipeline.scenes import rewrite_scene, split_scenes
 from fairytales.pipeline.story.offline import TemplateStoryteller
 from fairytales.pipeline.types import Scene, TaleRequest

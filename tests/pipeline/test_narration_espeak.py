@@ -56,3 +56,12 @@ def test_one_voice_for_all_when_asked(tmp_path):
     samples, rate = wav_samples(out)
     pitches = [pitch(samples[int(c.start * rate): int(c.end * rate)], rate) for c in narration.cues]
     assert max(pitches) < 1.3 * min(pitches)
+
+
+def test_numbers_and_abbreviations_are_read_as_words_and_subtitled_as_written(tmp_path):
+    (tmp_path / "a").mkdir()
+    written, _ = speak(tmp_path / "a", "В 1812 г. пришла 1 лиса.")
+    (tmp_path / "b").mkdir()
+    said, _ = speak(tmp_path / "b", "В тысяча восемьсот двенадцатом году пришла одна лиса.")
+    assert (tmp_path / "a" / "scene.wav").read_bytes() == (tmp_path / "b" / "scene.wav").read_bytes()
+    assert " ".join(c.text for c in written.cues) == "В 1812 г. пришла 1 лиса."

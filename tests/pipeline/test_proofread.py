@@ -1,4 +1,4 @@
-from fairytales.pipeline.proofread.offline import DictionaryProofreader
+from fairytales.pipeline.proofread.dictionary import DictionaryProofreader
 
 
 def fix(text):

@@ -2005,9 +2005,8 @@ class Painter:
 
     # --- the middle ground
     def middle(self) -> None:
-        plan, rng, c = self.plan, self.rng, self.c
+        plan = self.plan
         has = plan.places
-        grass = GRASS[plan.season]
         if "космос" in has:
             return
         if "море" in has:

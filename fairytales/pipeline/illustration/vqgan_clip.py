@@ -46,12 +46,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..backend import BackendUnavailable, OptionError
+from ..backend import MODELS_DIR, BackendUnavailable, OptionError
 from ..types import ProgressCallback, Scene, no_progress
 from . import HEIGHT, WIDTH, IllustrationContext, Illustrator
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-MODELS_DIR = REPO_ROOT / "models" / "vqgan_clip"
+WEIGHTS_DIR = MODELS_DIR / "vqgan_clip"
 
 # OpenAI CLIP's normalisation, used when clip/preprocessor_config.json does not give its own
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
@@ -88,7 +87,7 @@ class VqganClipIllustrator(Illustrator):
         "init_image": None,  # a picture to start from instead of random codes
         "augment": True,  # flips, small rotations/shifts, colour jitter, noise on the crops
     }
-    default_model = str(MODELS_DIR)
+    default_model = str(WEIGHTS_DIR)
 
     def __init__(self, model: str | None = None, device: str | None = None):
         super().__init__(model=model, device=device)

@@ -1,14 +1,19 @@
 """Music from a Music Transformer checkpoint (see ``transformer/``), its mood following the genre.
 
-The genre picks one of the offline composer's moods, which gives a key, a tempo and a band. A
-one-bar primer in that key and tempo (the tonic chord rising from its bass, a note a beat) opens the
-piece; a checkpoint trained with mood control tokens also gets the mood's token in front. The model
-goes on from there in windows: each window of ``max_len // 2`` tokens is sampled with the context cut
-to the newest tokens (the control token kept first), until the time shifts add up to the duration.
-The model's notes are then moved, all by one interval, to the transposition that best fits the
-mood's key (option ``fit_key``: the model follows a one-bar primer's key only loosely), shared out
-by register between the mood's bass, accompaniment and melody instruments, and rendered with the
-offline composer's SoundFont renderer. The same seed gives the same score (sampling runs on the CPU).
+The genre picks one of the procedural composer's moods, which gives a key, a tempo and a band. A
+one-bar primer in that key (the tonic chord rising from its bass, a note a beat) opens the piece; a
+checkpoint trained with mood control tokens also gets the mood's token in front. The model goes on
+from there in windows: each window of ``max_len // 2`` tokens is sampled with the context cut to the
+newest tokens (the control token kept first), notes outside the key made less likely (option
+``key_strength``, subtracted from their logits), until the time shifts add up to the duration.
+
+Event tokens carry seconds, not beats, and the corpus (music21's scores, written to MIDI at 120 beats
+a minute unless marked) taught the model to write at about MODEL_TEMPO. So the primer is played at
+that tempo and the whole piece is then stretched to the mood's tempo: a dark tale's music is slower.
+With ``key_strength`` 0 the option ``fit_key`` moves the model's notes, all by one interval, to the
+transposition that best fits the key instead. The notes are shared out by register between the mood's bass,
+accompaniment and melody instruments, and rendered with the procedural composer's SoundFont renderer.
+The same seed gives the same score (sampling runs on the CPU).
 """
 
 from __future__ import annotations
@@ -20,16 +25,16 @@ from pathlib import Path
 
 import pretty_midi
 
-from ..backend import BackendUnavailable, OptionError, torch_dtype
+from ..backend import MODELS_DIR, BackendUnavailable, OptionError, torch_dtype
 from ..types import ProgressCallback, no_progress
 from . import Composer
-from .offline import (
+from .procedural import (
     GENRE_MOODS, MINOR_MODES, MODES, MOODS, NOTE_NAMES, PROGRAM_LEVEL_DB, QUIETEST_DB, ROLE_OFFSET_DB, Mood,
 )
 from .render import render_midi
 from .transformer import events
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+MODEL_TEMPO = 120.0  # beats a minute the model writes at (see above)
 TOKENS_PER_SECOND_LIMIT = 400  # a model that never moves time on is stopped here
 MAX_NOTE = 4.0  # seconds: a note the model forgets to switch off
 # Krumhansl-Kessler key profiles, from the tonic up: how well each pitch class fits a major/minor key
@@ -41,8 +46,10 @@ TRAIN_HINT = "train one with `python manage.py train_music`"
 class MusicTransformerComposer(Composer):
     name = "music_transformer"
     label = "Music Transformer"
-    defaults = {"temperature": 1.0, "top_k": 32, "seed": None, "mood": None, "fit_key": True}
-    default_model = str(REPO_ROOT / "models" / "music_transformer" / "model.pt")
+    defaults = {
+        "temperature": 1.0, "top_k": 32, "seed": None, "mood": None, "fit_key": False, "key_strength": 4.0,
+    }
+    default_model = str(MODELS_DIR / "music_transformer" / "model.pt")
 
     def __init__(self, model: str | None = None, device: str | None = None):
         super().__init__(model or os.environ.get(self.model_setting()) or None, device)
@@ -111,6 +118,9 @@ class MusicTransformerComposer(Composer):
             raise OptionError(f"music/{self.name}: temperature {temperature} is outside (0, 5]")
         if top_k < 0:
             raise OptionError(f"music/{self.name}: top_k must be 0 (no limit) or more")
+        key_strength = float(opts["key_strength"])
+        if not 0 <= key_strength <= 20:
+            raise OptionError(f"music/{self.name}: key_strength {key_strength} is outside [0, 20]")
         mood_id = self._mood(genre, opts["mood"])
         seed = self._seed(opts["seed"])
         self.ensure_loaded()
@@ -120,24 +130,31 @@ class MusicTransformerComposer(Composer):
 
         progress(0.02, f"Музыка: {self.label} ({mood.description})")
         control = [events.mood_token(mood_id)] if mood_id in self.moods else []
-        primer = [events.BOS, *events.encode(primer_score(mood, tonic_pc))]
+        primer = [events.BOS, *events.encode(primer_score(mood, tonic_pc, MODEL_TEMPO))]
         tokens = control + primer
+        stretch = MODEL_TEMPO / mood.tempo  # the model's seconds -> the film's
+        needed = duration / stretch
+        bias = key_bias(tonic_pc, mood.mode, key_strength) if key_strength else None
         generator = torch.Generator().manual_seed(seed)
         window = max(1, self.net.cfg.max_len // 2)
-        budget = int(duration * TOKENS_PER_SECOND_LIMIT) + len(tokens)
-        while events.duration_of(tokens) < duration and len(tokens) < budget:
+        budget = int(needed * TOKENS_PER_SECOND_LIMIT) + len(tokens)
+        while events.duration_of(tokens) < needed and len(tokens) < budget:
             recent = max(1, self.net.cfg.max_len - window - len(control))
             context = control + tokens[len(control) :][-recent:]
             tokens += self.net.generate(
-                context, window, temperature=temperature, top_k=top_k, generator=generator, keep=len(control)
+                context, window, temperature=temperature, top_k=top_k, generator=generator, keep=len(control),
+                bias=bias,
             )
-            done = min(duration, events.duration_of(tokens))
+            done = min(duration, events.duration_of(tokens) * stretch)
             progress(0.02 + 0.78 * done / duration, f"Музыка: сочинено {done:.0f} из {duration:.0f} с")
 
         notes = events.decode(tokens, max_note=MAX_NOTE).instruments[0].notes
+        for note in notes:
+            note.start, note.end = note.start * stretch, note.end * stretch
         shift = 0
         if opts["fit_key"]:
-            shift = fit_key(notes, events.duration_of(control + primer), tonic_pc, mood.mode in MINOR_MODES)
+            after = events.duration_of(control + primer) * stretch
+            shift = fit_key(notes, after, tonic_pc, mood.mode in MINOR_MODES)
         pm = self._score(notes, mood, tonic_pc, duration)
         out_midi, out_wav = Path(out_midi), Path(out_wav)
         out_midi.parent.mkdir(parents=True, exist_ok=True)
@@ -204,7 +221,7 @@ class MusicTransformerComposer(Composer):
             name = pretty_midi.program_to_instrument_name(program)
             inst = pretty_midi.Instrument(program, name=f"{role}: {name}")
             gain_db = min(0.0, QUIETEST_DB - PROGRAM_LEVEL_DB.get(program, -30.0) + ROLE_OFFSET_DB[role])
-            volume = max(1, min(127, round(127 * 10 ** (gain_db / 60))))  # CC7, as the offline composer
+            volume = max(1, min(127, round(127 * 10 ** (gain_db / 60))))  # CC7, as the procedural composer
             inst.control_changes.append(pretty_midi.ControlChange(7, volume, 0.0))
             inst.notes = role_notes
             pm.instruments.append(inst)
@@ -239,10 +256,25 @@ def fit_key(notes: list[pretty_midi.Note], after: float, tonic_pc: int, minor: b
     return shift
 
 
-def primer_score(mood: Mood, tonic_pc: int) -> pretty_midi.PrettyMIDI:
-    """One bar in the mood's key and tempo: the tonic chord rising from its bass, a note a beat
-    (bass, root, third, fifth; in three beats the fifth joins the third), each held to the bar's end."""
-    spb = 60.0 / mood.tempo
+def key_bias(tonic_pc: int, mode: str, strength: float):
+    """A logit bias over the vocabulary: ``-strength`` on the NOTE_ONs of pitches outside the key
+    (``mode``'s scale on ``tonic_pc``), 0 elsewhere."""
+    import torch  # noqa: PLC0415
+
+    scale = {(tonic_pc + step) % 12 for step in MODES[mode]}
+    bias = torch.zeros(events.VOCAB_SIZE)
+    for pitch in range(events.N_PITCHES):
+        if pitch % 12 not in scale:
+            bias[events.NOTE_ON + pitch] = -strength
+    return bias
+
+
+def primer_score(mood: Mood, tonic_pc: int, tempo: float | None = None) -> pretty_midi.PrettyMIDI:
+    """One bar in the mood's key, at ``tempo`` (default the mood's): the tonic chord rising from its
+    bass, a note a beat (bass, root, third, fifth; in three beats the fifth joins the third), each held
+    to the bar's end."""
+    tempo = tempo or mood.tempo
+    spb = 60.0 / tempo
     scale = MODES[mood.mode]
     tonic = mood.register + ((tonic_pc - mood.register + 6) % 12) - 6  # the tonic nearest the register
     pitches = (36 + (tonic_pc - 36) % 12, tonic - 12, tonic - 12 + scale[2], tonic - 12 + scale[4])
@@ -254,6 +286,6 @@ def primer_score(mood: Mood, tonic_pc: int) -> pretty_midi.PrettyMIDI:
         pretty_midi.Note(velocity - (6 if beat else 0), pitch, beat * spb, bar * 0.97)
         for pitch, beat in zip(pitches, onsets)
     ]
-    pm = pretty_midi.PrettyMIDI(initial_tempo=float(mood.tempo))
+    pm = pretty_midi.PrettyMIDI(initial_tempo=float(tempo))
     pm.instruments.append(inst)
     return pm

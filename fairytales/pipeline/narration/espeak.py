@@ -1,4 +1,8 @@
-"""Narration with espeak-ng: offline, instant, and with voice variants for the characters."""
+"""Narration with espeak-ng: offline, instant, and with voice variants for the characters.
+
+espeak-ng reads digits as cardinals of one gender, abbreviations letter by letter, Roman numerals as
+English and «е» where «ё» is meant, so it is given the text as ``reading.spoken`` says it; the
+subtitles keep the text as written."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from ..backend import BackendUnavailable
 from ..scenes import NARRATOR, speaker_gender
 from ..text import chunks
 from ..types import ProgressCallback, Scene, no_progress
-from . import Narration, Narrator
+from . import Narration, Narrator, reading
 from .assemble import join_chunks, read_wav, trim_silence
 
 SENTENCE_PAUSE = 0.45
@@ -47,7 +51,7 @@ class EspeakNarrator(Narrator):
                 path = Path(tmp) / f"{i}.wav"
                 subprocess.run(
                     ["espeak-ng", "-v", voice, "-s", str(options["rate"]), "-p", str(options["pitch"]),
-                     "-w", str(path), "--", piece],
+                     "-w", str(path), "--", reading.spoken(piece)],
                     check=True, capture_output=True, timeout=60,
                 )
                 samples, rate = read_wav(path)

@@ -3,12 +3,12 @@
 Silero ships its models as torch.package files; ``v4_ru.pt`` holds the model under ("tts_models",
 "model") with ``.speakers`` and ``apply_tts(text=, speaker=, sample_rate=, put_accent=, put_yo=)``,
 which returns a 1-D float tensor. The file comes from Silero's server, so here it is read from
-MODELS_DIR/silero/v4_ru.pt (or MODEL_NARRATION_SILERO) and never fetched at run time.
+models/silero/v4_ru.pt (or MODEL_NARRATION_SILERO) and never fetched at run time.
 
 Before a chunk reaches the model:
 
-- numbers are read out in Russian words («3 кота» → «три кота», «1 минута» → «одна минута»,
-  «3-й» → «третий»);
+- numbers, units, abbreviations and Roman numerals are put in words (``reading.py``: «1 минута» →
+  «одна минута», «3-й» → «третий», «т. е.» → «то есть»);
 - stress marks («+» before the stressed vowel) and ё come from ``silero-stress``, which resolves
   homographs in context and runs offline. The model's own ``put_accent``/``put_yo`` are then turned
   off: they would only guess again what is already marked (without homographs). With the option
@@ -24,198 +24,26 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import os
 import re
 import threading
 from pathlib import Path
 
 import numpy as np
 
-from ..backend import BackendUnavailable, OptionError
+from ..backend import MODELS_DIR, BackendUnavailable, OptionError
 from ..scenes import NARRATOR, speaker_gender
 from ..text import chunks
 from ..types import Line, ProgressCallback, Scene, no_progress
 from . import Narration, Narrator
 from .assemble import join_chunks, trim_silence
+from .reading import spoken_words
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-# MODELS_DIR as in the Django settings (the pipeline does not import Django).
-DEFAULT_MODEL = Path(os.environ.get("MODELS_DIR") or REPO_ROOT / "models") / "silero" / "v4_ru.pt"
+DEFAULT_MODEL = MODELS_DIR / "silero" / "v4_ru.pt"
 SAMPLE_RATES = (8000, 24000, 48000)
 SENTENCE_PAUSE = 0.4
 LINE_PAUSE = 0.3
 # A character's voice when it would otherwise be the narrator's own.
 ALTERNATIVE = {"aidar": "eugene", "eugene": "aidar", "xenia": "baya", "baya": "xenia", "kseniya": "baya"}
-
-# --- numbers in words --------------------------------------------------------------------------------------
-
-_UNITS = tuple("ноль один два три четыре пять шесть семь восемь девять".split())
-_TEENS = tuple(
-    "десять одиннадцать двенадцать тринадцать четырнадцать пятнадцать шестнадцать семнадцать "
-    "восемнадцать девятнадцать".split()
-)
-_TENS = ("", "", *"двадцать тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят девяносто".split())
-_HUNDREDS = ("", *"сто двести триста четыреста пятьсот шестьсот семьсот восемьсот девятьсот".split())
-_FEMININE = {"один": "одна", "два": "две"}
-_NEUTER = {"один": "одно"}
-# (one, two to four, five and more), and the gender of the counted word
-_SCALES = (
-    (10**9, ("миллиард", "миллиарда", "миллиардов"), "masc"),
-    (10**6, ("миллион", "миллиона", "миллионов"), "masc"),
-    (10**3, ("тысяча", "тысячи", "тысяч"), "femn"),
-)
-_ORD_UNITS = tuple("нулевой первый второй третий четвёртый пятый шестой седьмой восьмой девятый".split())
-_ORD_TEENS = tuple(
-    "десятый одиннадцатый двенадцатый тринадцатый четырнадцатый пятнадцатый шестнадцатый семнадцатый "
-    "восемнадцатый девятнадцатый".split()
-)
-_ORD_TENS = (
-    "",
-    "",
-    *"двадцатый тридцатый сороковой пятидесятый шестидесятый семидесятый восьмидесятый девяностый".split(),
-)
-_ORD_HUNDREDS = (
-    "",
-    *"сотый двухсотый трёхсотый четырёхсотый пятисотый шестисотый семисотый восьмисотый девятисотый".split(),
-)
-
-
-def _plural(n: int, forms: tuple[str, str, str]) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return forms[0]
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return forms[1]
-    return forms[2]
-
-
-def _below_thousand(n: int, gender: str = "masc") -> list[str]:
-    words = []
-    if n >= 100:
-        words.append(_HUNDREDS[n // 100])
-        n %= 100
-    if 10 <= n < 20:
-        words.append(_TEENS[n - 10])
-    else:
-        if n >= 20:
-            words.append(_TENS[n // 10])
-            n %= 10
-        if n:
-            unit = _UNITS[n]
-            if gender == "femn":
-                unit = _FEMININE.get(unit, unit)
-            elif gender == "neut":
-                unit = _NEUTER.get(unit, unit)
-            words.append(unit)
-    return words
-
-
-def number_words(n: int, gender: str = "masc") -> str:
-    """A whole number in Russian words, nominative: 2021 → «две тысячи двадцать один».
-
-    ``gender`` ("masc", "femn", "neut") agrees «один/одна/одно», «два/две» with the counted word.
-    Numbers of a trillion and more are read digit by digit.
-    """
-    if n < 0:
-        return "минус " + number_words(-n, gender)
-    if n == 0:
-        return _UNITS[0]
-    if n >= 10**12:
-        return " ".join(_UNITS[int(d)] for d in str(n))
-    words: list[str] = []
-    for scale, forms, scale_gender in _SCALES:
-        if n >= scale:
-            count, n = divmod(n, scale)
-            # «тысяча восемьсот», not «одна тысяча восемьсот»
-            words += ([] if count == 1 else _below_thousand(count, scale_gender)) + [_plural(count, forms)]
-    words += _below_thousand(n, gender)
-    return " ".join(words)
-
-
-def ordinal_words(n: int, ending: str = "") -> str:
-    """An ordinal number in words, in the form its written ending asks: (3, "го") → «третьего»."""
-    if n < 0 or n >= 10**6 or (n % 1000 == 0 and n not in (0, 1000)):
-        return number_words(n)  # «2000-й» and the like: read as a cardinal, simply
-    low = n % 100
-    if n == 0:
-        head, tail = 0, _ORD_UNITS[0]
-    elif n == 1000:
-        head, tail = 0, "тысячный"
-    elif low == 0:
-        head, tail = n - n % 1000, _ORD_HUNDREDS[(n % 1000) // 100]
-    elif low < 10:
-        head, tail = n - low, _ORD_UNITS[low]
-    elif low < 20:
-        head, tail = n - low, _ORD_TEENS[low - 10]
-    elif low % 10 == 0:
-        head, tail = n - low, _ORD_TENS[low // 10]
-    else:
-        head, tail = n - low % 10, _ORD_UNITS[low % 10]
-    if ending:
-        tail = _inflect_ordinal(tail, ending)
-    return f"{number_words(head)} {tail}" if head else tail
-
-
-# The case an ordinal's written ending most likely means: «в 1812-м году» is locative, not instrumental.
-_CASE_ORDER = ("nomn", "accs", "gent", "loct", "datv", "ablt")
-
-
-@functools.lru_cache(maxsize=1024)
-def _inflect_ordinal(word: str, ending: str) -> str:
-    from ..russian import morph  # noqa: PLC0415
-
-    ending = ending.lower().replace("ё", "е")
-    forms = sorted(
-        morph().parse(word)[0].lexeme,
-        key=lambda f: _CASE_ORDER.index(f.tag.case) if f.tag.case in _CASE_ORDER else len(_CASE_ORDER),
-    )
-    for form in forms:
-        if form.word.replace("ё", "е").endswith(ending):
-            return form.word
-    return word
-
-
-def _gender_of_next(text: str, end: int) -> str:
-    """The gender of the noun a number counts: the first noun among the next two words."""
-    from ..russian import morph  # noqa: PLC0415
-
-    for word in re.findall(r"[А-Яа-яЁё]+", text[end : end + 40])[:2]:
-        parse = morph().parse(word)[0]
-        if "NOUN" in parse.tag:
-            return parse.tag.gender or "masc"
-    return "masc"
-
-
-_DECIMAL = re.compile(r"(?<![\d.,])(\d+)[.,](\d{1,3})(?![\d.,]?\d)")
-_ORDINAL = re.compile(r"(?<![\d.,])(\d+)-(й|я|е|ё|го|му|м|ми|х|ю|ей|ой|ым|ом|ое|ая|ые|ых)(?![А-Яа-яЁё])")
-_INTEGER = re.compile(r"\d+")
-_FRACTIONS = ("десятая", "сотая", "тысячная"), ("десятых", "сотых", "тысячных")
-
-
-def spell_numbers(text: str, following: str = "") -> str:
-    """Every number in ``text`` in Russian words: «В 3-й раз 2 кошки съели 1,5 пирога».
-
-    ``following``: the text after ``text``, where the noun a number counts may be («2» + «кошки»).
-    """
-
-    def decimal(match: re.Match[str]) -> str:
-        whole, fraction = int(match.group(1)), match.group(2)
-        part = int(fraction)
-        whole_words = (
-            f"{number_words(whole, 'femn')} {'целая' if _plural(whole, ('1', '2', '5')) == '1' else 'целых'}"
-        )
-        kind = _FRACTIONS[0 if _plural(part, ("1", "2", "5")) == "1" else 1][len(fraction) - 1]
-        return f"{whole_words} {number_words(part, 'femn')} {kind}"
-
-    def ordinal(match: re.Match[str]) -> str:
-        return ordinal_words(int(match.group(1)), match.group(2))
-
-    def integer(match: re.Match[str]) -> str:
-        return number_words(int(match.group(0)), _gender_of_next(f"{text} {following}", match.end()))
-
-    text = _DECIMAL.sub(decimal, text)
-    text = _ORDINAL.sub(ordinal, text)
-    return _INTEGER.sub(integer, text)
-
 
 # --- stress and ё ------------------------------------------------------------------------------------------
 
@@ -390,13 +218,13 @@ class SileroNarrator(Narrator):
 
     def spoken_words(self, piece: str, options: dict) -> tuple[list[str], bool]:
         """What the model reads for each (whitespace-separated) word of ``piece``, and whether the
-        model's own accentor should still run: numbers in words, stress marks and ё put in.
+        model's own accentor should still run: numbers and abbreviations in words, stress marks and ё.
 
         The accentor reads the whole chunk at once (homographs need their context); it only adds «+»
         and ё, so its words map back one to one onto the words they came from.
         """
         words = piece.split()
-        spelled = [spell_numbers(w, " ".join(words[i + 1 : i + 3])) for i, w in enumerate(words)]
+        spelled = spoken_words(words)
         if not options["stress"]:
             return spelled, True
         marked = put_stress(" ".join(spelled))

@@ -14,6 +14,10 @@ its neighbours. On top of its scores this backend:
 Only the letters of a corrected word change: punctuation, dialogue dashes and line breaks stay as
 they were, and the capitalisation of the original is carried over.
 
+The model the project ships, ``models/jamspell/ru_small.bin.xz``, is xz-packed (7 MB instead of 20): a
+model named ``X.bin`` that is not there but ``X.bin.xz`` is gets unpacked once into
+``var/models/jamspell/``, where JamSpell also writes its candidate cache (``X.bin.spell``) beside it.
+
 JamSpell's C++ creates the ``en_US.UTF-8`` locale when it is imported and aborts the whole process
 when that locale is missing; ``ensure_locale()`` makes sure it exists first (see there).
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import bz2
 import ctypes
+import fcntl
 import functools
 import gzip
 import importlib.util
@@ -36,14 +41,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..backend import BackendUnavailable
+from ..backend import MODELS_DIR, BackendUnavailable, var_dir
 from ..types import ProgressCallback, no_progress
 from . import Proofread, Proofreader
 from .typography import tidy
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-# MODELS_DIR as in the Django settings (the pipeline does not import Django); train_spelling writes here.
-DEFAULT_MODEL = Path(os.environ.get("MODELS_DIR") or REPO_ROOT / "models") / "jamspell" / "ru_small.bin"
+DEFAULT_MODEL = MODELS_DIR / "jamspell" / "ru_small.bin"  # train_spelling writes here
 ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 LOCALE = "en_US.UTF-8"  # hard-coded in jamspell's C++ (utils.cpp)
 INSTALL_HINT = "pip install swig==3.0.12, then PATH=.venv/bin:$PATH pip install --no-build-isolation jamspell"
@@ -63,7 +66,7 @@ _locale_lock = threading.Lock()
 
 def locale_dir() -> Path:
     """The project's own folder of compiled locales (under var/, which is not in git)."""
-    return Path(os.environ.get("VIDEOTALES_VAR") or REPO_ROOT / "var") / "locale"
+    return var_dir() / "locale"
 
 
 def _locale_loads(name: str = LOCALE) -> bool:
@@ -149,6 +152,55 @@ def import_jamspell():
             f"proofread/jamspell: jamspell does not import ({exc}): {INSTALL_HINT}"
         ) from exc
     return jamspell
+
+
+# --- the shipped, packed model ------------------------------------------------------------------------------
+
+PACKED = ".xz"
+
+
+def packed_form(path: Path) -> Path | None:
+    """The xz-packed file that stands for the model ``path`` (itself, or ``path.xz`` where ``path``
+    is missing), or None when the model is a plain file or not there at all."""
+    if path.suffix == PACKED and path.is_file():
+        return path
+    candidate = path.with_name(path.name + PACKED)
+    if not path.exists() and candidate.is_file():
+        return candidate
+    return None
+
+
+def unpack(packed: Path) -> Path:
+    """``packed`` unpacked into var/models/jamspell/ (once; again when the packed file is newer),
+    with JamSpell's candidate cache built there too, under a file lock so that two workers
+    starting together neither unpack nor write the cache over each other."""
+    folder = var_dir() / "models" / "jamspell"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / packed.name[: -len(PACKED)]
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.is_file() and target.stat().st_mtime >= packed.stat().st_mtime:
+            if Path(f"{target}.spell").is_file():
+                return target
+        else:
+            partial = target.with_name(f".{target.name}.partial")
+            with lzma.open(packed) as src, open(partial, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            Path(f"{target}.spell").unlink(missing_ok=True)  # the cache of an older model
+            os.replace(partial, target)
+        # JamSpell writes the candidate cache when it loads a model that has none (seconds)
+        import_jamspell().TSpellCorrector().LoadLangModel(str(target))
+    return target
+
+
+def pack(model: Path) -> Path:
+    """``model`` xz-packed beside it as ``model.xz`` (what the project ships)."""
+    out = model.with_name(model.name + PACKED)
+    partial = out.with_name(f".{out.name}.partial")
+    with open(model, "rb") as src, lzma.open(partial, "wb", preset=9) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    os.replace(partial, out)
+    return out
 
 
 # --- which candidate wins ----------------------------------------------------------------------------------
@@ -286,19 +338,24 @@ class JamSpellProofreader(Proofreader):
         self._corrector = None
 
     def model_file(self) -> Path:
-        """The model file: ``self.model`` itself, or the one .bin in it when it names a folder."""
+        """The model as named: ``self.model`` itself, or, for a folder, the default name in it or its
+        first .bin (packed or not). It may be the packed form (see ``packed_form``)."""
         path = Path(self.model)
         if path.is_dir():
-            found = sorted(path.glob("*.bin"))
-            return (
-                path / DEFAULT_MODEL.name if (path / DEFAULT_MODEL.name).is_file() or not found else found[0]
-            )
+            if (path / DEFAULT_MODEL.name).is_file() or packed_form(path / DEFAULT_MODEL.name):
+                return path / DEFAULT_MODEL.name
+            found = sorted([*path.glob("*.bin"), *path.glob(f"*.bin{PACKED}")])
+            return found[0] if found else path / DEFAULT_MODEL.name
         return path
+
+    def _present(self) -> bool:
+        path = self.model_file()
+        return path.is_file() or packed_form(path) is not None
 
     def available(self) -> tuple[bool, str]:
         if importlib.util.find_spec("jamspell") is None:
             return False, f"proofread/jamspell: the jamspell package is not installed: {INSTALL_HINT}"
-        if not self.model_file().is_file():
+        if not self._present():
             return False, str(self.missing_weights("no such file"))
         if not (
             _locale_loads()
@@ -310,9 +367,15 @@ class JamSpellProofreader(Proofreader):
 
     def load(self) -> None:
         path = self.model_file()
-        if not path.is_file():
+        if not self._present():
             raise self.missing_weights("no such file")
         jamspell = import_jamspell()
+        packed = packed_form(path)
+        if packed is not None:
+            try:
+                path = unpack(packed)
+            except (OSError, lzma.LZMAError) as exc:
+                raise self.missing_weights(f"cannot unpack {packed.name}: {exc}") from exc
         corrector = jamspell.TSpellCorrector()
         if not corrector.LoadLangModel(str(path)):
             raise self.missing_weights("not a JamSpell model")

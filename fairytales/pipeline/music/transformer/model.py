@@ -154,11 +154,13 @@ class MusicTransformer(nn.Module):
         generator: torch.Generator | None = None,
         suppress=events.SPECIAL_TOKENS,
         keep: int = 0,
+        bias: torch.Tensor | None = None,
     ) -> list[int]:
         """``steps`` new tokens after ``primer`` (a list of ids, not empty), sampled on the CPU with
         ``generator`` (so a seed gives the same tokens on any device). Tokens in ``suppress`` are
-        never drawn. When the context fills up it is rebuilt from its first ``keep`` tokens (a
-        control token, say) and the newest half."""
+        never drawn; ``bias`` (one value per token) is added to the logits before the temperature.
+        When the context fills up it is rebuilt from its first ``keep`` tokens (a control token,
+        say) and the newest half."""
         if not len(primer):
             raise ValueError("generate needs a primer of one token at least")
         device = next(self.parameters()).device
@@ -177,7 +179,10 @@ class MusicTransformer(nn.Module):
                 logits, _, caches = self(torch.tensor([window], device=device))
             else:
                 logits, _, caches = self(torch.tensor([[context[-1]]], device=device), caches=caches)
-            scores = logits[0, -1].float().cpu() / max(float(temperature), 1e-5)
+            scores = logits[0, -1].float().cpu()
+            if bias is not None:
+                scores = scores + bias
+            scores = scores / max(float(temperature), 1e-5)
             if banned is not None:
                 scores[banned] = float("-inf")
             if top_k:

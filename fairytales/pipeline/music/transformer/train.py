@@ -12,7 +12,7 @@ target) and transposed at random by up to ``transpose`` semitones.
 
 Corpora: ``midi_folder`` (every .mid/.midi under a folder), ``music21_corpus`` (the scores that
 ship with music21, offline: chorales, Palestrina, folk tunes...) and ``procedural_corpus`` (the
-offline composer's pieces, labelled with their moods).
+procedural composer's pieces, labelled with their moods).
 """
 
 from __future__ import annotations
@@ -52,22 +52,26 @@ def midi_folder(folder: str | Path) -> list[Path]:
 
 
 def music21_corpus(
-    limit: int | None = None, composer: str | None = None, seed: int = 0, log: Callable = logger.info
+    limit: int | None = None,
+    composers: Iterable[str] = (),
+    seed: int = 0,
+    log: Callable = logger.info,
 ) -> list[list[int]]:
     """The event tokens of scores from music21's bundled corpus (no network), each converted to
     PrettyMIDI through an in-memory MIDI file and encoded at once (a PrettyMIDI of a music21 file
     keeps a tick-to-time table of megabytes). The corpus is shuffled with ``seed`` so that a
-    ``limit`` mixes its collections; ``composer`` keeps one (music21's names: "bach", "palestrina",
-    "ryansMammoth"...). Scores music21 cannot parse or convert are skipped."""
+    ``limit`` mixes its collections; ``composers`` keeps those (music21's names: "bach",
+    "essenFolksong", "ryansMammoth"...). Scores music21 cannot parse or convert are skipped."""
     from music21 import corpus, stream  # noqa: PLC0415 - optional and slow to import
     from music21.midi import translate  # noqa: PLC0415
 
-    if composer:
-        paths = corpus.getComposer(composer)
-        if not paths:
+    paths = []
+    for composer in composers:
+        found = corpus.getComposer(composer)
+        if not found:
             raise ValueError(f"music21 has no composer {composer!r} in its corpus")
-    else:
-        paths = corpus.getPaths()
+        paths += found
+    paths = paths or corpus.getPaths()
     paths = sorted((Path(p) for p in paths if Path(p).suffix != ".rntxt"), key=str)  # rntxt: chord labels
     random.Random(seed).shuffle(paths)
     out: list[list[int]] = []
@@ -97,8 +101,8 @@ def music21_corpus(
 def procedural_corpus(
     per_mood: int = 8, duration: float = 90.0, seed: int = 0
 ) -> list[tuple[pretty_midi.PrettyMIDI, str]]:
-    """``per_mood`` pieces of the offline composer for each of its moods, labelled with the mood."""
-    from ..offline import compose_score  # noqa: PLC0415
+    """``per_mood`` pieces of the procedural composer for each of its moods, labelled with the mood."""
+    from ..procedural import compose_score  # noqa: PLC0415
 
     out = []
     for mood in events.MOOD_NAMES:

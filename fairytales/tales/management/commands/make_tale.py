@@ -53,7 +53,7 @@ class Command(BaseCommand):
         except json.JSONDecodeError as exc:
             raise CommandError(f"--options: {exc}") from exc
         choices = {
-            stage: Choice(backend=backends.get(stage, "offline"), model=models.get(stage),
+            stage: Choice(backend=backends.get(stage), model=models.get(stage),
                           options=stage_options.get(stage, {}))
             for stage in registry.BACKENDS
         }

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -24,7 +23,9 @@ class Command(BaseCommand):
             help="N pieces per mood from the offline composer, with mood control tokens",
         )
         parser.add_argument("--limit", type=int, help="at most this many music21 scores")
-        parser.add_argument("--composer", help="only this music21 collection (bach, palestrina, ...)")
+        parser.add_argument(
+            "--composers", help="only these music21 collections, comma-separated (essenFolksong,bach,...)"
+        )
         parser.add_argument("--steps", type=int, default=2000)
         parser.add_argument("--batch", type=int, default=16)
         parser.add_argument("--lr", type=float, default=3e-4)
@@ -37,11 +38,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
             "-o", "--output", type=Path,
-            help="the checkpoint (default: MODELS_DIR/music_transformer/model.pt)",
+            help="the checkpoint (default: models/music_transformer/model.pt)",
         )
 
     def handle(self, *args, **o):
-        from fairytales.pipeline.music.transformer import train as t  # noqa: PLC0415 - needs torch
+        from fairytales.pipeline.music.neural import MusicTransformerComposer  # noqa: PLC0415 - needs torch
+        from fairytales.pipeline.music.transformer import train as t  # noqa: PLC0415
 
         say = self.stdout.write
         if o["limit"] is not None and not o["music21"]:
@@ -51,7 +53,8 @@ class Command(BaseCommand):
                 data = t.midi_folder(o["midi_dir"])
             elif o["music21"]:
                 say("Reading music21's corpus...")
-                data = t.music21_corpus(limit=o["limit"], composer=o["composer"], seed=o["seed"], log=say)
+                composers = [c.strip() for c in (o["composers"] or "").split(",") if c.strip()]
+                data = t.music21_corpus(limit=o["limit"], composers=composers, seed=o["seed"], log=say)
             else:
                 data = t.procedural_corpus(per_mood=o["procedural"], seed=o["seed"])
         except (FileNotFoundError, ValueError, ImportError) as exc:
@@ -62,7 +65,7 @@ class Command(BaseCommand):
             n_layer=o["layers"], n_head=o["heads"], d_model=o["d_model"], max_len=o["max_len"],
             dropout=o["dropout"],
         )
-        output = o["output"] or Path(settings.MODELS_DIR) / "music_transformer" / "model.pt"
+        output = o["output"] or Path(MusicTransformerComposer.default_model)
         try:
             losses = t.train(
                 data, config, steps=o["steps"], batch=o["batch"], lr=o["lr"], out_checkpoint=output, log=say,

@@ -6,14 +6,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
     help = (
         "Train the JamSpell spelling model: "
-        "train_spelling ../shared/data/ru_literature.txt.xz [-o PATH] [--max-mb 20]"
+        "train_spelling ../shared/data/ru_literature.txt.xz [-o PATH] [--max-mb 20] [--pack]"
     )
 
     def add_arguments(self, parser):
@@ -24,7 +23,7 @@ class Command(BaseCommand):
             "-o",
             "--output",
             type=Path,
-            help="the model (default: MODELS_DIR/jamspell/ru_small.bin); "
+            help="the model (default: models/jamspell/ru_small.bin); "
             "its candidate cache PATH.spell is written beside it",
         )
         parser.add_argument(
@@ -35,14 +34,19 @@ class Command(BaseCommand):
             "~10 s, ~0.5 GB of memory, a 40 MB model)",
         )
 
-    def handle(self, *args, corpus: Path, output: Path | None, max_mb: float, **_):
-        from fairytales.pipeline.backend import BackendUnavailable  # noqa: PLC0415
-        from fairytales.pipeline.proofread.jamspell_backend import train  # noqa: PLC0415
+        parser.add_argument(
+            "--pack", action="store_true",
+            help="also write PATH.xz, the packed form the project ships (the backend unpacks it into var/)",
+        )
 
-        out = output or Path(settings.MODELS_DIR) / "jamspell" / "ru_small.bin"
+    def handle(self, *args, corpus: Path, output: Path | None, max_mb: float, pack: bool, **_):
+        from fairytales.pipeline.backend import BackendUnavailable  # noqa: PLC0415
+        from fairytales.pipeline.proofread import jamspell_backend  # noqa: PLC0415
+
+        out = output or jamspell_backend.DEFAULT_MODEL
         started = time.monotonic()
         try:
-            model = train(corpus, out, max_mb=max_mb or None)
+            model = jamspell_backend.train(corpus, out, max_mb=max_mb or None)
         except (FileNotFoundError, ValueError, BackendUnavailable) as exc:
             raise CommandError(str(exc)) from exc
         size = (model.stat().st_size + Path(f"{model}.spell").stat().st_size) / 1e6
@@ -51,3 +55,6 @@ class Command(BaseCommand):
                 f"{model} ({size:.0f} MB with its .spell cache) in {time.monotonic() - started:.0f} s"
             )
         )
+        if pack:
+            packed = jamspell_backend.pack(model)
+            self.stdout.write(self.style.SUCCESS(f"{packed} ({packed.stat().st_size / 1e6:.1f} MB)"))

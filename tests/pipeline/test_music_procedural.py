@@ -1,4 +1,4 @@
-"""The offline composer and the MIDI renderer: real audio of the right length, moods that differ,
+"""The procedural composer and the MIDI renderer: real audio of the right length, moods that differ,
 scores that repeat for a seed."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from fairytales.pipeline.backend import OptionError
 from fairytales.pipeline.music import SAMPLE_RATE
 from fairytales.pipeline.music import render as render_module
-from fairytales.pipeline.music.offline import GENRE_MOODS, MOODS, ProceduralComposer, compose_score
+from fairytales.pipeline.music.procedural import GENRE_MOODS, MOODS, ProceduralComposer, compose_score
 from fairytales.pipeline.music.render import render_midi
 from fairytales.pipeline.types import GENRES
 

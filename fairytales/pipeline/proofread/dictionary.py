@@ -61,7 +61,7 @@ def correct_word(word: str) -> str | None:
 
 
 class DictionaryProofreader(Proofreader):
-    name = "offline"
+    name = "dictionary"
     label = "Словарная проверка (pymorphy3)"
     defaults = {"fix_spelling": True}
 

@@ -163,12 +163,12 @@ def mood_for(genre: str, mood: str | None = None) -> str:
             return GENRE_MOODS[key]
         if wanted is mood:
             known = ", ".join(sorted(MOODS))
-            raise OptionError(f"music/offline: unknown mood {mood!r} (known: {known}, or a genre)")
+            raise OptionError(f"music/procedural: unknown mood {mood!r} (known: {known}, or a genre)")
     return GENRE_MOODS["сказка"]
 
 
 class ProceduralComposer(Composer):
-    name = "offline"
+    name = "procedural"
     label = "Композитор (процедурный, без модели)"
     defaults = {"seed": None, "mood": None, "tempo": None}
 
@@ -183,14 +183,14 @@ class ProceduralComposer(Composer):
     ) -> dict:
         opts = self.options(options)
         if not duration or duration <= 0:
-            raise OptionError(f"music/offline: duration must be positive, not {duration!r}")
+            raise OptionError(f"music/procedural: duration must be positive, not {duration!r}")
         mood = mood_for(genre, opts["mood"])
         seed = _int_option("seed", opts["seed"]) if opts["seed"] is not None else secrets.randbelow(2**31)
         tempo = None
         if opts["tempo"] is not None:
             tempo = _float_option("tempo", opts["tempo"])
             if not 30 <= tempo <= 240:
-                raise OptionError(f"music/offline: tempo {tempo} is outside 30..240")
+                raise OptionError(f"music/procedural: tempo {tempo} is outside 30..240")
 
         progress(0.05, f"Музыка: пишу партитуру ({MOODS[mood].description})")
         pm, info = compose_score(mood, float(duration), seed, tempo)
@@ -207,14 +207,14 @@ def _int_option(name: str, value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise OptionError(f"music/offline: option {name}={value!r}: {exc}") from exc
+        raise OptionError(f"music/procedural: option {name}={value!r}: {exc}") from exc
 
 
 def _float_option(name: str, value) -> float:
     try:
         return float(value)
     except (TypeError, ValueError) as exc:
-        raise OptionError(f"music/offline: option {name}={value!r}: {exc}") from exc
+        raise OptionError(f"music/procedural: option {name}={value!r}: {exc}") from exc
 
 
 def compose_score(
