@@ -188,21 +188,21 @@ def test_composer_loads_checkpoint_and_composes(checkpoint, tmp_path):
     assert composer.available() == (True, "")
     seen = []
     info = composer.compose(
-        6.0, "ужасы", tmp_path / "m.wav", tmp_path / "m.mid", {"seed": 7},
+        10.0, "ужасы", tmp_path / "m.wav", tmp_path / "m.mid", {"seed": 7},
         progress=lambda fraction, _: seen.append(fraction),
     )
     assert info["mood"] == "dark" and info["tempo"] == procedural.MOODS["dark"].tempo
-    assert info["tokens"] > 0 and info["duration"] == pytest.approx(6.0) and info["model"] == str(checkpoint)
+    assert info["tokens"] > 0 and info["duration"] == pytest.approx(10.0) and info["model"] == str(checkpoint)
     assert info["instruments"]
     frames, audio = read_wav(tmp_path / "m.wav")
-    assert frames == 6 * 44100
+    assert frames == 10 * 44100
     assert np.sqrt(np.mean(audio**2)) > 100  # not silent
     pm = pretty_midi.PrettyMIDI(str(tmp_path / "m.mid"))
     assert sum(len(i.notes) for i in pm.instruments) > 4
     dark = procedural.MOODS["dark"]
     programs = {dark.bass, dark.accompaniment, dark.melody[0]}
     assert {i.program for i in pm.instruments} <= programs
-    assert max(n.end for i in pm.instruments for n in i.notes) <= 6.0 + 1e-6
+    assert max(n.end for i in pm.instruments for n in i.notes) <= 10.0 + 1e-6
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 4
     raw = composer.compose(3.0, "ужасы", tmp_path / "r.wav", tmp_path / "r.mid", {"seed": 7, "fit_key": "false"})
     assert raw["transposed"] == 0

@@ -397,6 +397,76 @@ def test_different_seeds_give_different_plots(teller):
         assert len(villains) >= 2
 
 
+HUNDRED_TITLES = [title for title in TITLES if WORD.search(title)] + [
+    "Волшебная дудочка", "Сестрица Алёнушка и братец Иванушка", "Морозко", "Василиса Прекрасная",
+    "Храбрый портняжка", "Мальчик-с-пальчик", "Золотой ключик", "Серая Шейка", "Финист — ясный сокол",
+    "Сивка-бурка", "Летучий корабль", "Кот в сапогах", "Пёс и его тень", "Бабушка-Загадушка",
+    "Девочка и дракон", "Лунный заяц", "Умная собачка Соня", "Капитан Врунгель", "Железный дровосек",
+]
+
+
+def _skeleton(plot: offline.Plot) -> tuple:
+    """A plot without the names the title gives: which template tells each function, the places, the
+    cast that the seed chose (villain, donor, objects...) and the ending."""
+    chosen = tuple(sorted((k, p.text) for k, p in plot.roles.items() if k not in ("H", "A")))
+    return tuple(sorted(plot.templates.items())), tuple(sorted(plot.places)), chosen, plot.coda
+
+
+def _sentences(story: str, plot: offline.Plot) -> set[str]:
+    """The story's sentences with every form of the hero's name masked, so that two tales are compared
+    by what happens in them, not by who it happens to."""
+    for role in plot.roles.values():
+        for form in sorted(set(role.forms) | {role.text, role.short} - {""}, key=len, reverse=True):
+            story = story.replace(form, "X").replace(form[:1].upper() + form[1:], "X")
+    return {s.strip() for s in re.split(r"(?<=[.!?…])\s+", story) if len(s.strip()) > 20}
+
+
+def subject_verbs(text: str, name: str) -> list[tuple[str, str]]:
+    """Past-tense singular verbs whose subject is ``name`` without doubt: «Маша пошла» opening a clause,
+    and the speech attribution «— сказала Маша.» (not «дорога привела Машу/Чудище к морю»)."""
+    found = []
+    name = re.escape(name)
+    patterns = (rf"(?:^|[.!?…,:;—]\s*)(?:{name}) ([а-яё]+)", rf"[,!?…] — ([а-яё]+) (?:{name})[.!?…,]")
+    for pattern in patterns:
+        for verb in re.findall(pattern, text, flags=re.MULTILINE):
+            top = russian.morph().parse(verb)[0]
+            if top.tag.POS == "VERB" and "past" in top.tag and "sing" in top.tag and top.tag.gender:
+                found.append((verb, top.tag.gender))
+    return found
+
+
+def test_a_hundred_tales(teller):
+    """A hundred tales for varied titles, genres and seeds: complete and clean, the hero agreeing in
+    gender wherever they are a verb's subject, and no two with the same plot or most of their sentences
+    in common (names masked). Tales of one genre do share some sentences (a fifth, on average, when
+    this was written): the bound on the mean keeps that from growing."""
+    cases = [(title, GENRES[i % len(GENRES)], i) for i, title in enumerate(itertools.islice(
+        itertools.cycle(HUNDRED_TITLES), 100))]
+    tales, checked_verbs = [], 0
+    for title, genre, seed in cases:
+        plot = offline.plan(title, genre, seed)
+        story = write(teller, title, genre, seed)
+        assert len(story) >= 2000, (title, genre, seed)
+        assert not re.search(r"[{}\[\]|]|None", story), (title, genre, seed)
+        hero = plot.roles["H"]
+        for name in {hero.text, hero.short} - {""}:
+            verbs = subject_verbs(story, name)
+            wrong = [(verb, gender) for verb, gender in verbs if gender != hero.gender]
+            assert not wrong, (title, genre, seed, name, hero.gender, wrong)
+            checked_verbs += len(verbs)
+        tales.append((plot, _sentences(story, plot)))
+    assert checked_verbs >= 300  # the agreement check saw the hero act, a few times a tale
+    skeletons = [_skeleton(plot) for plot, _ in tales]
+    assert len(set(skeletons)) == len(skeletons)
+    same_genre = []
+    for (a, sa), (b, sb) in itertools.combinations(tales, 2):
+        shared = len(sa & sb) / min(len(sa), len(sb))
+        assert shared < 2 / 3, (a.title, a.genre, a.seed, b.title, b.genre, b.seed, shared)
+        if a.genre == b.genre:
+            same_genre.append(shared)
+    assert sum(same_genre) / len(same_genre) < 0.25
+
+
 def test_same_seed_same_story(teller):
     for genre in GENRES:
         assert write(teller, "Гуси-лебеди", genre, 42) == write(teller, "Гуси-лебеди", genre, 42)
@@ -468,11 +538,3 @@ def test_every_template_renders_cleanly():
             for filler in offline.GENERIC["filler"] + closing:
                 plot.fillers = [filler]
                 assert not re.search(r"[{}\[\]|]", offline.compose(plot, 0, target=5000)), (genre, filler)
-
-
-def test_fast_enough(teller):
-    write(teller, "Колобок", "сказка", 0)  # load pymorphy3
-    start = time.perf_counter()
-    for seed, genre in enumerate(GENRES):
-        write(teller, f"Кот номер {seed}", genre, seed)
-    assert (time.perf_counter() - start) / len(GENRES) < 0.5

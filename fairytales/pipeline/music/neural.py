@@ -208,7 +208,7 @@ class MusicTransformerComposer(Composer):
         for note in notes:
             if note.start >= duration - 0.05:
                 continue
-            note.end = min(note.end, duration)
+            note.end = min(note.end, duration - 0.01)  # MIDI ticks round; never past the end
             if note.pitch < 48:
                 role = "bass"
             else:

@@ -14,6 +14,7 @@ from fairytales.pipeline import registry
 from fairytales.pipeline.artifacts import DirectoryStore
 from fairytales.pipeline.runner import ORDER, Choice, Runner, StageFailed
 from fairytales.pipeline.types import GENRES, TaleRequest
+from fairytales.pipeline.video.contact_sheet import contact_sheet
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -36,12 +37,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("-o", "--output", default="tale.mp4")
         parser.add_argument("--workdir", help="keep every stage's files here (default: a temporary folder)")
+        parser.add_argument("--sheet", type=Path, help="also write a contact sheet here (a PNG, a frame per scene)")
         parser.add_argument("--backend", action="append", default=[], metavar="STAGE=NAME")
         parser.add_argument("--model", action="append", default=[], metavar="STAGE=PATH_OR_ID")
         parser.add_argument("--options", action="append", default=[], metavar="STAGE=JSON",
                             help='backend options, e.g. --options \'illustration={"seed": 5}\'')
 
-    def handle(self, *args, title, genre, scenes, seed, output, workdir, backend, model, options, **_):
+    def handle(self, *args, title, genre, scenes, seed, output, workdir, sheet, backend, model, options, **_):
         title = " ".join(title.split())
         if not title or len(title) > 80:
             raise CommandError("the title must have 1 to 80 characters")
@@ -79,6 +81,11 @@ class Command(BaseCommand):
         shutil.copyfile(video.file("video"), output)
         poster = Path(output).with_suffix(".jpg")
         shutil.copyfile(video.file("poster"), poster)
+        made = f"{output}: {video.meta['duration']:.1f} s; poster {poster}"
+        if sheet:
+            contact_sheet(Path(output), video.meta["scene_starts"], video.meta["duration"], sheet,
+                          title=f"{title} ({genre})")
+            made += f"; contact sheet {sheet}"
         if not workdir:
             shutil.rmtree(folder, ignore_errors=True)
-        self.stdout.write(self.style.SUCCESS(f"{output}: {video.meta['duration']:.1f} s; poster {poster}"))
+        self.stdout.write(self.style.SUCCESS(made))

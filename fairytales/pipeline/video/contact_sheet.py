@@ -1,0 +1,63 @@
+"""A contact sheet: one frame from the middle of each scene of a finished film, in a grid, as a PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+from PIL import Image, ImageDraw, ImageFont
+
+from ..fonts import font_path
+
+THUMB = (426, 240)
+GAP = 12
+LABEL = 28
+
+
+def scene_middles(scene_starts: list[float], duration: float) -> list[float]:
+    """The moment halfway through each scene (a scene lasts until the next one starts)."""
+    ends = [*scene_starts[1:], duration]
+    return [(start + end) / 2 for start, end in zip(scene_starts, ends)]
+
+
+def frames_at(video: Path, moments: list[float]) -> list[Image.Image]:
+    """The frames shown at ``moments`` (seconds, ascending), decoded in one pass."""
+    found: list[Image.Image] = []
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            while len(found) < len(moments) and frame.time is not None and frame.time >= moments[len(found)]:
+                found.append(frame.to_image())
+            if len(found) == len(moments):
+                break
+    if len(found) < len(moments):
+        raise ValueError(f"{video}: the film ends before {moments[len(found)]:.1f} s")
+    return found
+
+
+def contact_sheet(video: Path, scene_starts: list[float], duration: float, out_png: Path,
+                  title: str = "", columns: int = 3) -> Path:
+    """Write the sheet of ``video``'s scenes to ``out_png``: frames in rows of ``columns``, each
+    labelled with its scene's number and time, under ``title``."""
+    moments = scene_middles(scene_starts, duration)
+    frames = frames_at(video, moments)
+    rows = (len(frames) + columns - 1) // columns
+    head = 48 if title else 0
+    width = columns * THUMB[0] + (columns + 1) * GAP
+    height = head + rows * (THUMB[1] + LABEL + GAP) + GAP
+    sheet = Image.new("RGB", (width, height), (24, 22, 30))
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.truetype(str(font_path()), 18)
+    if title:
+        draw.text((GAP, 12), title, font=ImageFont.truetype(str(font_path("DejaVuSans-Bold.ttf")), 26),
+                  fill=(240, 230, 210))
+    for i, (frame, moment) in enumerate(zip(frames, moments)):
+        x = GAP + (i % columns) * (THUMB[0] + GAP)
+        y = head + GAP + (i // columns) * (THUMB[1] + LABEL + GAP)
+        sheet.paste(frame.resize(THUMB, Image.Resampling.LANCZOS), (x, y))
+        minutes, seconds = divmod(int(moment), 60)
+        draw.text((x, y + THUMB[1] + 4), f"Сцена {i + 1} · {minutes}:{seconds:02d}", font=font, fill=(200, 195, 185))
+    out_png = Path(out_png)
+    out_png.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(out_png)
+    return out_png

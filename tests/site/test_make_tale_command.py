@@ -1,0 +1,45 @@
+"""`manage.py make_tale` from the shell: a film with sound, its poster and a contact sheet of its scenes."""
+
+import json
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from fairytales.pipeline.video.contact_sheet import GAP, LABEL, THUMB, scene_middles
+from tests.media import frame_at, is_blank, streams
+
+
+@pytest.mark.slow
+def test_a_tale_from_the_shell_with_its_contact_sheet(tmp_path, capsys):
+    out, sheet, work = tmp_path / "repka.mp4", tmp_path / "repka.png", tmp_path / "work"
+    call_command("make_tale", "Репка", "--genre", "детская", "--scenes", "3", "--seed", "4",
+                 "--options", 'story={"length": 1500}', "-o", str(out), "--sheet", str(sheet),
+                 "--workdir", str(work))
+    assert "contact sheet" in capsys.readouterr().out
+    found = streams(out)
+    assert found["video"]["codec"] == "h264" and found["audio"]["codec"] == "aac"
+    assert found["video"]["duration"] > 20 and abs(found["video"]["duration"] - found["audio"]["duration"]) < 0.5
+    assert (tmp_path / "repka.jpg").stat().st_size > 10_000
+    video_meta = json.loads((work / "manifest.json").read_text())["video"]["meta"]
+
+    image = np.asarray(Image.open(sheet).convert("RGB"), dtype=np.float32)
+    thumbs = []
+    for i, moment in enumerate(scene_middles(video_meta["scene_starts"], video_meta["duration"])):
+        x, y = GAP + i * (THUMB[0] + GAP), 48 + GAP
+        thumb = image[y : y + THUMB[1], x : x + THUMB[0]]
+        assert not is_blank(thumb)
+        frame = np.asarray(Image.fromarray(frame_at(out, moment).astype(np.uint8)).resize(THUMB), np.float32)
+        assert np.abs(thumb - frame).mean() < 12  # the scene's own frame
+        thumbs.append(thumb)
+    assert len(thumbs) == 3 and image.shape[0] == 48 + GAP + THUMB[1] + LABEL + GAP
+    assert all(np.abs(a - b).mean() > 10 for a, b in zip(thumbs, thumbs[1:]))  # three different pictures
+
+
+def test_bad_input_is_refused_before_anything_is_made(tmp_path):
+    with pytest.raises(CommandError, match="--scenes"):
+        call_command("make_tale", "Репка", "--scenes", "2", "-o", str(tmp_path / "x.mp4"))
+    with pytest.raises(CommandError, match="title"):
+        call_command("make_tale", "   ", "-o", str(tmp_path / "x.mp4"))
+    assert not list(tmp_path.iterdir())
