@@ -85,3 +85,12 @@ def test_the_mood_picks_key_tempo_and_band(composed):
     assert composed["dark"][0]["instruments"] != composed["playful"][0]["instruments"]
     # the dark mood is half the playful one's tempo: the same model writes fewer notes a second
     assert onsets["dark"] < 0.8 * onsets["playful"]
+
+
+def test_the_spelling_model_leaves_a_storys_own_words_alone():
+    """Words no dictionary knows but the story uses again («молодильное яблочко», «мышка-норушка») are
+    the writer's, and a candidate in another case («молотильном») is another word, not a spelling."""
+    story = ("Жила-была мышка-норушка. Нашла норушка молодильное яблочко. Спрятала норушку сова, "
+             "а молодильного яблочка сова не нашла. Пашла норушка дамой.")
+    fixed = JamSpellProofreader().fix(story, {})
+    assert fixed.corrections == [("Пашла", "Пошла")]

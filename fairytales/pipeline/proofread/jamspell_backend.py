@@ -9,6 +9,10 @@ its neighbours. On top of its scores this backend:
   language model "fixes" correct rare words far more often than it catches a real-word error;
 - leaves alone capitalised words inside a sentence (names), abbreviations and words shorter than
   three letters;
+- leaves alone an unknown word the text uses again (the same stem, in any form): a writer's own word
+  («молодильное яблочко», «мышка-норушка») recurs, a slip seldom does;
+- never changes a word's grammatical ending (its last two letters, in words of six or more): a
+  candidate in another case is another word, not a spelling;
 - reads ё as е (the training text is folded the same way), so «ещё» is never "corrected" to «еще».
 
 Only the letters of a corrected word change: punctuation, dialogue dashes and line breaks stay as
@@ -57,6 +61,8 @@ _WORD = re.compile(r"[а-яё]+", re.IGNORECASE)  # a word as JamSpell's tokeniz
 _SENTENCE_END = re.compile(r"[.!?…]")  # where JamSpell's tokenizer ends a sentence
 _OPENING = re.compile(r"[.!?…«\"“„(]")  # after these a capital letter is no sign of a name
 MIN_LETTERS = 3
+ENDING_FROM = 6  # letters: from this length on the last two are the grammatical ending, kept as written
+STEM_LETTERS = 6
 
 # --- the locale JamSpell needs -----------------------------------------------------------------------------
 
@@ -274,10 +280,41 @@ def best_candidate(written: str, scored: list[tuple[str, float]], weight: float 
     """
     if not scored or max(scored, key=lambda cs: cs[1])[0] == written:
         return written
-    options = [(c, s) for c, s in scored if c != written and _known(c)]
+    options = [(c, s) for c, s in scored if c != written and _known(c) and _same_ending(written, c)]
     if not options:
         return written
     return max(options, key=lambda cs: cs[1] - weight * edit_cost(written, cs[0]))[0]
+
+
+def _same_ending(written: str, meant: str) -> bool:
+    """Whether ``meant`` is the same form as ``written``: the same last two letters, or a grammatical
+    reading in common (pymorphy3 reads an unknown word by its ending)."""
+    if len(written) < ENDING_FROM or written[-2:] == meant[-2:]:
+        return True
+    return bool(_forms(written) & _forms(meant))
+
+
+@functools.lru_cache(maxsize=65536)
+def _forms(word: str) -> frozenset[tuple]:
+    from ..russian import morph  # noqa: PLC0415
+
+    return frozenset(
+        (p.tag.POS, p.tag.case, p.tag.number, p.tag.gender, p.tag.tense, p.tag.person) for p in morph().parse(word)
+    )
+
+
+def _stem(word: str) -> str:
+    """What the forms of one word share, near enough: its first letters, all but the last."""
+    return _fold(word)[: min(STEM_LETTERS, len(word) - 1)]
+
+
+def recurring_stems(text: str) -> set[str]:
+    """Stems of the unknown words that ``text`` uses more than once (see the module's docstring)."""
+    counts: dict[str, int] = {}
+    for word in _WORD.findall(text):
+        if len(word) >= MIN_LETTERS and not _known(word.lower()):
+            counts[_stem(word)] = counts.get(_stem(word), 0) + 1
+    return {stem for stem, n in counts.items() if n > 1}
 
 
 # --- the proofreader ---------------------------------------------------------------------------------------
@@ -391,9 +428,10 @@ class JamSpellProofreader(Proofreader):
         progress(0.0, "Загружаю модель JamSpell")
         self.ensure_loaded()
         lines = text.split("\n")
+        recurring = recurring_stems(text)
         fixed_lines = []
         for i, line in enumerate(lines):
-            fixed_lines.append(self._fix_line(line, corrections))
+            fixed_lines.append(self._fix_line(line, corrections, recurring))
             progress((i + 1) / len(lines), f"Проверяю орфографию: абзац {i + 1} из {len(lines)}")
         progress(1.0, f"Исправлено слов: {len(corrections)}")
         return Proofread(text="\n".join(fixed_lines), corrections=corrections)
@@ -403,7 +441,7 @@ class JamSpellProofreader(Proofreader):
         scored = [(w, s) for w, s in self._corrector.GetCandidatesWithScores(words, position)]
         return best_candidate(words[position], scored)
 
-    def _fix_line(self, line: str, corrections: list[tuple[str, str]]) -> str:
+    def _fix_line(self, line: str, corrections: list[tuple[str, str]], recurring: set[str] = frozenset()) -> str:
         replaced: list[tuple[_Token, str]] = []
         for sentence in _sentences(line):
             words = [_fold(t.text) for t in sentence]  # the context: corrected words as they come
@@ -413,7 +451,7 @@ class JamSpellProofreader(Proofreader):
                     continue  # short words and names
                 if token.text.isupper() and len(token.text) <= 4:
                     continue  # an abbreviation (a longer word in capitals is corrected in capitals)
-                if _known(lower):
+                if _known(lower) or _stem(lower) in recurring:
                     continue
                 meant = self.correct(words, j)
                 if meant == words[j]:
