@@ -11,7 +11,7 @@ APT_RUN := espeak-ng fonts-dejavu-core locales g++
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 APT_TEST := chromium
 
-.PHONY: install install-test system system-test run test test-fast bench bench-load clean
+.PHONY: install install-test system system-test run test test-fast bench bench-load examples clean
 
 install: system $(VENV)/.base
 
@@ -56,6 +56,13 @@ bench: install
 
 bench-load: install-test
 	$(PY) -m tests.bench_load
+
+# The three example videotales in docs/examples (films at a lower quality, to keep the repository small).
+EXAMPLE = $(PY) manage.py make_tale --options 'video={"crf": 30}'
+examples: install
+	$(EXAMPLE) "Колобок" --genre сказка --seed 1 -o docs/examples/kolobok.mp4 --sheet docs/examples/kolobok.png
+	$(EXAMPLE) "Маша и медведь" --genre детская --seed 2 -o docs/examples/masha.mp4 --sheet docs/examples/masha.png
+	$(EXAMPLE) "Робот и звезда" --genre фантастика --seed 3 -o docs/examples/robot.mp4 --sheet docs/examples/robot.png
 
 clean:
 	rm -rf $(VENV) var

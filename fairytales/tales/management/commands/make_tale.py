@@ -78,6 +78,7 @@ class Command(BaseCommand):
         finally:
             for bar in bars.values():
                 bar.close()
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(video.file("video"), output)
         poster = Path(output).with_suffix(".jpg")
         shutil.copyfile(video.file("poster"), poster)
