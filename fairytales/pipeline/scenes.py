@@ -14,6 +14,7 @@ CHARACTER = "character"
 _DIALOGUE_DASH = re.compile(r"^\s*[—–-]\s*")
 _REMARK = re.compile(r"\s+[—–]\s+")  # «— Слова, — сказал волк, — слова.»
 _QUOTE = re.compile(r"«([^»]+)»")
+_REMARK_AFTER = re.compile(r"[,!?…]?\s+[—–]\s")
 PROMPT_CHARS = 220
 
 
@@ -137,15 +138,22 @@ def _dialogue(paragraph: str) -> list[Line]:
 
 
 def _quoted(paragraph: str) -> list[Line]:
+    """Speech in «quotes»: after a colon («сказал: «…»»), opening the paragraph, or followed by the
+    author's remark («…» — сказал волк). Other quotes are names and inscriptions (медаль «Звёздный
+    герой», табличка «Не входить») and stay in the narrator's sentence."""
     lines: list[Line] = []
     pos = 0
     for match in _QUOTE.finditer(paragraph):
         before = paragraph[pos : match.start()].strip()
+        after = paragraph[match.end() :]
+        speech = before.endswith(":") or not paragraph[: match.start()].strip() or _REMARK_AFTER.match(after)
+        if not speech:
+            continue
         if before:
             lines.append(Line(NARRATOR, before))
-        lines.append(Line(_speaker(paragraph[match.end() :]), match.group(1).strip()))
+        lines.append(Line(_speaker(before if before.endswith(":") else after), match.group(1).strip()))
         pos = match.end()
-    rest = paragraph[pos:].strip(" ,—-")
+    rest = paragraph[pos:].lstrip(" ,.;—-").strip() if pos else paragraph.strip()
     if rest:
         lines.append(Line(NARRATOR, rest))
     return lines

@@ -1,6 +1,7 @@
 import pytest
 
-from fairytales.pipeline.scenes import NARRATOR, split_scenes
+from fairytales.pipeline.scenes import NARRATOR, speaker_lines, split_scenes
+from fairytales.pipeline.types import Line
 
 STORY = "\n\n".join(
     [
@@ -50,3 +51,13 @@ def test_scenes_come_out_about_even():
 def test_an_empty_story_is_an_error():
     with pytest.raises(ValueError):
         split_scenes("  \n\n ", 3)
+
+
+def test_quotes_are_speech_only_where_someone_speaks():
+    assert speaker_lines(["Роботу вручили медаль «Звёздный герой», а звезда получила антенну."]) == [
+        Line("narrator", "Роботу вручили медаль «Звёздный герой», а звезда получила антенну.")]
+    assert speaker_lines(["Лиса сказала: «Иди сюда!» И убежала."]) == [
+        Line("narrator", "Лиса сказала:"), Line("лиса", "Иди сюда!"), Line("narrator", "И убежала.")]
+    assert speaker_lines(["«Кто там?» — спросил волк. Никто не ответил."]) == [
+        Line("волк", "Кто там?"), Line("narrator", "спросил волк. Никто не ответил.")]
+    assert speaker_lines(["Висела табличка: «Не входить». Все вошли."])[-1] == Line("narrator", "Все вошли.")
