@@ -51,12 +51,16 @@ def _notes(midi: Path) -> list[pretty_midi.Note]:
 @pytest.fixture(scope="module")
 def composed(tmp_path_factory):
     """30 s of the shipped model's music for a horror tale (mood "dark") and a funny one ("playful")."""
+    import torch  # noqa: PLC0415
+
     folder = tmp_path_factory.mktemp("music")
     composer = MusicTransformerComposer()
+    threads = torch.get_num_threads()
     out = {}
     for genre, mood in (("ужасы", "dark"), ("юмор", "playful")):
         info = composer.compose(30, genre, folder / f"{mood}.wav", folder / f"{mood}.mid", {"seed": 7})
         assert info["mood"] == mood
+        assert torch.get_num_threads() == threads  # it samples on one thread and gives the rest back
         out[mood] = info, folder / f"{mood}.wav", folder / f"{mood}.mid"
     return out
 

@@ -138,15 +138,23 @@ class MusicTransformerComposer(Composer):
         generator = torch.Generator().manual_seed(seed)
         window = max(1, self.net.cfg.max_len // 2)
         budget = int(needed * TOKENS_PER_SECOND_LIMIT) + len(tokens)
-        while events.duration_of(tokens) < needed and len(tokens) < budget:
-            recent = max(1, self.net.cfg.max_len - window - len(control))
-            context = control + tokens[len(control) :][-recent:]
-            tokens += self.net.generate(
-                context, window, temperature=temperature, top_k=top_k, generator=generator, keep=len(control),
-                bias=bias,
-            )
-            done = min(duration, events.duration_of(tokens) * stretch)
-            progress(0.02 + 0.78 * done / duration, f"Музыка: сочинено {done:.0f} из {duration:.0f} с")
+        threads = torch.get_num_threads()
+        # one token at a time through a small model: more threads only add overhead (14x slower with two
+        # threads on a busy 2-core machine)
+        torch.set_num_threads(1)
+        try:
+            while events.duration_of(tokens) < needed and len(tokens) < budget:
+                recent = max(1, self.net.cfg.max_len - window - len(control))
+                context = control + tokens[len(control) :][-recent:]
+                with torch.inference_mode():
+                    tokens += self.net.generate(
+                        context, window, temperature=temperature, top_k=top_k, generator=generator,
+                        keep=len(control), bias=bias,
+                    )
+                done = min(duration, events.duration_of(tokens) * stretch)
+                progress(0.02 + 0.78 * done / duration, f"Музыка: сочинено {done:.0f} из {duration:.0f} с")
+        finally:
+            torch.set_num_threads(threads)
 
         notes = events.decode(tokens, max_note=MAX_NOTE).instruments[0].notes
         for note in notes:
