@@ -72,10 +72,11 @@ class TaleForm(forms.ModelForm):
     def __init__(self, *args, owner=None, story_models: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
+        self.default_backends = {stage: registry.default_backend(stage) for stage in CHOOSABLE_STAGES}
         for stage in CHOOSABLE_STAGES:
             runnable = runnable_backends(stage, story_models if stage == "story" else None)
             self.fields[f"{stage}_backend"] = forms.ChoiceField(
-                label=STAGE_FIELD_LABELS[stage], choices=runnable, initial=registry.default_backend(stage),
+                label=STAGE_FIELD_LABELS[stage], choices=runnable, initial=self.default_backends[stage],
                 required=False)
         self.fields["story_model"] = forms.ChoiceField(
             label="Модель сюжета", required=False, choices=[("", "по умолчанию"), *((m, m) for m in story_models or [])])
@@ -106,7 +107,7 @@ class TaleForm(forms.ModelForm):
         choices = {}
         for stage in CHOOSABLE_STAGES:
             backend = data.get(f"{stage}_backend")
-            if backend and backend != registry.default_backend(stage):
+            if backend and backend != self.default_backends[stage]:
                 choices[stage] = {"backend": backend}
         story_options = {name: data[f"story_{name}"] for name in STORY_OPTIONS if data.get(f"story_{name}") is not None}
         if choices.get("story"):

@@ -402,6 +402,13 @@ def _case_after(word: str, units: bool) -> str:
     return PREPOSITION_CASES.get(word, "nomn")
 
 
+def _said_as_pair(token: Token, next_token: Token, first: str, second: str, ends_sentence: bool) -> tuple[str, str]:
+    """Two written words said as ``first`` and ``second`` («1812 г.» → «…двенадцатом году»), their
+    punctuation kept; the second's dot only where it also ends the sentence."""
+    dot = "." if next_token.core.endswith(".") and ends_sentence else ""
+    return f"{token.lead}{first}{token.trail}", f"{next_token.lead}{second}{dot}{next_token.trail}"
+
+
 def spoken_words(words: list[str]) -> list[str]:
     """What is said for each written word (see the module's docstring); as many entries as words."""
     out = list(words)
@@ -412,48 +419,37 @@ def spoken_words(words: list[str]) -> list[str]:
         before = words[i - 1] if i else ""
         after = words[i + 1] if i + 1 < len(words) else ""
         next_token = tokens[i + 1] if i + 1 < len(words) else None
+        next_core = next_token.core.lower() if next_token else ""
         ends_sentence = i + 2 >= len(words) or words[i + 2][:1].isupper()
         core = token.core
         whole = _WHOLE.match(core)
-        pair = f"{core.lower()}{next_token.core.lower()}" if next_token else ""
-        if pair in ABBREVIATIONS and core.endswith(".") and len(core) == 2:  # «т. е.»: two words
-            first, _, second = ABBREVIATIONS[pair].partition(" ")
-            out[i] = f"{token.lead}{first}{token.trail}"
-            out[i + 1] = f"{next_token.lead}{second}{'.' if ends_sentence else ''}{next_token.trail}"
-            i += 2
-            continue
-        if core.lower() in ABBREVIATIONS:
+        roman = roman_value(core) if re.search("[А-Яа-яЁё]", before + after) else None
+        pair = None  # (first, second) when this word and the next are said together
+        if f"{core.lower()}{next_core}" in ABBREVIATIONS and core.endswith(".") and len(core) == 2:  # «т. е.»
+            pair = ABBREVIATIONS[f"{core.lower()}{next_core}"].split(" ", 1)
+        elif core.lower() in ABBREVIATIONS:
             dot = "." if core.endswith(".") and (i + 1 >= len(words) or after[:1].isupper()) else ""
             out[i] = f"{token.lead}{ABBREVIATIONS[core.lower()]}{dot}{token.trail}"
         elif whole and whole.group(2):  # «50%»
             said, unit = _unit_phrase(int(whole.group(1)), UNITS[whole.group(2)], "nomn")
             out[i] = f"{token.lead}{said} {unit}{token.trail}"
-        elif whole and next_token and next_token.core.lower() in UNITS and not token.trail:
-            noun = UNITS[next_token.core.lower()]
+        elif whole and next_core in UNITS and not token.trail:
+            noun = UNITS[next_core]
             case = _case_after(before, units=noun not in _TIME_NOUNS)
-            said, unit = _unit_phrase(int(whole.group(1)), noun, case, plural=next_token.core.lower() in ("гг.", "вв."))
-            keep_dot = next_token.core.endswith(".") and (i + 2 >= len(words) or words[i + 2][:1].isupper())
-            out[i] = f"{token.lead}{said}{token.trail}"
-            out[i + 1] = f"{next_token.lead}{unit}{'.' if keep_dot else ''}{next_token.trail}"
-            i += 2
-            continue
+            pair = _unit_phrase(int(whole.group(1)), noun, case, plural=next_core in ("гг.", "вв."))
         elif whole:
             out[i] = f"{token.lead}{_count(int(whole.group(1)), Token.of(after).core if after else '')}{token.trail}"
-        elif roman_value(core) and (re.search("[А-Яа-яЁё]", before) or re.search("[А-Яа-яЁё]", after)):
-            value = roman_value(core)
-            if next_token and next_token.core.lower() in ("в.", "вв."):
-                said, unit = _unit_phrase(value, "век", _case_after(before, units=False),
-                                          plural=next_token.core.lower() == "вв.")
-                keep_dot = i + 2 >= len(words) or words[i + 2][:1].isupper()
-                out[i] = f"{token.lead}{said}{token.trail}"
-                out[i + 1] = f"{next_token.lead}{unit}{'.' if keep_dot else ''}{next_token.trail}"
-                i += 2
-                continue
-            said = _roman(value, before, after)
+        elif roman and next_core in ("в.", "вв."):  # «XIX в.»
+            pair = _unit_phrase(roman, "век", _case_after(before, units=False), plural=next_core == "вв.")
+        elif roman:
+            said = _roman(roman, before, after)
             if said:
                 out[i] = f"{token.lead}{said}{token.trail}"
         elif re.search(r"\d", core):
             out[i] = spell_numbers(words[i], " ".join(words[i + 1 : i + 3]))
+        if pair:
+            out[i], out[i + 1] = _said_as_pair(token, next_token, *pair, ends_sentence)
+            i += 1
         i += 1
     return [_with_yo(w) for w in out]
 
