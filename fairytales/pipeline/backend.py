@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,14 +25,82 @@ class OptionError(ValueError):
     """An option the backend does not take, or a value it cannot use."""
 
 
+_FALSE_WORDS = {"false", "0", "no", "off", ""}
+_TRUE_WORDS = {"true", "1", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option a backend takes, declared once: its type, bounds and default, and the label a form shows.
+
+    ``form`` marks the options a participant may set per tale in the submit form's advanced part; the
+    others are for the command line, redo and tests. A ``None`` default means "the backend decides"
+    (a seed derived from the tale's, the model's own length …) and is always accepted.
+    """
+
+    name: str
+    default: Any
+    label: str = ""
+    kind: type | None = None  # int, float, bool, str, list; taken from the default when not given
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[Any, ...] | None = None
+    form: bool = False
+
+    @property
+    def type(self) -> type | None:
+        if self.kind is not None:
+            return self.kind
+        return None if self.default is None else type(self.default)
+
+    def check(self, value: Any, owner: str = "") -> Any:
+        """``value`` as this option's type, within its bounds and choices; else an OptionError."""
+        where = f"{owner}: " if owner else ""
+        if value is None:
+            return None
+        kind = self.type
+        try:
+            if kind is bool:
+                if isinstance(value, str):
+                    word = value.strip().lower()
+                    if word not in _FALSE_WORDS | _TRUE_WORDS:
+                        raise ValueError(f"not a yes or no: {value!r}")
+                    value = word in _TRUE_WORDS
+                value = bool(value)
+            elif kind is int and isinstance(value, float) and not value.is_integer():
+                raise ValueError(f"not a whole number: {value!r}")
+            elif kind in (list, tuple) and isinstance(value, (list, tuple)):
+                value = kind(value)
+            elif kind is not None and not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                value = kind(value)
+        except (TypeError, ValueError) as exc:
+            raise OptionError(f"{where}option {self.name}={value!r}: {exc}") from exc
+        if self.min is not None and isinstance(value, (int, float)) and value < self.min:
+            raise OptionError(f"{where}option {self.name}={value!r} is below {self.min}")
+        if self.max is not None and isinstance(value, (int, float)) and value > self.max:
+            raise OptionError(f"{where}option {self.name}={value!r} is above {self.max}")
+        if self.choices is not None and value not in self.choices:
+            known = ", ".join(map(str, self.choices))
+            raise OptionError(f"{where}option {self.name}={value!r} is not one of {known}")
+        return value
+
+
 class Backend:
     stage: ClassVar[str] = ""
     name: ClassVar[str] = ""
     label: ClassVar[str] = ""  # shown to users
-    defaults: ClassVar[dict[str, Any]] = {}
+    declared_options: ClassVar[tuple[Option, ...]] = ()
+    defaults: ClassVar[dict[str, Any]] = {}  # {option: default}, made from declared_options
     default_model: ClassVar[str | None] = None  # hub id or path, for neural backends
     requires: ClassVar[tuple[str, ...]] = ()  # modules it imports (torch, transformers, …)
     weights_marker: ClassVar[str | None] = None  # a file a local weights folder must hold (config.json, …)
+    needs: ClassVar[str] = "cpu"  # what it runs best on: "gpu" for the model stages, "cpu" for the rest
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "defaults" in cls.__dict__ and "declared_options" not in cls.__dict__:  # TODO(issue 10): declare all
+            cls.declared_options = tuple(Option(name, value) for name, value in cls.defaults.items())
+        cls.defaults = {option.name: option.default for option in cls.declared_options}
 
     def __init__(self, model: str | None = None, device: str | None = None):
         self.model = model or self.default_model
@@ -45,21 +114,23 @@ class Backend:
             self._device = default_device()
         return self._device
 
+    @classmethod
+    def option(cls, name: str) -> Option:
+        for option in cls.declared_options:
+            if option.name == name:
+                return option
+        raise OptionError(f"{cls.stage}/{cls.name}: no option {name!r}")
+
     def options(self, given: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The defaults overlaid with ``given``; unknown names are an error, not a silent no-op."""
+        """The defaults overlaid with ``given``, each checked against its declaration; unknown names are
+        an error, not a silent no-op."""
         given = dict(given or {})
         unknown = sorted(set(given) - set(self.defaults))
         if unknown:
             raise OptionError(f"{self.stage}/{self.name}: unknown option(s) {', '.join(unknown)}")
         merged = dict(self.defaults)
         for key, value in given.items():
-            default = self.defaults[key]
-            if default is not None and value is not None and not isinstance(value, type(default)):
-                try:
-                    value = type(default)(value)
-                except (TypeError, ValueError) as exc:
-                    raise OptionError(f"{self.stage}/{self.name}: option {key}={value!r}: {exc}") from exc
-            merged[key] = value
+            merged[key] = self.option(key).check(value, f"{self.stage}/{self.name}")
         return merged
 
     def ensure_loaded(self) -> None:

@@ -12,19 +12,17 @@ import threading
 
 from .backend import Backend
 
-STAGES = ("story", "proofread", "scenes", "narration", "music", "illustration", "video")
-
 BACKENDS: dict[str, dict[str, str]] = {
     "story": {
-        "offline": "fairytales.pipeline.story.offline:TemplateStoryteller",
+        "template": "fairytales.pipeline.story.template.backend:TemplateStoryteller",
         "rugpt3": "fairytales.pipeline.story.transformers_lm:CausalLMStoryteller",
     },
     "proofread": {
-        "jamspell": "fairytales.pipeline.proofread.jamspell_backend:JamSpellProofreader",
+        "jamspell": "fairytales.pipeline.proofread.jamspell.backend:JamSpellProofreader",
         "dictionary": "fairytales.pipeline.proofread.dictionary:DictionaryProofreader",
     },
     "narration": {
-        "offline": "fairytales.pipeline.narration.espeak:EspeakNarrator",
+        "espeak": "fairytales.pipeline.narration.espeak:EspeakNarrator",
         "silero": "fairytales.pipeline.narration.silero:SileroNarrator",
     },
     "music": {
@@ -32,32 +30,47 @@ BACKENDS: dict[str, dict[str, str]] = {
         "procedural": "fairytales.pipeline.music.procedural:ProceduralComposer",
     },
     "illustration": {
-        "offline": "fairytales.pipeline.illustration.offline:StorybookIllustrator",
+        "storybook": "fairytales.pipeline.illustration.storybook.backend:StorybookIllustrator",
         "vqgan_clip": "fairytales.pipeline.illustration.vqgan_clip:VqganClipIllustrator",
         "diffusers": "fairytales.pipeline.illustration.diffusers_t2i:DiffusersIllustrator",
     },
-    "video": {"offline": "fairytales.pipeline.video.ffmpeg:FfmpegEditor"},
+    "video": {"ffmpeg": "fairytales.pipeline.video.ffmpeg:FfmpegEditor"},
+}
+
+# Names a backend had before it was named for what it is: stored tales and `--backend STAGE=offline` say them.
+ALIASES: dict[str, dict[str, str]] = {
+    "story": {"offline": "template"},
+    "narration": {"offline": "espeak"},
+    "illustration": {"offline": "storybook"},
+    "video": {"offline": "ffmpeg"},
 }
 
 # What a stage uses when a tale names no backend: the first of these that can run here. The shipped
 # JamSpell model and Music Transformer checkpoint need the project's own install (jamspell's C++ and
 # torch); where either is missing the stage falls back to the pure-Python backend named last.
 DEFAULT_BACKENDS: dict[str, tuple[str, ...]] = {
-    "story": ("offline",),
+    "story": ("template",),
     "proofread": ("jamspell", "dictionary"),
-    "narration": ("offline",),
+    "narration": ("espeak",),
     "music": ("music_transformer", "procedural"),
-    "illustration": ("offline",),
-    "video": ("offline",),
+    "illustration": ("storybook",),
+    "video": ("ffmpeg",),
 }
 
 _cache: dict[tuple[str, str, str | None], Backend] = {}
 _lock = threading.Lock()
 
 
+def canonical(stage: str, name: str | None) -> str | None:
+    """The backend's own name for ``name``, which may be an old alias («offline»); None stays None."""
+    if name is None:
+        return None
+    return ALIASES.get(stage, {}).get(name, name)
+
+
 def backend_class(stage: str, name: str) -> type[Backend]:
     try:
-        target = BACKENDS[stage][name]
+        target = BACKENDS[stage][canonical(stage, name)]
     except KeyError:
         known = ", ".join(sorted(BACKENDS.get(stage, {}))) or "none"
         raise KeyError(f"no backend {name!r} for stage {stage!r} (known: {known})") from None
@@ -88,7 +101,7 @@ def default_backend(stage: str) -> str:
 def get(stage: str, name: str | None = None, model: str | None = None) -> Backend:
     """The backend instance for (stage, name, model), created once per process and reused, so a
     model's weights load once per worker and serve every later tale."""
-    name = name or default_backend(stage)
+    name = canonical(stage, name) or default_backend(stage)
     cls = backend_class(stage, name)
     model = model or configured_model(cls)
     key = (stage, name, model)
@@ -96,15 +109,3 @@ def get(stage: str, name: str | None = None, model: str | None = None) -> Backen
         if key not in _cache:
             _cache[key] = cls(model=model)
         return _cache[key]
-
-
-def all_backends() -> list[type[Backend]]:
-    """Every backend class that imports here (one whose module fails to import is left out)."""
-    found = []
-    for stage, names in BACKENDS.items():
-        for name in names:
-            try:
-                found.append(backend_class(stage, name))
-            except ImportError:
-                continue
-    return found

@@ -26,7 +26,7 @@ VOICES = {"narrator": "ru+m3", "masc": "ru+m1", "femn": "ru+f3", "neut": "ru+f2"
 
 
 class EspeakNarrator(Narrator):
-    name = "offline"
+    name = "espeak"
     label = "espeak-ng (без модели)"
     voices = {"ru+m3": "Мужской", "ru+m1": "Низкий мужской", "ru+f3": "Женский", "ru+f2": "Высокий женский",
               "ru+m7": "Сказочник-старик"}

@@ -31,7 +31,7 @@ class VideoFailed(RuntimeError):
 
 
 class FfmpegEditor(Editor):
-    name = "offline"
+    name = "ffmpeg"
     label = "Монтаж ffmpeg"
     defaults = {"preset": "veryfast", "crf": 23, "zoom": 0.12, "crossfade": 0.8, "title_seconds": 4.0,
                 "music_level": 0.5, "ducked_level": 0.15}

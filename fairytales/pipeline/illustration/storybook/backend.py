@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from ..backend import OptionError
-from ..russian import WORD_RE, lemma, morph
-from ..types import ProgressCallback, Scene, no_progress
-from . import HEIGHT, WIDTH, IllustrationContext, Illustrator
+from ...backend import OptionError
+from ...russian import WORD_RE, lemma, morph
+from ...types import ProgressCallback, Scene, no_progress
+from .. import HEIGHT, WIDTH, IllustrationContext, Illustrator
 
 W, H = WIDTH, HEIGHT
 SS = 2  # everything is drawn at twice the size, then reduced: smooth edges
@@ -2893,7 +2893,7 @@ def genre_key(genre: str) -> str:
 
 
 class StorybookIllustrator(Illustrator):
-    name = "offline"
+    name = "storybook"
     label = "Книжный художник (без модели)"
     defaults = {"seed": None, "style": "storybook"}
 

@@ -45,10 +45,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..backend import MODELS_DIR, BackendUnavailable, var_dir
-from ..types import ProgressCallback, no_progress
-from . import Proofread, Proofreader
-from .typography import tidy
+from ...backend import MODELS_DIR, BackendUnavailable, var_dir
+from ...types import ProgressCallback, no_progress
+from .. import Proofread, Proofreader
+from ..typography import tidy
 
 DEFAULT_MODEL = MODELS_DIR / "jamspell" / "ru_small.bin"  # train_spelling writes here
 ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
@@ -296,7 +296,7 @@ def _same_ending(written: str, meant: str) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _forms(word: str) -> frozenset[tuple]:
-    from ..russian import morph  # noqa: PLC0415
+    from ...russian import morph  # noqa: PLC0415
 
     return frozenset(
         (p.tag.POS, p.tag.case, p.tag.number, p.tag.gender, p.tag.tense, p.tag.person) for p in morph().parse(word)
@@ -327,8 +327,8 @@ def _fold(word: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def _known(word: str) -> bool:
     """A word the dictionaries know is taken as written (``word`` is lower-case)."""
-    from ..russian import morph  # noqa: PLC0415
-    from . import lexicon  # noqa: PLC0415
+    from ...russian import morph  # noqa: PLC0415
+    from .. import lexicon  # noqa: PLC0415
 
     counts = lexicon.counts()
     return word in counts or word.replace("ё", "е") in counts or morph().word_is_known(word)

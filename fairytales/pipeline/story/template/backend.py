@@ -34,9 +34,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import russian
-from ..types import GENRES, ProgressCallback, TaleRequest, no_progress
-from . import Storyteller
+from ... import russian
+from ...types import GENRES, ProgressCallback, TaleRequest, no_progress
+from .. import Storyteller
 
 MIN_LENGTH = 1500
 MAX_EPISODES = 3  # 11 functions + 3 episodes = 14 paragraphs at most
@@ -1620,7 +1620,7 @@ def tidy(text: str) -> str:
 
 
 class TemplateStoryteller(Storyteller):
-    name = "offline"
+    name = "template"
     label = "Сказочник (шаблоны, без модели)"
     defaults = {"seed": None, "length": 2400}
 

@@ -1,0 +1,47 @@
+"""The stages of a videotale, declared once: their order, which are made per scene, which a user may
+redo or choose a backend for, and what each is called on the page.
+
+    title + genre ─► story ─► proofread ─► scenes ─┬─► narration[i] ─┐
+                                                   ├─► illustration[i]├─► video (+ poster)
+                                                   └─► music ─────────┘
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    label: str  # what the page calls it
+    per_scene: bool = False  # one result per scene (narration[i], illustration[i])
+    redoable: bool = False  # the tale's page and `manage.py redo` offer to make it again
+    choosable: bool = False  # it has backends a user may choose among
+    scene_redo: bool = False  # a redo may name one scene
+
+
+# In the order the runner makes them and the page lists them.
+ALL: tuple[Stage, ...] = (
+    Stage("story", "Сюжет", redoable=True, choosable=True),
+    Stage("proofread", "Орфография", choosable=True),
+    Stage("scenes", "Сцены", redoable=True, scene_redo=True),
+    Stage("narration", "Озвучка", per_scene=True, redoable=True, choosable=True, scene_redo=True),
+    Stage("illustration", "Иллюстрации", per_scene=True, redoable=True, choosable=True, scene_redo=True),
+    Stage("music", "Музыка", redoable=True, choosable=True),
+    Stage("video", "Видео", redoable=True),
+)
+BY_NAME: dict[str, Stage] = {stage.name: stage for stage in ALL}
+
+ORDER: tuple[str, ...] = tuple(stage.name for stage in ALL)
+PER_SCENE: tuple[str, ...] = tuple(stage.name for stage in ALL if stage.per_scene)
+REDOABLE: tuple[str, ...] = tuple(stage.name for stage in ALL if stage.redoable)
+CHOOSABLE: tuple[str, ...] = tuple(stage.name for stage in ALL if stage.choosable)
+SCENE_REDO: tuple[str, ...] = tuple(stage.name for stage in ALL if stage.scene_redo)
+# Stages with backends (the registry's keys): the choosable ones and the editor.
+WITH_BACKENDS: tuple[str, ...] = (*CHOOSABLE, "video")
+LABELS: dict[str, str] = {stage.name: stage.label for stage in ALL}
+
+
+def label(name: str) -> str:
+    return LABELS.get(name, name)

@@ -1,0 +1,104 @@
+"""Golden outputs of the default backends: what fixed seeds make, kept to prove a redesign changed nothing.
+
+``python -m tests.golden.record`` writes ``expected.json`` (run it only when an output is meant to change,
+and say why in the commit); ``tests/pipeline/test_golden.py`` makes the same tales and compares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import wave
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from fairytales.pipeline import registry
+from fairytales.pipeline.illustration import IllustrationContext
+from fairytales.pipeline.scenes import split_scenes
+from fairytales.pipeline.types import TaleRequest
+
+EXPECTED = Path(__file__).with_name("expected.json")
+CASES = [
+    ("Колобок", "сказка", 1),
+    ("Маша и медведь", "детская", 2),
+    ("Робот и звезда", "фантастика", 3),
+]
+GENRES = ("сказка", "ужасы", "юмор")
+SCENES = 3
+MUSIC_SECONDS = 12.0
+# The runner's per-stage seed offsets (runner.SEED_OFFSETS), restated so a change there shows here too.
+NARRATION_SEED, ILLUSTRATION_SEED, MUSIC_SEED = 100, 200, 300
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def picture_digest(path: Path) -> str:
+    """The decoded pixels, not the PNG bytes, so a different zlib does not count as a change."""
+    with Image.open(path) as image:
+        return _digest(np.asarray(image.convert("RGB")).tobytes())
+
+
+def wav_digest(path: Path) -> str:
+    with wave.open(str(path), "rb") as wav:
+        return _digest(repr(wav.getparams()[:3]).encode() + wav.readframes(wav.getnframes()))
+
+
+def midi_digest(path: Path) -> str:
+    import pretty_midi  # noqa: PLC0415
+
+    midi = pretty_midi.PrettyMIDI(str(path))
+    notes = [(i.program, n.pitch, n.velocity, round(n.start, 4), round(n.end, 4))
+             for i in midi.instruments for n in i.notes]
+    return _digest(repr(notes).encode())
+
+
+def make(title: str, genre: str, seed: int, folder: Path) -> dict:
+    """Every stage but the video, with the default backends, as the runner calls them."""
+    request = TaleRequest(title=title, genre=genre, scenes=SCENES, seed=seed)
+    out: dict = {}
+    story = registry.get("story")
+    text = story.write(request, {**story.options(), "seed": seed})
+    out["story"] = text
+    proofread = registry.get("proofread")
+    proofread.ensure_loaded()
+    fixed = proofread.fix(text, proofread.options()).text
+    out["proofread"] = fixed
+    scenes = split_scenes(fixed, SCENES)
+    out["scenes"] = [s.to_dict() for s in scenes]
+    narrator = registry.get("narration")
+    painter = registry.get("illustration")
+    out["narration"], out["illustration"] = [], []
+    for scene in scenes:
+        wav = folder / f"n{scene.index}.wav"
+        options = narrator.options()
+        if "seed" in options and options["seed"] is None:
+            options["seed"] = seed + NARRATION_SEED + scene.index
+        result = narrator.speak(scene, wav, options)
+        out["narration"].append({"wav": wav_digest(wav), "cues": [vars(c) for c in result.cues]})
+        png = folder / f"p{scene.index}.png"
+        options = painter.options()
+        if "seed" in options and options["seed"] is None:
+            options["seed"] = seed + ILLUSTRATION_SEED + scene.index
+        drawn = painter.draw(scene, IllustrationContext(title=title, genre=genre, seed=seed), png, options)
+        out["illustration"].append({"png": picture_digest(png), "drawn": drawn})
+    composer = registry.get("music")
+    composer.ensure_loaded()
+    options = composer.options()
+    if "seed" in options and options["seed"] is None:
+        options["seed"] = seed + MUSIC_SEED
+    wav, mid = folder / "music.wav", folder / "music.mid"
+    composer.compose(MUSIC_SECONDS, genre, wav, mid, options)
+    out["music"] = {"midi": midi_digest(mid), "wav": wav_digest(wav)}
+    return json.loads(json.dumps(out, ensure_ascii=False))
+
+
+def cases():
+    """Three titles × three genres, each with its own seed."""
+    for title, _, seed in CASES:
+        for genre in GENRES:
+            yield title, genre, seed

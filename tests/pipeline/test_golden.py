@@ -1,0 +1,28 @@
+"""Fixed seeds make the same tales they made before the house was put in order (tests/golden).
+
+The default backends' outputs for three titles × three genres: story and proofread text and the scenes
+compared whole, pictures (decoded pixels), narration (samples) and music (MIDI notes, samples) by digest.
+"""
+
+import json
+
+import pytest
+
+from fairytales.pipeline import registry
+from tests.golden import EXPECTED, cases, make
+
+EXPECTED_TALES = json.loads(EXPECTED.read_text("utf-8"))
+
+
+def test_the_defaults_are_the_backends_the_golden_files_were_made_with():
+    assert [registry.default_backend(stage) for stage in ("story", "proofread", "narration", "music",
+                                                           "illustration")] == [
+        "template", "jamspell", "espeak", "music_transformer", "storybook"]
+
+
+@pytest.mark.parametrize(("title", "genre", "seed"), list(cases()))
+def test_fixed_seeds_make_the_same_tale(title, genre, seed, tmp_path):
+    expected = EXPECTED_TALES[f"{title} | {genre} | {seed}"]
+    made = make(title, genre, seed, tmp_path)
+    for stage in ("story", "proofread", "scenes", "narration", "illustration", "music"):
+        assert made[stage] == expected[stage], f"{stage} differs for «{title}», {genre}"
