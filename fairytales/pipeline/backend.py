@@ -46,6 +46,8 @@ class Option:
     max: float | None = None
     choices: tuple[Any, ...] | None = None
     form: bool = False
+    presets: tuple[Any, ...] = ()  # values a form offers where any value within the bounds is accepted
+    upload: bool = False  # a picture the user uploads; the option holds the path the site stored it at
 
     @property
     def type(self) -> type | None:
@@ -69,20 +71,38 @@ class Option:
                 value = bool(value)
             elif kind is int and isinstance(value, float) and not value.is_integer():
                 raise ValueError(f"not a whole number: {value!r}")
-            elif kind in (list, tuple) and isinstance(value, (list, tuple)):
-                value = kind(value)
+            elif kind in (list, tuple):
+                if isinstance(value, str):  # "512x288", "512,288"
+                    value = value.lower().replace("×", "x").replace(",", "x").split("x")
+                value = kind(_number(part) for part in value)
             elif kind is not None and not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
                 value = kind(value)
         except (TypeError, ValueError) as exc:
             raise OptionError(f"{where}option {self.name}={value!r}: {exc}") from exc
-        if self.min is not None and isinstance(value, (int, float)) and value < self.min:
-            raise OptionError(f"{where}option {self.name}={value!r} is below {self.min}")
-        if self.max is not None and isinstance(value, (int, float)) and value > self.max:
-            raise OptionError(f"{where}option {self.name}={value!r} is above {self.max}")
+        numbers = value if isinstance(value, (list, tuple)) else [value]
+        for number in numbers:
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                continue
+            if self.min is not None and number < self.min:
+                raise OptionError(f"{where}option {self.name}={value!r} is below {self.min}")
+            if self.max is not None and number > self.max:
+                raise OptionError(f"{where}option {self.name}={value!r} is above {self.max}")
         if self.choices is not None and value not in self.choices:
             known = ", ".join(map(str, self.choices))
             raise OptionError(f"{where}option {self.name}={value!r} is not one of {known}")
         return value
+
+
+# Every backend's seed: None lets the runner derive it from the tale's own seed and the scene.
+SEED = Option("seed", None, "Зерно", kind=int, min=0, max=2**31 - 1)
+
+
+def _number(text: Any) -> int | float:
+    """A list option's element: an int where it is one («512»), else a float."""
+    if isinstance(text, (int, float)):
+        return text
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 class Backend:
@@ -178,6 +198,18 @@ class Backend:
 def is_local_path(model: str) -> bool:
     """Weights named by a path, not by a hub id like «ai-forever/rugpt3small_based_on_gpt2»."""
     return Path(model).expanduser().exists() or model.startswith(("/", ".", "~")) or model.count("/") != 1
+
+
+def hub_offline() -> bool:
+    """The Hugging Face hub is not to be asked (HF_HUB_OFFLINE, or the transformers or diffusers flag)."""
+    return any(os.environ.get(flag, "").strip().lower() in _TRUE_WORDS
+               for flag in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "DIFFUSERS_OFFLINE"))
+
+
+def first_line(exc: BaseException) -> str:
+    """What a user reads of an error: its first line, at most 200 characters, or else its type."""
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
 
 
 def weights_present(model: str) -> bool:

@@ -21,16 +21,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import registry
+from . import registry, stages
 from .artifacts import Artifact, Store
 from .illustration import IllustrationContext
 from .scenes import rewrite_scene, split_scenes
 from .types import Cue, Scene, TaleRequest
 from .video import Cut, SceneClip
 
-# The order the stages run in and the page lists them in.
-ORDER = ("story", "proofread", "scenes", "narration", "illustration", "music", "video")
-SCENE_STAGES = ("narration", "illustration")
 SEED_OFFSETS = {"story": 0, "narration": 100, "illustration": 200, "music": 300}
 MUSIC_SLACK = 8.0  # seconds of music beyond the narration, so a longer redo of one scene fits
 
@@ -78,7 +75,7 @@ class Runner:
                  redo: list[Redo] | None = None):
         self.request = request
         self.store = store
-        self.choices = {stage: Choice() for stage in ORDER if stage != "scenes"}
+        self.choices = {stage: Choice() for stage in stages.WITH_BACKENDS}
         self.choices.update(choices or {})
         self.redo = {(r.stage, r.scene): r for r in (redo or []) if r.version is None}
 
@@ -162,7 +159,8 @@ class Runner:
         choice = self.choices[stage]
         redo = self._redo(stage, scene)
         overrides = dict(choice.options)
-        if redo and redo.backend and redo.backend != (choice.backend or registry.default_backend(stage)):
+        chosen = registry.canonical(stage, choice.backend) or registry.default_backend(stage)
+        if redo and redo.backend and registry.canonical(stage, redo.backend) != chosen:
             backend = registry.get(stage, redo.backend, redo.model)
             overrides = {}  # the tale's options were for the other backend
         else:

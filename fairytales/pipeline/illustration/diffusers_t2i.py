@@ -15,11 +15,10 @@ torch and diffusers are imported only when the model loads, so listing backends 
 from __future__ import annotations
 
 import inspect
-import os
 from pathlib import Path
 from typing import Any
 
-from ..backend import BackendUnavailable, is_local_path, torch_dtype
+from ..backend import SEED, BackendUnavailable, Option, first_line, hub_offline, is_local_path, torch_dtype
 from ..types import ProgressCallback, Scene, no_progress
 from . import HEIGHT, WIDTH, IllustrationContext, Illustrator
 
@@ -39,16 +38,6 @@ STYLES = {
     "детектив": "нуарная книжная иллюстрация, детектив, контрастный свет",
     "романтика": "романтичная книжная иллюстрация, нежные тона, закат",
 }
-
-
-def hub_offline() -> bool:
-    return any(os.environ.get(flag, "").lower() in {"1", "true", "yes", "on"}
-               for flag in ("HF_HUB_OFFLINE", "DIFFUSERS_OFFLINE", "TRANSFORMERS_OFFLINE"))
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
 
 
 def dtype_keyword() -> str:
@@ -86,14 +75,14 @@ class DiffusersIllustrator(Illustrator):
     default_model = "kandinsky-community/kandinsky-2-1"
     requires = ("torch", "diffusers", "transformers")
     weights_marker = "model_index.json"
-    defaults: dict[str, Any] = {
-        "steps": 25,
-        "guidance": 7.5,
-        "width": 768,
-        "height": 432,
-        "seed": None,  # None: the tale's seed + the scene's number
-        "negative_prompt": "",
-    }
+    declared_options = (
+        Option("steps", 25, "Шагов диффузии", min=1, max=200),
+        Option("guidance", 7.5, "Следование тексту (guidance)", min=0.0, max=30.0),
+        Option("width", 768, "Ширина", min=64, max=2048),
+        Option("height", 432, "Высота", min=64, max=2048),
+        SEED,  # None: the tale's seed + the scene's
+        Option("negative_prompt", "", "Чего не рисовать"),
+    )
 
     def __init__(self, model: str | None = None, device: str | None = None):
         super().__init__(model, device)

@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..backend import MODELS_DIR, BackendUnavailable, OptionError
+from ..backend import MODELS_DIR, SEED, BackendUnavailable, Option, OptionError
 from ..types import ProgressCallback, Scene, no_progress
 from . import HEIGHT, WIDTH, IllustrationContext, Illustrator
 
@@ -77,16 +77,20 @@ TAMING_TARGETS = ("taming.models.vqgan.VQModel", "taming.models.vqgan.GumbelVQ")
 class VqganClipIllustrator(Illustrator):
     name = "vqgan_clip"
     label = "VQGAN+CLIP (многоязычный CLIP)"
-    defaults = {
-        "size": [512, 288],  # width, height of the optimised picture; rounded to the VQGAN's factor
-        "iterations": 300,
-        "step_size": 0.1,  # Adam's learning rate on z
-        "cutouts": 32,  # crops per iteration that CLIP looks at
-        "cut_power": 1.0,  # > 1: more small crops (details), < 1: more large ones (composition)
-        "seed": None,  # None: the tale's seed + the scene's number
-        "init_image": None,  # a picture to start from instead of random codes
-        "augment": True,  # flips, small rotations/shifts, colour jitter, noise on the crops
-    }
+    declared_options = (
+        # width, height of the optimised picture; rounded to the VQGAN's factor
+        Option("size", [512, 288], "Размер картинки VQGAN+CLIP", min=8, max=2048, form=True,
+               presets=([384, 216], [512, 288], [768, 432])),
+        Option("iterations", 300, "Итераций VQGAN+CLIP", min=1, max=2000, form=True),
+        Option("step_size", 0.1, "Шаг оптимизации", min=0.005, max=1.0, form=True),  # Adam's learning rate on z
+        Option("cutouts", 32, "Вырезок на итерацию", min=1, max=128, form=True),  # crops CLIP looks at
+        # > 1: more small crops (details), < 1: more large ones (composition)
+        Option("cut_power", 1.0, "Степень вырезок", min=0.1, max=10.0),
+        SEED,  # None: the tale's seed + the scene's
+        # a picture to start from instead of random codes (the form's upload, stored in the tale's folder)
+        Option("init_image", None, "Начальная картинка VQGAN+CLIP", kind=str, form=True, upload=True),
+        Option("augment", True, "Искажать вырезки"),  # flips, small rotations/shifts, colour jitter, noise
+    )
     default_model = str(WEIGHTS_DIR)
 
     def __init__(self, model: str | None = None, device: str | None = None):
@@ -161,26 +165,9 @@ class VqganClipIllustrator(Illustrator):
     # -----------------------------------------------------------------------------------------
 
     def options(self, given: dict[str, Any] | None = None) -> dict[str, Any]:
-        given = dict(given or {})
-        if isinstance(given.get("size"), str):  # "512x288"
-            given["size"] = given["size"].lower().replace("×", "x").split("x")
         opts = super().options(given)
-        try:
-            width, height = (int(v) for v in opts["size"])
-        except (TypeError, ValueError):
-            raise OptionError(
-                f"{self.stage}/{self.name}: size must be [width, height], got {opts['size']!r}"
-            ) from None
-        if not (8 <= width <= 2048 and 8 <= height <= 2048):
-            raise OptionError(f"{self.stage}/{self.name}: size {width}x{height} is out of 8..2048")
-        opts["size"] = [width, height]
-        for key in ("iterations", "cutouts"):
-            if int(opts[key]) < 1:
-                raise OptionError(f"{self.stage}/{self.name}: {key} must be at least 1")
-        if opts["cut_power"] <= 0:
-            raise OptionError(f"{self.stage}/{self.name}: cut_power must be positive")
-        if isinstance(opts["augment"], str):
-            opts["augment"] = opts["augment"].strip().lower() not in ("0", "false", "no", "off", "")
+        if len(opts["size"]) != 2:
+            raise OptionError(f"{self.stage}/{self.name}: size must be [width, height], got {opts['size']!r}")
         return opts
 
     # -----------------------------------------------------------------------------------------
@@ -303,7 +290,6 @@ class VqganClipIllustrator(Illustrator):
 
     def decode(self, z):
         """Snap z to its nearest codebook entries (gradients pass straight through), decode to [0, 1] RGB."""
-        import torch  # noqa: PLC0415
 
         batch, dims, rows, columns = z.shape
         flat = z.permute(0, 2, 3, 1).reshape(-1, dims)

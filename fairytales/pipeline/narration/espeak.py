@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..backend import BackendUnavailable
+from ..backend import BackendUnavailable, Option
 from ..scenes import NARRATOR, speaker_gender
 from ..text import chunks
 from ..types import ProgressCallback, Scene, no_progress
@@ -30,8 +30,13 @@ class EspeakNarrator(Narrator):
     label = "espeak-ng (без модели)"
     voices = {"ru+m3": "Мужской", "ru+m1": "Низкий мужской", "ru+f3": "Женский", "ru+f2": "Высокий женский",
               "ru+m7": "Сказочник-старик"}
-    defaults = {"rate": 135, "pitch": 45, "narrator_voice": VOICES["narrator"], "character_voices": True,
-                "max_chars": 90}
+    declared_options = (
+        Option("rate", 135, "Скорость, слов в минуту", min=60, max=300),
+        Option("pitch", 45, "Высота голоса", min=0, max=99),
+        Option("narrator_voice", VOICES["narrator"], "Голос рассказчика"),
+        Option("character_voices", True, "Свои голоса у героев"),
+        Option("max_chars", 90, "Символов в одном куске речи", min=20, max=500),
+    )
 
     def available(self) -> tuple[bool, str]:
         if shutil.which("espeak-ng"):

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..backend import MODELS_DIR, BackendUnavailable, OptionError
+from ..backend import MODELS_DIR, BackendUnavailable, Option, OptionError
 from ..scenes import NARRATOR, speaker_gender
 from ..text import chunks
 from ..types import Line, ProgressCallback, Scene, no_progress
@@ -139,16 +139,16 @@ class SileroNarrator(Narrator):
         "kseniya": "Ксения (женский)",
         "xenia": "Ксения (женский, звонкий)",
     }
-    defaults = {
-        "narrator_voice": "eugene",
-        "character_voices": True,
-        "male_voice": "aidar",
-        "female_voice": "xenia",
-        "neuter_voice": "kseniya",
-        "sample_rate": 48000,
-        "max_chars": 140,
-        "stress": True,
-    }
+    declared_options = (
+        Option("narrator_voice", "eugene", "Голос рассказчика"),
+        Option("character_voices", True, "Свои голоса у героев"),
+        Option("male_voice", "aidar", "Мужской голос"),
+        Option("female_voice", "xenia", "Женский голос"),
+        Option("neuter_voice", "kseniya", "Голос остальных"),
+        Option("sample_rate", 48000, "Частота, Гц", choices=SAMPLE_RATES),
+        Option("max_chars", 140, "Символов в одном куске речи", min=20, max=1000),  # under 20: scraps
+        Option("stress", True, "Ударения и ё (silero-stress)"),
+    )
 
     def __init__(self, model: str | None = None, device: str | None = None):
         super().__init__(model=model, device=device)
@@ -203,16 +203,13 @@ class SileroNarrator(Narrator):
         return voice
 
     def _check(self, options: dict) -> None:
+        """The voices must be the loaded model's own (the declarations cannot know them)."""
         speakers = list(getattr(self._model, "speakers", []) or [])
         for key in ("narrator_voice", "male_voice", "female_voice", "neuter_voice"):
             if speakers and options[key] not in speakers:
                 raise OptionError(
                     f"narration/silero: {key}={options[key]!r}: the model has {', '.join(speakers)}"
                 )
-        if options["sample_rate"] not in SAMPLE_RATES:
-            raise OptionError(f"narration/silero: sample_rate must be one of {SAMPLE_RATES}")
-        if options["max_chars"] < 20:
-            raise OptionError("narration/silero: max_chars under 20 would cut speech into scraps")
 
     # --- text
 
@@ -280,6 +277,7 @@ class SileroNarrator(Narrator):
         if not self._loaded:
             progress(0.0, "Загружаю модель Silero")
         self.ensure_loaded()
+        options = self.options(options)
         self._check(options)
         if options["stress"] and accentor.cache_info().currsize == 0:
             progress(0.0, "Загружаю модель ударений")

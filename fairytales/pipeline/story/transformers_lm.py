@@ -15,12 +15,11 @@ torch and transformers are imported only when the model loads, so listing backen
 
 from __future__ import annotations
 
-import os
 import re
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from ..backend import BackendUnavailable, is_local_path, torch_dtype
+from ..backend import SEED, BackendUnavailable, Option, first_line, hub_offline, is_local_path, torch_dtype
 from ..types import ProgressCallback, TaleRequest, no_progress
 from . import Storyteller
 
@@ -37,32 +36,23 @@ _DIALOGUE = re.compile(r"^[—–-]+\s*")
 _PROMPT_LABEL = re.compile(r"\b(?:Имя|Жанр|Текст)\s*:")
 
 
-def hub_offline() -> bool:
-    return any(os.environ.get(flag, "").lower() in {"1", "true", "yes", "on"}
-               for flag in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
-
-
 class CausalLMStoryteller(Storyteller):
     name = "rugpt3"
     label = "ruGPT-3 (transformers)"
     default_model = "ai-forever/rugpt3small_based_on_gpt2"
     requires = ("torch", "transformers")
     weights_marker = "config.json"
-    defaults: dict[str, Any] = {
-        "temperature": 0.9,
-        "top_k": 50,
-        "top_p": 0.95,
-        "repetition_penalty": 1.2,
-        "no_repeat_ngram_size": 3,
-        "length": 2000,  # target characters; the story is at least this long unless the model stalls
-        "seed": None,  # None: the request's seed
-        "max_new_tokens_per_step": 200,
-    }
+    declared_options = (
+        Option("temperature", 0.9, "Температура", min=0.1, max=2.0, form=True),
+        Option("top_k", 50, "top_k", min=0, max=500, form=True),
+        Option("top_p", 0.95, "top_p", min=0.1, max=1.0, form=True),
+        Option("repetition_penalty", 1.2, "Штраф за повторы", min=1.0, max=3.0, form=True),
+        Option("no_repeat_ngram_size", 3, "no_repeat_ngram_size", min=0, max=10, form=True),
+        # target characters; the story is at least this long unless the model stalls
+        Option("length", 2000, "Длина текста, символов", min=1, max=8000, form=True),
+        replace(SEED, form=True),  # None: the request's seed
+        Option("max_new_tokens_per_step", 200, "Токенов за шаг", min=16, max=1024),
+    )
 
     def __init__(self, model: str | None = None, device: str | None = None):
         super().__init__(model, device)

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..backend import Option
 from ..fonts import font_path
 from ..types import ProgressCallback, no_progress
 from . import FPS, HEIGHT, WIDTH, Cut, Editor
@@ -33,8 +34,16 @@ class VideoFailed(RuntimeError):
 class FfmpegEditor(Editor):
     name = "ffmpeg"
     label = "Монтаж ffmpeg"
-    defaults = {"preset": "veryfast", "crf": 23, "zoom": 0.12, "crossfade": 0.8, "title_seconds": 4.0,
-                "music_level": 0.5, "ducked_level": 0.15}
+    declared_options = (
+        Option("preset", "veryfast", "Скорость кодирования x264",
+               choices=("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")),
+        Option("crf", 23, "Качество (CRF, меньше — лучше)", min=0, max=51),
+        Option("zoom", 0.12, "Наезд камеры", min=0.0, max=0.5),
+        Option("crossfade", 0.8, "Переход между сценами, с", min=0.0, max=3.0),
+        Option("title_seconds", 4.0, "Титр, с", min=0.0, max=15.0),
+        Option("music_level", 0.5, "Громкость музыки", min=0.0, max=1.0),
+        Option("ducked_level", 0.15, "Музыка под голосом", min=0.0, max=1.0),
+    )
 
     def assemble(self, cut: Cut, out_mp4: Path, out_poster: Path, options: dict,
                  progress: ProgressCallback = no_progress) -> dict:
