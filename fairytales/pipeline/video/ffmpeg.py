@@ -1,5 +1,5 @@
 """The editor: ffmpeg's own filters (zoompan, xfade, libass) do the per-frame work, which runs
-several times faster than compositing frames in Python (see STACK.md)."""
+several times faster than compositing frames in Python (see docs/stack.md)."""
 
 from __future__ import annotations
 
