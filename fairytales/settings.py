@@ -107,9 +107,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "gallery"
-LOGOUT_REDIRECT_URL = "gallery"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "tales:gallery"
+LOGOUT_REDIRECT_URL = "tales:gallery"
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
@@ -123,6 +123,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve from static/ directly when collectstatic has not run
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Behind a front web server, hand a tale's files to it after the permission check: nginx's X-Accel-Redirect
+# to this internal location (which maps to MEDIA_ROOT), or X-Sendfile (Apache, lighttpd) when set to 1.
+FILES_ACCEL_REDIRECT = os.environ.get("FILES_ACCEL_REDIRECT", "")
+FILES_SENDFILE = env_bool("FILES_SENDFILE")
 MEDIA_URL = "/media/"
 
 SESSION_COOKIE_HTTPONLY = True
