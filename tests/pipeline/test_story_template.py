@@ -1,20 +1,25 @@
-"""The offline storyteller: Russian fairy tales from templates, checked the way a reader would check them.
+"""The template storyteller: Russian fairy tales from templates, checked the way a reader would check them.
 
-Run with: .venv/bin/python -m pytest tests/pipeline/test_story_offline.py -p no:django -q
+Run with: .venv/bin/python -m pytest tests/pipeline/test_story_template.py -p no:django -q
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 import re
-import time
 
 import pytest
 
-from fairytales.pipeline import russian
-from fairytales.pipeline.story import offline
-from fairytales.pipeline.story.offline import TemplateStoryteller
-from fairytales.pipeline.types import GENRES, TaleRequest
+from fairytales.pipeline import genres, russian
+from fairytales.pipeline.backend import OptionError
+from fairytales.pipeline.story.template.backend import MAX_EPISODES, MAX_LENGTH, TemplateStoryteller, compose
+from fairytales.pipeline.story.template.packs import DATA, pack, read, shared
+from fairytales.pipeline.story.template.plot import FUNCTIONS, Plot, clean_title, plan
+from fairytales.pipeline.story.template.writer import TemplateError, Writer
+from fairytales.pipeline.types import TaleRequest
+
+GENRES = genres.NAMES
 
 TITLES = [
     "Колобок",
@@ -114,7 +119,7 @@ def past_verbs_next_to(text: str, form: str) -> list[tuple[str, str]]:
 
 def hero_lemma(title: str, genre: str, seed: int) -> str:
     """The lemma of the hero's noun as the story calls it («Шапочка» for «Красная Шапочка»)."""
-    hero = offline.plan(title, genre, seed).roles["H"]
+    hero = plan(title, genre, seed).roles["H"]
     return noun_lemma(hero.short or hero.text)
 
 
@@ -219,8 +224,8 @@ def test_title_nouns_gives_the_companion_and_the_treasure():
 
 
 def _cases():
-    genres = itertools.cycle(GENRES)
-    return [(title, next(genres), seed) for seed, title in enumerate(TITLES)]
+    cycle = itertools.cycle(GENRES)
+    return [(title, next(cycle), seed) for seed, title in enumerate(TITLES)]
 
 
 @pytest.mark.parametrize("title, genre, seed", _cases())
@@ -296,7 +301,7 @@ def test_hyphenated_names_inflect_in_both_parts(teller):
 def test_title_companion_becomes_the_helper(teller):
     story = write(teller, "Маша и медведь", "сказка", seed=2)
     assert re.search(r"\bмедвед(ь|я|ю|ем|е)\b", story)
-    assert offline.plan("Маша и медведь", "сказка", 2).roles["A"].text == "медведь"
+    assert plan("Маша и медведь", "сказка", 2).roles["A"].text == "медведь"
 
 
 def test_inanimate_title_becomes_the_treasure(teller):
@@ -304,7 +309,7 @@ def test_inanimate_title_becomes_the_treasure(teller):
     for story in stories:
         assert sum(lemma == "цветочек" for lemma in russian.lemmas(story)) >= 4
         assert "«Аленький цветочек»" in story
-        assert offline.plan("Аленький цветочек", "сказка", 0).roles["T"].text == "аленький цветочек"
+        assert plan("Аленький цветочек", "сказка", 0).roles["T"].text == "аленький цветочек"
     assert re.search(r"\bцветоч(ка|ку|ком|ке)\b", " ".join(stories))  # and it inflects
 
 
@@ -314,11 +319,11 @@ def test_titles_without_a_hero_still_make_a_valid_story(teller, title):
     story = write(teller, title, "приключения", seed=7)
     assert len(story) >= 2400
     assert not re.search(r"[{}\[\]|]", story)
-    hero = offline.plan(title, "приключения", 7).roles["H"]
+    hero = plan(title, "приключения", 7).roles["H"]
     assert noun_lemma(hero.text) in {"мальчик", "девочка"}  # «мальчик Ваня», «девочка Маша»…
     assert distinct_cases(story, noun_lemma(hero.short)) >= 4
     assert sum(1 for w in WORD.findall(story) if noun_lemma(w) == noun_lemma(hero.short)) >= 10
-    cleaned = offline.clean_title(title)
+    cleaned = clean_title(title)
     if cleaned:
         assert f"«{cleaned}»" in story  # the title is still named, safely
     assert "🐉" not in story
@@ -370,7 +375,7 @@ def test_genre_specific_content(teller):
         assert re.search(r"звездолёт|робот|планет", sci_fi)
         detective = write(teller, "Колобок", "детектив", seed)
         assert re.search(r"улик", detective) and re.search(r"загадк|тайн", detective)
-        detective_plot = offline.plan("Колобок", "детектив", seed)
+        detective_plot = plan("Колобок", "детектив", seed)
         clue = detective_plot.roles["C"]
         assert clue.form("accs") in detective or clue.text in detective
         romance = write(teller, "Колобок", "романтика", seed)
@@ -383,7 +388,7 @@ def test_genre_specific_content(teller):
 
 def test_different_seeds_give_different_plots(teller):
     for title, genre in [("Колобок", "сказка"), ("Маша и медведь", "фэнтези"), ("Hello", "детектив")]:
-        plots = [offline.plan(title, genre, seed) for seed in range(8)]
+        plots = [plan(title, genre, seed) for seed in range(8)]
         signatures = [plot.signature() for plot in plots]
         assert len(set(signatures)) == len(signatures)
         stories = [write(teller, title, genre, seed) for seed in range(8)]
@@ -405,14 +410,14 @@ HUNDRED_TITLES = [title for title in TITLES if WORD.search(title)] + [
 ]
 
 
-def _skeleton(plot: offline.Plot) -> tuple:
+def _skeleton(plot: Plot) -> tuple:
     """A plot without the names the title gives: which template tells each function, the places, the
     cast that the seed chose (villain, donor, objects...) and the ending."""
     chosen = tuple(sorted((k, p.text) for k, p in plot.roles.items() if k not in ("H", "A")))
     return tuple(sorted(plot.templates.items())), tuple(sorted(plot.places)), chosen, plot.coda
 
 
-def _sentences(story: str, plot: offline.Plot) -> set[str]:
+def _sentences(story: str, plot: Plot) -> set[str]:
     """The story's sentences with every form of the hero's name masked, so that two tales are compared
     by what happens in them, not by who it happens to."""
     for role in plot.roles.values():
@@ -444,7 +449,7 @@ def test_a_hundred_tales(teller):
         itertools.cycle(HUNDRED_TITLES), 100))]
     tales, checked_verbs = [], 0
     for title, genre, seed in cases:
-        plot = offline.plan(title, genre, seed)
+        plot = plan(title, genre, seed)
         story = write(teller, title, genre, seed)
         assert len(story) >= 2000, (title, genre, seed)
         assert not re.search(r"[{}\[\]|]|None", story), (title, genre, seed)
@@ -514,27 +519,122 @@ def test_progress_is_reported_in_russian(teller):
 
 
 def test_backend_metadata():
-    assert TemplateStoryteller.name == "offline"
+    assert TemplateStoryteller.name == "template"
     assert TemplateStoryteller.stage == "story"
     assert TemplateStoryteller.label == "Сказочник (шаблоны, без модели)"
+    declared = [(option.name, option.default) for option in TemplateStoryteller.declared_options]
+    assert declared == [("seed", None), ("length", 2400)]
     assert TemplateStoryteller.defaults == {"seed": None, "length": 2400}
     assert TemplateStoryteller().available() == (True, "")
 
 
+def test_length_option_is_bounded_only_where_the_story_would_never_end(teller):
+    assert teller.options({"length": 0})["length"] == 0  # the default, as before
+    assert teller.options({"length": "3000"})["length"] == 3000
+    assert teller.options({"length": MAX_LENGTH})["length"] == MAX_LENGTH
+    with pytest.raises(OptionError):
+        teller.options({"length": 10**9})
+    with pytest.raises(OptionError):
+        teller.options({"length": "длинная"})
+    # write() itself still reads what it is given leniently
+    request = TaleRequest("Колобок", "сказка", seed=1)
+    default = write(teller, "Колобок", "сказка", 1)
+    assert teller.write(request, {"seed": None, "length": "длинная"}) == default
+    assert teller.write(request, {"seed": None, "length": None}) == default
+
+
 def test_every_template_renders_cleanly():
     """Each template of each genre, with a hero, a heroine and a neuter hero: no markup left over."""
-    for genre, pack in offline.PACKS.items():
+    common = shared()
+    for genre in GENRES:
+        own = pack(genres.get(genre).story).templates
         for title in ("Колобок", "Маша и медведь", "Чудище"):
-            plot = offline.plan(title, genre, 1)
-            for function in offline.FUNCTIONS:
-                for template in pack.get(function) or offline.GENERIC[function]:
+            plot = plan(title, genre, 1)
+            for function in FUNCTIONS:
+                for template in own.get(function) or common.templates[function]:
                     plot.templates[function] = template
-                    text = offline.compose(plot, offline.MAX_EPISODES)
+                    text = compose(plot, MAX_EPISODES)
                     assert not re.search(r"[{}\[\]|]", text), (genre, function, template)
-            for coda in pack["coda"] + pack["coda_untitled"]:
+            for coda in own["coda"] + own["coda_untitled"]:
                 plot.coda = coda
-                assert not re.search(r"[{}\[\]|]", offline.compose(plot, 0)), (genre, coda)
-            closing = [line for lines in offline.HERO_IN_EVERY_CASE.values() for line in lines]
-            for filler in offline.GENERIC["filler"] + closing:
+                assert not re.search(r"[{}\[\]|]", compose(plot, 0)), (genre, coda)
+            closing = [line for lines in common.hero_in_every_case.values() for line in lines]
+            for filler in list(common.templates["filler"]) + closing:
                 plot.fillers = [filler]
-                assert not re.search(r"[{}\[\]|]", offline.compose(plot, 0, target=5000)), (genre, filler)
+                assert not re.search(r"[{}\[\]|]", compose(plot, 0, target=5000)), (genre, filler)
+
+
+# --- The templates resolve: a typo in data/*.toml fails here, not in a user's tale -------------------------
+
+
+def strings_in(value, where: str = ""):
+    """Every string of a TOML file's content, with where it is («.templates.lack[1]»)."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_in(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings_in(item, f"{where}[{index}]")
+
+
+def template_problems(content: dict, writers: list[Writer]) -> list[str]:
+    """What Writer.check finds wrong with any string of ``content`` (templates, but also names, places and
+    moods, which must hold no stray markup), for each writer's plot."""
+    problems = []
+    for where, text in strings_in(content):
+        for writer in writers:
+            try:
+                writer.check(text)
+            except TemplateError as exc:
+                problems.append(f"{where} for {writer.plot.roles['H'].text}: {exc}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def writers() -> dict[str, list[Writer]]:
+    """Per genre, writers for the same plot told of a hero and of a heroine (and of a neuter hero)."""
+    out = {}
+    for genre in GENRES:
+        titles = ("Колобок", "Маша и медведь", "Чудище")
+        out[genre] = [Writer(plan(title, genre, 1), random.Random(0)) for title in titles]
+        assert [w.plot.roles["H"].gender for w in out[genre]] == ["masc", "femn", "neut"]
+    return out
+
+
+def test_every_genre_has_its_file_and_every_file_a_genre():
+    stories = {genre.story for genre in genres.TABLE.values()}
+    assert {path.stem for path in DATA.glob("*.toml")} == stories | {"shared"}
+    for story in stories:
+        assert pack(story).name == story  # it loads: no unknown key, none missing
+
+
+@pytest.mark.parametrize("genre", GENRES)
+def test_every_template_resolves(genre, writers):
+    """Every string of shared.toml and of the genre's file, every placeholder in it with each form and case
+    it asks for, every variant of every choice, for a hero and a heroine of the genre's cast: each resolves,
+    every brace and bracket is closed, and every word meant to agree with a role does change with gender."""
+    for name in ("shared", genres.get(genre).story):
+        assert not template_problems(read(name), writers[genre]), name
+
+
+@pytest.mark.parametrize("broken", [
+    "{H.nosuchcase}",  # an unknown case or form
+    "{H|пошёл.nosuchcase}",
+    "{X} пошёл",  # an unknown role
+    "{quest.gent}",  # a value has no forms
+    "{FAR.nowhere}",  # nor a place this one
+    "{H.gent и пошёл",  # an unclosed brace
+    "[один|другой и пошёл",  # an unclosed choice
+    "один|другой",  # a choice without brackets
+    "[один|[два|три]]",  # choices do not nest
+    "{H|qwerty}",  # a word that cannot agree
+    "ушёл {H|.}",  # the agreement suffix must stick to its word
+    "[{H|сказал}|{V|молвил.nosuchcase}]",  # in a variant the seed might not pick
+])
+def test_the_check_catches_a_broken_template(broken, writers):
+    content = read("fairy_tale")
+    content["templates"]["lack"].append(f"Но однажды {broken}.")
+    problems = template_problems(content, writers["сказка"])
+    assert problems and all(problem.startswith(".templates.lack[3] ") for problem in problems), problems
