@@ -18,6 +18,7 @@ class Genre:
     story: str  # the template storyteller's pack
     palette: str  # the storybook illustrator's colour grade
     mood: str  # the composers' mood
+    picture_style: str  # what the neural illustrators add to a scene's prompt
 
 
 def _load() -> dict[str, Genre]:

@@ -15,14 +15,8 @@ import torch
 from PIL import Image
 
 from fairytales.pipeline.backend import BackendUnavailable
-from fairytales.pipeline.illustration import HEIGHT, WIDTH, IllustrationContext
-from fairytales.pipeline.illustration.diffusers_t2i import (
-    DiffusersIllustrator,
-    cover,
-    snap,
-    step_callback,
-    styled_prompt,
-)
+from fairytales.pipeline.illustration import HEIGHT, WIDTH, IllustrationContext, cover, styled_prompt
+from fairytales.pipeline.illustration.diffusers_t2i import DiffusersIllustrator, snap, step_callback
 from fairytales.pipeline.types import Scene
 
 TINY = {"width": 32, "height": 32, "steps": 2}

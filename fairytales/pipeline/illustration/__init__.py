@@ -33,3 +33,24 @@ class Illustrator(Backend):
     ) -> dict:
         """Write a WIDTH x HEIGHT PNG to ``out_png``; return what was drawn (for the page and the tests)."""
         raise NotImplementedError
+
+
+def cover(image, width: int = WIDTH, height: int = HEIGHT):
+    """``image`` scaled to cover width x height, keeping its aspect ratio, and the middle cropped: the frame
+    is filled, nothing is squashed, no bars."""
+    from PIL import Image  # noqa: PLC0415 - the pipeline's interfaces import nothing heavy
+
+    scale = max(width / image.width, height / image.height)
+    size = (max(width, round(image.width * scale)), max(height, round(image.height * scale)))
+    resized = image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+    left, top = (resized.width - width) // 2, (resized.height - height) // 2
+    return resized.crop((left, top, left + width, top + height))
+
+
+def styled_prompt(scene_prompt: str, genre: str) -> str:
+    """A scene's prompt with its genre's picture style, for the neural illustrators."""
+    from .. import genres  # noqa: PLC0415
+
+    text = scene_prompt.strip().rstrip(".")
+    style = genres.get(genre).picture_style
+    return f"{text}. {style}" if text else style

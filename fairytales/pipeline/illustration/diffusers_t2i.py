@@ -20,25 +20,10 @@ from typing import Any
 
 from ..backend import SEED, BackendUnavailable, Option, first_line, hub_offline, is_local_path, torch_dtype
 from ..types import ProgressCallback, Scene, no_progress
-from . import HEIGHT, WIDTH, IllustrationContext, Illustrator
+from . import IllustrationContext, Illustrator, cover, styled_prompt
 
 INSTALL_HINT = "pip install -r requirements/neural.txt"
 SIZE_MULTIPLE = 8  # latent pixels: Stable Diffusion needs multiples of 8; Kandinsky rounds up to 64 itself
-
-STYLE_DEFAULT = "книжная иллюстрация к сказке, яркие краски, детально"
-STYLES = {
-    "сказка": "книжная иллюстрация к русской народной сказке, яркие краски, детально",
-    "детская": "добрая детская книжная иллюстрация, мягкие цвета, акварель",
-    "ужасы": "мрачная книжная иллюстрация, туман, тёмные тона, готика",
-    "фэнтези": "фэнтези, эпическая книжная иллюстрация, волшебный свет, детально",
-    "приключения": "приключенческая книжная иллюстрация, динамичная сцена, яркие краски",
-    "фантастика": "научная фантастика, книжная иллюстрация, космос, футуристично",
-    "магический реализм": "магический реализм, живописная книжная иллюстрация, тёплый свет",
-    "юмор": "весёлая карикатурная книжная иллюстрация, яркие краски",
-    "детектив": "нуарная книжная иллюстрация, детектив, контрастный свет",
-    "романтика": "романтичная книжная иллюстрация, нежные тона, закат",
-}
-
 
 def dtype_keyword() -> str:
     """diffusers renamed ``torch_dtype`` to ``dtype`` (and warns on the old name); older releases know only
@@ -48,25 +33,9 @@ def dtype_keyword() -> str:
     return "dtype" if hasattr(deprecation_utils, "_resolve_dtype") else "torch_dtype"
 
 
-def styled_prompt(scene_prompt: str, genre: str) -> str:
-    return f"{scene_prompt.strip().rstrip('.')}. {STYLES.get(genre, STYLE_DEFAULT)}"
-
-
 def snap(size: int) -> int:
     """The nearest size the pipeline takes (a positive multiple of SIZE_MULTIPLE)."""
     return max(SIZE_MULTIPLE, round(size / SIZE_MULTIPLE) * SIZE_MULTIPLE)
-
-
-def cover(image, width: int = WIDTH, height: int = HEIGHT):
-    """Scale ``image`` to cover width x height, then crop the middle: the frame is filled, nothing is
-    squashed, no bars."""
-    from PIL import Image  # noqa: PLC0415
-
-    scale = max(width / image.width, height / image.height)
-    size = (max(width, round(image.width * scale)), max(height, round(image.height * scale)))
-    resized = image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
-    left, top = (resized.width - width) // 2, (resized.height - height) // 2
-    return resized.crop((left, top, left + width, top + height))
 
 
 class DiffusersIllustrator(Illustrator):
@@ -78,8 +47,8 @@ class DiffusersIllustrator(Illustrator):
     declared_options = (
         Option("steps", 25, "Шагов диффузии", min=1, max=200),
         Option("guidance", 7.5, "Следование тексту (guidance)", min=0.0, max=30.0),
-        Option("width", 768, "Ширина", min=64, max=2048),
-        Option("height", 432, "Высота", min=64, max=2048),
+        Option("width", 768, "Ширина", min=8, max=2048),
+        Option("height", 432, "Высота", min=8, max=2048),
         SEED,  # None: the tale's seed + the scene's
         Option("negative_prompt", "", "Чего не рисовать"),
     )

@@ -48,27 +48,13 @@ from PIL import Image
 
 from ..backend import MODELS_DIR, SEED, BackendUnavailable, Option, OptionError
 from ..types import ProgressCallback, Scene, no_progress
-from . import HEIGHT, WIDTH, IllustrationContext, Illustrator
+from . import HEIGHT, WIDTH, IllustrationContext, Illustrator, cover, styled_prompt
 
 WEIGHTS_DIR = MODELS_DIR / "vqgan_clip"
 
 # OpenAI CLIP's normalisation, used when clip/preprocessor_config.json does not give its own
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
-
-STYLES = {
-    "сказка": "иллюстрация к русской народной сказке, акварель, яркие краски",
-    "детская": "детская книжная иллюстрация, мягкие цвета, добрые персонажи",
-    "ужасы": "мрачная картина, туман, тёмные тени, жуткая атмосфера",
-    "фэнтези": "эпическая фэнтези иллюстрация, волшебный свет, масляная живопись",
-    "приключения": "приключенческая иллюстрация, дальняя дорога, динамичная сцена",
-    "фантастика": "научная фантастика, космос, футуристический пейзаж",
-    "магический реализм": "магический реализм, сказочный свет в обычном мире, живопись",
-    "юмор": "весёлая карикатура, забавные персонажи, яркие цвета",
-    "детектив": "нуарная иллюстрация, ночной город, контрастный свет",
-    "романтика": "романтичная иллюстрация, закат, нежные тона",
-}
-DEFAULT_STYLE = STYLES["сказка"]
 
 CUT_SIZE_FALLBACK = 224
 TAMING_TARGETS = ("taming.models.vqgan.VQModel", "taming.models.vqgan.GumbelVQ")
@@ -386,10 +372,8 @@ def spherical_distance(a, b):
 
 
 def picture_prompt(scene: Scene, context: IllustrationContext) -> str:
-    """The scene's prompt with the genre's style words."""
-    style = STYLES.get((context.genre or "").strip().lower(), DEFAULT_STYLE)
-    text = (scene.prompt or scene.text or context.title or "").strip().rstrip(".")
-    return f"{text}. {style}" if text else style
+    """The scene's prompt (or its text, or the title) with the genre's style words."""
+    return styled_prompt(scene.prompt or scene.text or context.title or "", context.genre)
 
 
 def load_picture(path: str | Path, width: int, height: int) -> Image.Image:
@@ -401,15 +385,6 @@ def load_picture(path: str | Path, width: int, height: int) -> Image.Image:
             return cover(img.convert("RGB"), width, height)
     except OSError as exc:
         raise OptionError(f"illustration/vqgan_clip: init_image {str(path)!r} is not a picture") from exc
-
-
-def cover(img: Image.Image, width: int, height: int) -> Image.Image:
-    """Scale to cover width x height, keeping the aspect ratio, and crop the middle."""
-    scale = max(width / img.width, height / img.height)
-    size = (max(width, round(img.width * scale)), max(height, round(img.height * scale)))
-    img = img.resize(size, Image.Resampling.LANCZOS)
-    left, top = (size[0] - width) // 2, (size[1] - height) // 2
-    return img.crop((left, top, left + width, top + height))
 
 
 def to_uint8(image) -> np.ndarray:
