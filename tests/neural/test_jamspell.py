@@ -15,8 +15,8 @@ if importlib.util.find_spec("jamspell") is None:  # never import it here: withou
     pytest.skip("jamspell is not installed", allow_module_level=True)
 
 from fairytales.pipeline.backend import BackendUnavailable  # noqa: E402
-from fairytales.pipeline.proofread import jamspell_backend as jb  # noqa: E402
-from fairytales.pipeline.proofread.jamspell_backend import JamSpellProofreader  # noqa: E402
+from fairytales.pipeline.proofread.jamspell import ranking, training  # noqa: E402
+from fairytales.pipeline.proofread.jamspell.backend import JamSpellProofreader  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "data" / "ru_literature.txt.xz"
@@ -28,7 +28,7 @@ def model(tmp_path_factory) -> Path:
     if not CORPUS.exists():
         pytest.skip(f"no {CORPUS}")
     out = tmp_path_factory.mktemp("jamspell") / "ru_test.bin"
-    return jb.train(CORPUS, out, max_mb=0.5)
+    return training.train(CORPUS, out, max_mb=0.5)
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +96,11 @@ def test_progress_is_reported(proofreader):
 
 
 def test_the_edit_cost_ranks_russian_slips_first():
-    assert jb.edit_cost("малоко", "молоко") < jb.edit_cost("малоко", "малого")  # vowel < voicing mid-word
-    assert jb.edit_cost("дуп", "дуб") < jb.edit_cost("дуп", "дух")  # devoicing at the end is a typical slip
-    assert jb.best_candidate("малоко", [("малого", -10.0), ("молоко", -10.5), ("малоко", -12.0)]) == "молоко"
-    assert jb.best_candidate("превет", [("превет", -9.0), ("привет", -10.0)]) == "превет"  # JamSpell keeps it
+    cost, best = ranking.edit_cost, ranking.best_candidate
+    assert cost("малоко", "молоко") < cost("малоко", "малого")  # vowel < voicing mid-word
+    assert cost("дуп", "дуб") < cost("дуп", "дух")  # devoicing at the end is a typical slip
+    assert best("малоко", [("малого", -10.0), ("молоко", -10.5), ("малоко", -12.0)]) == "молоко"
+    assert best("превет", [("превет", -9.0), ("привет", -10.0)]) == "превет"  # JamSpell keeps it
 
 
 def test_missing_model_is_one_line_naming_the_setting(tmp_path):
@@ -124,9 +125,9 @@ def test_jamspell_imports_in_a_fresh_process_with_no_locale_set_up(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("LOCPATH", "LC_ALL", "LANG")}
     env["VIDEOTALES_VAR"] = str(tmp_path)
     code = (
-        "from fairytales.pipeline.proofread.jamspell_backend import import_jamspell, _locale_loads\n"
+        "from fairytales.pipeline.proofread.jamspell.locale import import_jamspell, locale_loads\n"
         "import_jamspell().TSpellCorrector()\n"
-        "print('ok', _locale_loads())\n"
+        "print('ok', locale_loads())\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
@@ -138,7 +139,7 @@ def test_jamspell_imports_in_a_fresh_process_with_no_locale_set_up(tmp_path):
             [
                 sys.executable,
                 "-c",
-                "from fairytales.pipeline.proofread.jamspell_backend import _locale_loads as f;print(f())",
+                "from fairytales.pipeline.proofread.jamspell.locale import locale_loads as f;print(f())",
             ],
             cwd=REPO,
             env={**env, "LOCPATH": ""},
@@ -154,7 +155,7 @@ def test_jamspell_imports_in_a_fresh_process_with_no_locale_set_up(tmp_path):
 @needs_corpus
 def test_prepare_corpus_spreads_a_small_sample_over_the_whole_text(tmp_path):
     out = tmp_path / "sample.txt"
-    written = jb.prepare_corpus(CORPUS, out, max_mb=0.3)
+    written = training.prepare_corpus(CORPUS, out, max_mb=0.3)
     assert 200_000 < written < 500_000
     text = out.read_text(encoding="utf-8")
     assert "ё" not in text

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from fairytales.pipeline.backend import BackendUnavailable
-from fairytales.pipeline.music import procedural
+from fairytales.pipeline.music import moods
 from fairytales.pipeline.music.neural import MusicTransformerComposer
 from fairytales.pipeline.music.transformer import events
 from fairytales.pipeline.music.transformer.model import ModelConfig, MusicTransformer, skew
@@ -50,7 +50,7 @@ def test_vocabulary_layout():
     assert (events.NOTE_OFF, events.TIME_SHIFT, events.VELOCITY) == (128, 256, 356)
     assert (events.PAD, events.BOS, events.EOS, events.MOOD) == (388, 389, 390, 391)
     assert events.VOCAB_SIZE == 401
-    assert set(events.MOOD_NAMES) == set(procedural.MOODS)
+    assert set(events.MOOD_NAMES) == set(moods.MOODS)
     assert events.token_name(256) == "TIME_SHIFT_10ms" and events.token_name(355) == "TIME_SHIFT_1000ms"
 
 
@@ -191,7 +191,7 @@ def test_composer_loads_checkpoint_and_composes(checkpoint, tmp_path):
         10.0, "ужасы", tmp_path / "m.wav", tmp_path / "m.mid", {"seed": 7},
         progress=lambda fraction, _: seen.append(fraction),
     )
-    assert info["mood"] == "dark" and info["tempo"] == procedural.MOODS["dark"].tempo
+    assert info["mood"] == "dark" and info["tempo"] == moods.MOODS["dark"].tempo
     assert info["tokens"] > 0 and info["duration"] == pytest.approx(10.0) and info["model"] == str(checkpoint)
     assert info["instruments"]
     frames, audio = read_wav(tmp_path / "m.wav")
@@ -199,7 +199,7 @@ def test_composer_loads_checkpoint_and_composes(checkpoint, tmp_path):
     assert np.sqrt(np.mean(audio**2)) > 100  # not silent
     pm = pretty_midi.PrettyMIDI(str(tmp_path / "m.mid"))
     assert sum(len(i.notes) for i in pm.instruments) > 4
-    dark = procedural.MOODS["dark"]
+    dark = moods.MOODS["dark"]
     programs = {dark.bass, dark.accompaniment, dark.melody[0]}
     assert {i.program for i in pm.instruments} <= programs
     assert max(n.end for i in pm.instruments for n in i.notes) <= 10.0 + 1e-6

@@ -8,9 +8,9 @@ import pytest
 
 from fairytales.pipeline import registry
 from fairytales.pipeline.backend import MODELS_DIR
+from fairytales.pipeline.music.moods import MODES, MOODS
 from fairytales.pipeline.music.neural import MusicTransformerComposer
-from fairytales.pipeline.music.procedural import MODES, MOODS
-from fairytales.pipeline.proofread.jamspell_backend import JamSpellProofreader
+from fairytales.pipeline.proofread.jamspell.backend import JamSpellProofreader
 from tests.media import rms, wav_samples
 
 PACKED_SPELLING = MODELS_DIR / "jamspell" / "ru_small.bin.xz"

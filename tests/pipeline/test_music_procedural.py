@@ -10,10 +10,12 @@ import numpy as np
 import pretty_midi
 import pytest
 
+from fairytales.pipeline import genres
 from fairytales.pipeline.backend import OptionError
 from fairytales.pipeline.music import SAMPLE_RATE
 from fairytales.pipeline.music import render as render_module
-from fairytales.pipeline.music.procedural import GENRE_MOODS, MOODS, ProceduralComposer, compose_score
+from fairytales.pipeline.music.moods import MOODS
+from fairytales.pipeline.music.procedural import ProceduralComposer, compose_score
 from fairytales.pipeline.music.render import render_midi
 from fairytales.pipeline.types import GENRES
 
@@ -87,8 +89,9 @@ def test_genres_get_their_own_mood(tmp_path):
 
 
 def test_every_genre_has_a_mood_that_composes():
-    assert set(GENRE_MOODS) == set(GENRES)
-    for genre, mood in GENRE_MOODS.items():
+    assert set(genres.NAMES) == set(GENRES)
+    for genre in GENRES:
+        mood = genres.get(genre).mood
         pm, info = compose_score(mood, 30, seed=1)
         notes = [n for inst in pm.instruments for n in inst.notes]
         assert len(notes) > 20, genre
@@ -181,4 +184,4 @@ def test_fallback_synth_still_sounds(tmp_path, monkeypatch):
 
 
 def test_all_moods_are_reachable():
-    assert set(GENRE_MOODS.values()) == set(MOODS)
+    assert {genre.mood for genre in genres.TABLE.values()} == set(MOODS)

@@ -1,6 +1,6 @@
 """Music from a Music Transformer checkpoint (see ``transformer/``), its mood following the genre.
 
-The genre picks one of the procedural composer's moods, which gives a key, a tempo and a band. A
+The genre picks one of the moods (``moods.py``), which gives a key, a tempo and a band. A
 one-bar primer in that key (the tonic chord rising from its bass, a note a beat) opens the piece; a
 checkpoint trained with mood control tokens also gets the mood's token in front. The model goes on
 from there in windows: each window of ``max_len // 2`` tokens is sampled with the context cut to the
@@ -12,7 +12,7 @@ a minute unless marked) taught the model to write at about MODEL_TEMPO. So the p
 that tempo and the whole piece is then stretched to the mood's tempo: a dark tale's music is slower.
 With ``key_strength`` 0 the option ``fit_key`` moves the model's notes, all by one interval, to the
 transposition that best fits the key instead. The notes are shared out by register between the mood's bass,
-accompaniment and melody instruments, and rendered with the procedural composer's SoundFont renderer.
+accompaniment and melody instruments, and rendered with the SoundFont renderer both composers use.
 The same seed gives the same score (sampling runs on the CPU).
 """
 
@@ -25,13 +25,11 @@ from pathlib import Path
 
 import pretty_midi
 
-from ..backend import MODELS_DIR, BackendUnavailable, OptionError, torch_dtype
+from ..backend import MODELS_DIR, SEED, BackendUnavailable, Option, OptionError, torch_dtype
 from ..types import ProgressCallback, no_progress
 from . import Composer
-from .procedural import (
-    GENRE_MOODS, MINOR_MODES, MODES, MOODS, NOTE_NAMES, PROGRAM_LEVEL_DB, QUIETEST_DB, ROLE_OFFSET_DB, Mood,
-)
-from .render import render_midi
+from .moods import MINOR_MODES, MODES, MOOD_OPTION, MOODS, NOTE_NAMES, Mood, mood_for
+from .render import render_midi, track_volume
 from .transformer import events
 
 MODEL_TEMPO = 120.0  # beats a minute the model writes at (see above)
@@ -46,9 +44,14 @@ TRAIN_HINT = "train one with `python manage.py train_music`"
 class MusicTransformerComposer(Composer):
     name = "music_transformer"
     label = "Music Transformer"
-    defaults = {
-        "temperature": 1.0, "top_k": 32, "seed": None, "mood": None, "fit_key": False, "key_strength": 4.0,
-    }
+    declared_options = (
+        Option("temperature", 1.0, "Температура", min=0.0, max=5.0),  # above 0: it divides the logits
+        Option("top_k", 32, "top_k", min=0),  # 0: no limit
+        SEED,  # None here: a random one
+        MOOD_OPTION,  # None: the genre's
+        Option("fit_key", False, "Сдвигать ноты в тональность"),
+        Option("key_strength", 4.0, "Штраф за ноты вне тональности", min=0.0, max=20.0),
+    )
     default_model = str(MODELS_DIR / "music_transformer" / "model.pt")
 
     def __init__(self, model: str | None = None, device: str | None = None):
@@ -107,22 +110,14 @@ class MusicTransformerComposer(Composer):
     ) -> dict:
         import torch  # noqa: PLC0415
 
-        options = dict(options or {})
-        if isinstance(options.get("fit_key"), str):  # from a form or the shell: bool("false") is True
-            options["fit_key"] = options["fit_key"].strip().lower() in ("1", "true", "yes", "on")
         opts = self.options(options)
         if not duration or duration <= 0:
             raise OptionError(f"music/{self.name}: duration must be positive, not {duration!r}")
-        temperature, top_k = float(opts["temperature"]), int(opts["top_k"])
-        if not 0 < temperature <= 5:
+        temperature, top_k, key_strength = opts["temperature"], opts["top_k"], opts["key_strength"]
+        if temperature == 0:
             raise OptionError(f"music/{self.name}: temperature {temperature} is outside (0, 5]")
-        if top_k < 0:
-            raise OptionError(f"music/{self.name}: top_k must be 0 (no limit) or more")
-        key_strength = float(opts["key_strength"])
-        if not 0 <= key_strength <= 20:
-            raise OptionError(f"music/{self.name}: key_strength {key_strength} is outside [0, 20]")
-        mood_id = self._mood(genre, opts["mood"])
-        seed = self._seed(opts["seed"])
+        mood_id = mood_for(genre, opts["mood"], f"music/{self.name}")
+        seed = opts["seed"] if opts["seed"] is not None else secrets.randbelow(2**31)
         self.ensure_loaded()
         mood = MOODS[mood_id]
         rng = random.Random(seed)
@@ -184,26 +179,6 @@ class MusicTransformerComposer(Composer):
             "genre": genre,
         }
 
-    def _mood(self, genre: str, mood: str | None) -> str:
-        for wanted in (mood, genre):
-            key = str(wanted or "").strip().lower()
-            if key in MOODS:
-                return key
-            if key in GENRE_MOODS:
-                return GENRE_MOODS[key]
-            if wanted is mood and mood:
-                known = ", ".join(sorted(MOODS))
-                raise OptionError(f"music/{self.name}: unknown mood {mood!r} (known: {known}, or a genre)")
-        return GENRE_MOODS["сказка"]
-
-    def _seed(self, value) -> int:
-        if value is None:
-            return secrets.randbelow(2**31)
-        try:
-            return int(value)
-        except (TypeError, ValueError) as exc:
-            raise OptionError(f"music/{self.name}: option seed={value!r}: {exc}") from exc
-
     def _score(self, notes: list[pretty_midi.Note], mood: Mood, tonic_pc: int, duration: float):
         """The notes cut at ``duration`` and shared out by register: bass below the bass clef's top,
         melody from just under the mood's melody register up, accompaniment between."""
@@ -228,9 +203,7 @@ class MusicTransformerComposer(Composer):
                 continue
             name = pretty_midi.program_to_instrument_name(program)
             inst = pretty_midi.Instrument(program, name=f"{role}: {name}")
-            gain_db = min(0.0, QUIETEST_DB - PROGRAM_LEVEL_DB.get(program, -30.0) + ROLE_OFFSET_DB[role])
-            volume = max(1, min(127, round(127 * 10 ** (gain_db / 60))))  # CC7, as the procedural composer
-            inst.control_changes.append(pretty_midi.ControlChange(7, volume, 0.0))
+            inst.control_changes.append(pretty_midi.ControlChange(7, track_volume(program, role), 0.0))
             inst.notes = role_notes
             pm.instruments.append(inst)
         pm.time_signature_changes.append(pretty_midi.TimeSignature(mood.beats, 4, 0.0))

@@ -26,6 +26,28 @@ TAIL = 2.0  # seconds left for notes to ring out when no duration is given
 FADE_OUT = 1.5  # seconds
 DRUM_CHANNEL = 9
 
+# How loud each program of TimGM6mb.sf2 sounds (dB RMS, five 1 s notes at velocity 64): the composers
+# set each track's volume so that a flute does not drown a celesta. Programs not listed count as -30.
+PROGRAM_LEVEL_DB = {
+    0: -38.1, 4: -31.5, 8: -36.0, 10: -30.2, 11: -24.7, 12: -33.3, 24: -27.2, 32: -25.0, 38: -23.9,
+    40: -25.5, 42: -24.8, 43: -25.1, 44: -25.0, 45: -30.7, 46: -20.5, 47: -26.8, 48: -30.1, 49: -30.0,
+    52: -24.1, 56: -24.9, 58: -25.6, 60: -19.4, 70: -27.7, 71: -27.0, 73: -22.2, 82: -21.8, 89: -23.5,
+    90: -30.6, 92: -24.7, 95: -29.4, 98: -26.8,
+}
+DRUMS_LEVEL_DB = -50.8  # the ride cymbal
+QUIETEST_DB = -38.1  # the level every track is brought down to, before its role's offset
+ROLE_OFFSET_DB = {
+    "melody": 0.0, "accompaniment": -3.0, "bass": -2.0, "pad": -3.0, "percussion": -4.0, "drums": 0.0,
+}
+
+
+def track_volume(program: int, role: str, drums: bool = False) -> int:
+    """The track volume (CC7, which most synths read as a cubic curve) that evens out how loud
+    ``program`` sounds, less the offset of its ``role`` (a key of ROLE_OFFSET_DB)."""
+    level = DRUMS_LEVEL_DB if drums else PROGRAM_LEVEL_DB.get(program, -30.0)
+    gain_db = min(0.0, QUIETEST_DB - level + ROLE_OFFSET_DB[role])
+    return max(1, min(127, round(127 * 10 ** (gain_db / 60))))
+
 
 def render_midi(
     pm: pretty_midi.PrettyMIDI,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import re
 
+from ..backend import Option
 from ..russian import morph
-from . import lexicon
 from ..types import ProgressCallback, no_progress
-from . import Proofread, Proofreader
+from . import Proofread, Proofreader, lexicon
 from .typography import tidy
 
 ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
@@ -63,7 +63,7 @@ def correct_word(word: str) -> str | None:
 class DictionaryProofreader(Proofreader):
     name = "dictionary"
     label = "Словарная проверка (pymorphy3)"
-    defaults = {"fix_spelling": True}
+    declared_options = (Option("fix_spelling", True, "Исправлять орфографию"),)
 
     def fix(self, text: str, options: dict, progress: ProgressCallback = no_progress) -> Proofread:
         text = tidy(text)

@@ -12,7 +12,7 @@ A performance is a stream of events, one token each::
     389        BOS              starts a piece
     390        EOS              ends a piece
     391..400   MOOD(m)          a control token, first in a sequence, for a model trained with moods;
-                                m indexes MOOD_NAMES (the procedural composer's moods, frozen here so
+                                m indexes MOOD_NAMES (the moods of moods.py, frozen here so
                                 that a checkpoint keeps its meaning if moods are added later)
 
 VOCAB_SIZE (401) is the size a model's embedding needs; "mt-388-v1" names this layout in checkpoints.

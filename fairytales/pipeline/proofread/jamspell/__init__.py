@@ -1,1 +1,1 @@
-
+"""The JamSpell proofreader (``backend``), its locale, model files, candidate ranking and training."""

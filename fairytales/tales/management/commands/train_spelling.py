@@ -1,5 +1,5 @@
 """Train the JamSpell proofreader's language model from plain Russian text (a thin wrapper around
-``fairytales.pipeline.proofread.jamspell_backend.train``)."""
+``fairytales.pipeline.proofread.jamspell.training.train``)."""
 
 from __future__ import annotations
 
@@ -41,12 +41,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, corpus: Path, output: Path | None, max_mb: float, pack: bool, **_):
         from fairytales.pipeline.backend import BackendUnavailable  # noqa: PLC0415
-        from fairytales.pipeline.proofread import jamspell_backend  # noqa: PLC0415
+        from fairytales.pipeline.proofread.jamspell import model_files, training  # noqa: PLC0415
 
-        out = output or jamspell_backend.DEFAULT_MODEL
+        out = output or model_files.DEFAULT_MODEL
         started = time.monotonic()
         try:
-            model = jamspell_backend.train(corpus, out, max_mb=max_mb or None)
+            model = training.train(corpus, out, max_mb=max_mb or None)
         except (FileNotFoundError, ValueError, BackendUnavailable) as exc:
             raise CommandError(str(exc)) from exc
         size = (model.stat().st_size + Path(f"{model}.spell").stat().st_size) / 1e6
@@ -56,5 +56,5 @@ class Command(BaseCommand):
             )
         )
         if pack:
-            packed = jamspell_backend.pack(model)
+            packed = model_files.pack(model)
             self.stdout.write(self.style.SUCCESS(f"{packed} ({packed.stat().st_size / 1e6:.1f} MB)"))
