@@ -123,6 +123,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve from static/ directly when collectstatic has not run
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# The largest request body (the start picture is the largest thing anyone sends), and the picture itself:
+# bytes and pixels, checked before anything is decoded (decoding and resizing happen in the worker).
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", 12 * 2**20))
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 2**20))
+UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", 4096 * 4096))
 # Behind a front web server, hand a tale's files to it after the permission check: nginx's X-Accel-Redirect
 # to this internal location (which maps to MEDIA_ROOT), or X-Sendfile (Apache, lighttpd) when set to 1.
 FILES_ACCEL_REDIRECT = os.environ.get("FILES_ACCEL_REDIRECT", "")

@@ -39,9 +39,14 @@ def _key(text: str) -> str:
 _BY_KEY = {_key(genre.name): genre for genre in TABLE.values()} | {_key(g.slug): g for g in TABLE.values()}
 
 
+def find(name: str | None) -> Genre | None:
+    """The genre ``name`` names (any case, spacing, ё or е, or its slug), or None."""
+    return _BY_KEY.get(_key(name))
+
+
 def get(name: str | None) -> Genre:
-    """The genre ``name`` names (any case, spacing, ё or е, or its slug), else the default."""
-    return _BY_KEY.get(_key(name), DEFAULT)
+    """The genre ``name`` names, else the default."""
+    return find(name) or DEFAULT
 
 
 def normalise(name: str | None) -> str:

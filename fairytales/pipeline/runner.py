@@ -23,6 +23,7 @@ from typing import Any
 
 from . import registry, stages
 from .artifacts import Artifact, Store
+from .backend import SEED
 from .illustration import IllustrationContext
 from .scenes import rewrite_scene, split_scenes
 from .types import Cue, Scene, TaleRequest
@@ -169,7 +170,8 @@ class Runner:
             overrides.update(redo.options)
         options = backend.options(overrides)
         if "seed" in options and options["seed"] is None:
-            options["seed"] = self.request.seed + SEED_OFFSETS.get(stage, 0) + (scene or 0)
+            seed = self.request.seed + SEED_OFFSETS.get(stage, 0) + (scene or 0)
+            options["seed"] = seed % (SEED.max + 1)  # a tale's seed near the top still gives a valid one
         backend.ensure_loaded()
         return backend, options
 

@@ -7,8 +7,10 @@ from django import forms
 
 from fairytales.pipeline import registry, stages
 from fairytales.pipeline.backend import SEED, Option, OptionError
+from fairytales.pipeline.music.moods import MOOD_LABELS
 
 from .models import Tale
+from .uploads import check_picture
 
 TITLE_MAX = 80
 
@@ -33,8 +35,8 @@ def option_field(option: Option, label: str) -> forms.Field:
     """The form field for a backend's declared option: its type, bounds and choices, never restated here."""
     kind = option.type
     if option.upload:
-        return forms.ImageField(label=label, required=False,
-                                error_messages={"invalid_image": "Это не картинка: загрузите PNG или JPEG."})
+        return forms.FileField(label=label, required=False, validators=[check_picture],
+                               widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}))
     if option.choices or option.presets:
         values = option.choices or option.presets
         return forms.ChoiceField(label=label, required=False,
@@ -128,18 +130,18 @@ class TaleForm(forms.ModelForm):
         return data
 
     def save_uploads(self, tale) -> None:
-        """An uploaded picture option (VQGAN+CLIP's start picture) goes into the tale's folder under a
-        name of ours, never the user's, and the option points there."""
-        from PIL import Image  # noqa: PLC0415
-
+        """An uploaded picture option (VQGAN+CLIP's start picture) goes into the tale's folder as it came,
+        under a name of ours, never the user's, and the option points there; the worker decodes it."""
         for name, (stage, backend, option) in self.option_fields.items():
             upload = self.cleaned_data.get(name)
             choice = tale.choices.get(stage)
             if not option.upload or not upload or not choice or choice["backend"] != backend:
                 continue
             tale.folder.mkdir(parents=True, exist_ok=True)
-            path = tale.folder / f"{option.name.replace('_', '-')}.png"  # init-image.png
-            Image.open(upload).convert("RGB").save(path)
+            path = tale.folder / f"{option.name.replace('_', '-')}.{check_picture(upload)}"  # init-image.png
+            with open(path, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
             choice.setdefault("options", {})[option.name] = str(path)
             tale.save(update_fields=["choices"])
 
@@ -154,11 +156,6 @@ class TaleForm(forms.ModelForm):
         return title
 
 
-MOOD_LABELS = {
-    "waltz": "Сказочный вальс", "music_box": "Музыкальная шкатулка", "dark": "Мрачная", "modal": "Волшебная",
-    "heroic": "Героическая", "synth": "Космическая", "dreamy": "Мечтательная", "playful": "Озорная",
-    "noir": "Детективная", "tender": "Нежная",
-}
 class RedoForm(forms.Form):
     """One redo on a tale's page: which stage (and scene), and what to change."""
 

@@ -24,7 +24,7 @@ def test_only_runnable_backends_are_offered(user_client, monkeypatch, tmp_path):
     monkeypatch.setenv("MODEL_ILLUSTRATION_VQGAN_CLIP", str(tmp_path / "nothing-here"))
     monkeypatch.setenv("MODEL_STORY_RUGPT3", str(tmp_path / "nothing-here"))
     page = user_client.get("/tales/new/").content.decode()
-    assert 'value="offline"' in page
+    assert 'value="storybook"' in page
     assert 'value="vqgan_clip"' not in page and 'value="rugpt3"' not in page
 
 
@@ -39,9 +39,9 @@ def test_a_participants_model_and_options_are_stored(user_client, monkeypatch, t
     picture.name = "../../etc/мой рисунок.png"
     response = user_client.post("/tales/new/", {
         "title": "Колобок", "genre": "сказка", "scene_count": "3",
-        "story_backend": "rugpt3", "story_model": str(tiny_lm), "story_temperature": "0.7", "story_top_k": "20",
-        "illustration_backend": "vqgan_clip", "picture_iterations": "25", "picture_size": "384x216",
-        "picture_init_image": picture,
+        "story_backend": "rugpt3", "story_model": str(tiny_lm), "story_rugpt3_temperature": "0.7",
+        "story_rugpt3_top_k": "20", "illustration_backend": "vqgan_clip", "illustration_vqgan_clip_iterations": "25",
+        "illustration_vqgan_clip_size": "384x216", "illustration_vqgan_clip_init_image": picture,
     })
     assert response.status_code == 302, response.context["form"].errors
     tale = Tale.objects.get()
@@ -55,12 +55,36 @@ def test_a_participants_model_and_options_are_stored(user_client, monkeypatch, t
     assert Image.open(init).getpixel((5, 5)) == (200, 30, 30)
 
 
-def test_a_file_that_is_not_a_picture_is_refused(user_client, monkeypatch, vqgan_models):  # noqa: F811
+def picture_file(kind: str, size=(64, 64), mode="RGB") -> io.BytesIO:
+    data = io.BytesIO()
+    Image.new(mode, size, 1 if mode == "1" else (200, 30, 30)).save(data, kind)
+    data.seek(0)
+    return data
+
+
+def truncated_jpeg() -> io.BytesIO:
+    whole = picture_file("JPEG", (640, 480)).getvalue()
+    return io.BytesIO(whole[: len(whole) * 2 // 3])
+
+
+def decompression_bomb() -> io.BytesIO:
+    """A few KB of 1-bit PNG that would be a 500 MB RGB array once decoded."""
+    return picture_file("PNG", (13000, 13000), mode="1")
+
+
+@pytest.mark.parametrize(("upload", "message"), [
+    (lambda: io.BytesIO(b"not a picture"), "Это не картинка"),
+    (lambda: picture_file("GIF"), "PNG, JPEG или WebP"),
+    (truncated_jpeg, "не целиком"),
+    (decompression_bomb, "слишком большая"),
+    (lambda: picture_file("PNG", (5000, 5000), mode="1"), "слишком большая"),
+])
+def test_a_bad_upload_is_a_form_error_and_creates_nothing(user_client, monkeypatch, vqgan_models, upload,  # noqa: F811
+                                                          message, settings):
     monkeypatch.setenv("MODEL_ILLUSTRATION_VQGAN_CLIP", str(vqgan_models))
     response = user_client.post("/tales/new/", {
         "title": "Колобок", "genre": "сказка", "scene_count": "3", "illustration_backend": "vqgan_clip",
-        "picture_init_image": io.BytesIO(b"not a picture"),
+        "illustration_vqgan_clip_init_image": upload(),
     })
-    assert "Загрузите правильное изображение" in response.content.decode() or "Это не картинка" in \
-        response.content.decode()
-    assert not Tale.objects.exists()
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Tale.objects.exists() and not (settings.MEDIA_ROOT / "tales").exists()

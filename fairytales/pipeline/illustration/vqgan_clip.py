@@ -57,6 +57,7 @@ CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 CUT_SIZE_FALLBACK = 224
+MAX_INIT_PIXELS = 4096 * 4096  # the site's upload limit; a bigger file named on the command line is refused
 TAMING_TARGETS = ("taming.models.vqgan.VQModel", "taming.models.vqgan.GumbelVQ")
 
 
@@ -377,14 +378,19 @@ def picture_prompt(scene: Scene, context: IllustrationContext) -> str:
 
 
 def load_picture(path: str | Path, width: int, height: int) -> Image.Image:
+    """The start picture, decoded here in the worker (never in the web process) at about the size needed."""
     path = Path(path)
     if not path.is_file():
         raise OptionError(f"illustration/vqgan_clip: init_image {str(path)!r} does not exist")
     try:
         with Image.open(path) as img:
-            return cover(img.convert("RGB"), width, height)
-    except OSError as exc:
-        raise OptionError(f"illustration/vqgan_clip: init_image {str(path)!r} is not a picture") from exc
+            if img.width * img.height > MAX_INIT_PIXELS:
+                raise OptionError(f"illustration/vqgan_clip: init_image is {img.width}×{img.height}, "
+                                  f"over {MAX_INIT_PIXELS // 10**6} Mpx")
+            img.draft("RGB", (width * 2, height * 2))  # a JPEG decodes at a fraction of its size
+            return cover(img, width, height)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise OptionError("Начальная картинка повреждена или это не картинка: загрузите другую.") from exc
 
 
 def to_uint8(image) -> np.ndarray:

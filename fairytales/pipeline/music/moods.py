@@ -85,7 +85,6 @@ def _load() -> dict[str, Mood]:
 
 MOODS: dict[str, Mood] = _load()
 MOOD_LABELS: dict[str, str] = {key: mood.label for key, mood in MOODS.items()}
-_GENRE_NAMES = {name for genre in genres.TABLE.values() for name in (genre.name, genre.slug)}
 
 
 def mood_for(genre: str | None, mood: str | None = None, owner: str = "music") -> str:
@@ -99,8 +98,8 @@ def mood_for(genre: str | None, mood: str | None = None, owner: str = "music") -
         key = str(mood).strip().lower()
         if key in MOODS:
             return key
-        if key in _GENRE_NAMES:
-            return genres.get(key).mood
+        if genres.find(key):
+            return genres.find(key).mood
         raise OptionError(f"{owner}: unknown mood {mood!r} (known: {', '.join(sorted(MOODS))}, or a genre)")
     key = str(genre or "").strip().lower()
     return key if key in MOODS else genres.get(genre).mood

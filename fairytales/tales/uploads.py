@@ -1,0 +1,60 @@
+"""Checking an uploaded picture without decoding it: the web process reads its header and its ending only.
+
+A 30 KB 1-bit PNG can claim 500 MB of pixels, and a truncated JPEG passes Pillow's ``verify()``; so the form
+checks the format, the declared size in bytes and pixels, and that the file is whole, and the worker decodes
+and resizes it (``illustration.load_picture``) where a slow picture delays no one's page.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from PIL import Image
+
+FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+
+
+def check_picture(upload) -> str:
+    """The extension for an acceptable picture, or a ValidationError saying what is wrong with it."""
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(f"Картинка больше {settings.UPLOAD_MAX_BYTES // 2**20} МБ.")
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as picture:  # reads the header only
+                kind, (width, height) = picture.format, picture.size
+                if kind == "PNG":
+                    picture.verify()  # walks the chunks to IEND with their checksums; decodes no pixels
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(_too_big()) from None
+    except (OSError, SyntaxError, ValueError):
+        raise ValidationError("Это не картинка или она повреждена: загрузите PNG, JPEG или WebP.") from None
+    if kind not in FORMATS:
+        raise ValidationError("Загрузите картинку в формате PNG, JPEG или WebP.")
+    if width * height > settings.UPLOAD_MAX_PIXELS:
+        raise ValidationError(_too_big(f"{width}×{height}"))
+    if not _whole(upload, kind):
+        raise ValidationError("Картинка загрузилась не целиком: попробуйте ещё раз.")
+    upload.seek(0)
+    return FORMATS[kind]
+
+
+def _too_big(size: str = "") -> str:
+    megapixels = settings.UPLOAD_MAX_PIXELS / 1e6
+    return f"Картинка слишком большая{': ' + size if size else ''}, можно до {megapixels:.0f} Мп."
+
+
+def _whole(upload, kind: str) -> bool:
+    """Whether the file ends where its format says it ends (a JPEG's EOI marker, a WebP's RIFF length)."""
+    upload.seek(0)
+    head = upload.read(12)
+    upload.seek(max(0, upload.size - 64))
+    tail = upload.read().rstrip(b"\0\r\n ")
+    if kind == "JPEG":
+        return tail.endswith(b"\xff\xd9")
+    if kind == "WEBP":
+        return int.from_bytes(head[4:8], "little") + 8 <= upload.size
+    return True  # PNG: verify() already read it to IEND
