@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import registry, stages
+from . import limits, registry, stages
 from .artifacts import Artifact, Store
 from .backend import SEED
 from .illustration import IllustrationContext
@@ -89,6 +89,7 @@ class Runner:
         scenes_artifact = self._node("scenes", None, {"text": _names(text), "count": self.request.scenes},
                                      lambda: self._scenes(text, previous))
         scenes = [Scene.from_dict(d) for d in json.loads(scenes_artifact.file().read_text("utf-8"))]
+        self._check_work(scenes)
         narrations = self._per_scene("narration", scenes, lambda s: {"lines": [vars(x) for x in s.lines]},
                                      self._narration)
         pictures = self._per_scene("illustration", scenes, lambda s: {"text": s.text, "prompt": s.prompt},
@@ -98,6 +99,19 @@ class Runner:
                            stale=lambda a: a.meta.get("duration", 0) < needed)
         inputs = {"title": self.request.title, "parts": [_names(a) for a in (*narrations, *pictures, music)]}
         return self._node("video", None, inputs, lambda: self._video(scenes, narrations, pictures, music))
+
+    def _check_work(self, scenes: list[Scene]) -> None:
+        """Refuse, before any voice or picture is made, a tale whose text or pictures are over the limits."""
+        problem = limits.tale_text_problem([scene.text for scene in scenes])
+        if problem:
+            self.store.report("narration", "failed", 0.0, "", error=problem)
+            raise StageFailed("narration", None, ValueError(problem))
+        choice = self.choices["illustration"]
+        illustrator = registry.get("illustration", choice.backend, choice.model)
+        problem = limits.picture_work_problem(illustrator.work(illustrator.options(choice.options), len(scenes)))
+        if problem:
+            self.store.report("illustration", "failed", 0.0, "", error=problem)
+            raise StageFailed("illustration", None, ValueError(problem))
 
     def _node(self, stage: str, scene: int | None, inputs: dict, make, stale=None) -> Artifact:
         """The current result of a node, made anew if it is missing, asked for, or its inputs changed.

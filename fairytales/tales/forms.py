@@ -5,7 +5,7 @@ import unicodedata
 
 from django import forms
 
-from fairytales.pipeline import registry, stages
+from fairytales.pipeline import limits, registry, stages
 from fairytales.pipeline.backend import SEED, Option, OptionError
 from fairytales.pipeline.music.moods import MOOD_LABELS
 
@@ -126,6 +126,12 @@ class TaleForm(forms.ModelForm):
                 choice["options"] = options
             if stage == "story" and data.get("story_model"):
                 choice["model"] = data["story_model"]
+            if stage == "illustration" and data.get("scene_count"):
+                cls = registry.backend_class(stage, backend)
+                work = cls.work(cls(device="cpu").options(options), data["scene_count"])
+                problem = limits.picture_work_problem(work)
+                if problem:
+                    self.add_error(None, problem)
         self.instance.choices = choices
         return data
 
@@ -161,7 +167,7 @@ class RedoForm(forms.Form):
 
     stage = forms.ChoiceField(choices=[(s, stages.label(s)) for s in stages.REDOABLE])
     scene = forms.IntegerField(required=False, min_value=1)
-    text = forms.CharField(required=False, max_length=20000, strip=True)
+    text = forms.CharField(required=False, max_length=limits.MAX_TALE_CHARS, strip=True)
     prompt = forms.CharField(required=False, max_length=300, strip=True)
     seed = forms.IntegerField(required=False, min_value=SEED.min, max_value=SEED.max,
                               error_messages={"invalid": "Зерно — целое число."})
@@ -169,9 +175,10 @@ class RedoForm(forms.Form):
     mood = forms.ChoiceField(required=False, choices=[("", "—"), *MOOD_LABELS.items()])
     backend = forms.CharField(required=False)
 
-    def __init__(self, *args, scene_count: int, narrator, **kwargs):
+    def __init__(self, *args, scene_count: int, narrator, scene_texts: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.scene_count, self.voices, self.voice_option = scene_count, narrator.voices, narrator.voice_option
+        self.scene_texts = scene_texts or []  # the tale's scenes as they are, to bound an edit's total
 
     def clean(self):
         data = super().clean()
@@ -186,6 +193,11 @@ class RedoForm(forms.Form):
             raise forms.ValidationError(f"В сказке нет сцены {scene}.")
         if stage == "scenes" and not data.get("text"):
             raise forms.ValidationError("Текст сцены не может быть пустым.")
+        if stage == "scenes" and scene:
+            texts = [data["text"] if number == scene else text for number, text in enumerate(self.scene_texts, 1)]
+            problem = limits.scene_text_problem(data["text"]) or limits.tale_text_problem(texts)
+            if problem:
+                raise forms.ValidationError(problem)
         if data.get("voice") and data["voice"] not in self.voices:
             raise forms.ValidationError("Такого голоса нет.")
         if data.get("backend") and stage and data["backend"] not in dict(runnable_backends(stage)):

@@ -88,3 +88,13 @@ def test_a_bad_upload_is_a_form_error_and_creates_nothing(user_client, monkeypat
     })
     assert response.status_code == 200 and message in response.content.decode()
     assert not Tale.objects.exists() and not (settings.MEDIA_ROOT / "tales").exists()
+
+
+def test_too_much_picture_work_is_refused_up_front(user_client, monkeypatch, vqgan_models):  # noqa: F811
+    monkeypatch.setenv("MODEL_ILLUSTRATION_VQGAN_CLIP", str(vqgan_models))
+    response = user_client.post("/tales/new/", {
+        "title": "Колобок", "genre": "сказка", "scene_count": "12", "illustration_backend": "vqgan_clip",
+        "illustration_vqgan_clip_iterations": "2000", "illustration_vqgan_clip_size": "768x432",
+    })
+    assert response.status_code == 200 and "Слишком много работы для художника" in response.content.decode()
+    assert not Tale.objects.exists()

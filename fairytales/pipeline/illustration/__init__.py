@@ -34,6 +34,12 @@ class Illustrator(Backend):
         """Write a WIDTH x HEIGHT PNG to ``out_png``; return what was drawn (for the page and the tests)."""
         raise NotImplementedError
 
+    @classmethod
+    def work(cls, options: dict, pictures: int) -> float:
+        """How much computing ``pictures`` pictures with ``options`` takes (pixels × iterations × pictures),
+        bounded per tale by ``limits.MAX_PICTURE_WORK``; the offline illustrators' work is negligible."""
+        return 0.0
+
 
 def cover(image, width: int = WIDTH, height: int = HEIGHT):
     """``image`` scaled to cover width x height, keeping its aspect ratio, and the middle cropped: the frame

@@ -59,6 +59,10 @@ class DiffusersIllustrator(Illustrator):
 
     # -- loading ---------------------------------------------------------------------------------
 
+    @classmethod
+    def work(cls, options: dict, pictures: int) -> float:
+        return float(options["width"] * options["height"] * options["steps"] * pictures)
+
     def load(self) -> None:
         """The pipeline, once. Offline (or for a folder) nothing is fetched, so a missing model fails at once
         with the one line that says how to get it."""

@@ -157,6 +157,11 @@ class VqganClipIllustrator(Illustrator):
             raise OptionError(f"{self.stage}/{self.name}: size must be [width, height], got {opts['size']!r}")
         return opts
 
+    @classmethod
+    def work(cls, options: dict, pictures: int) -> float:
+        width, height = options["size"]
+        return float(width * height * options["iterations"] * pictures)
+
     # -----------------------------------------------------------------------------------------
     # The pipeline
     # -----------------------------------------------------------------------------------------
