@@ -6,10 +6,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fairytales.pipeline.illustration import IllustrationContext
-from fairytales.pipeline.illustration.offline import StorybookIllustrator
+from fairytales.pipeline.illustration.storybook.backend import StorybookIllustrator
 from fairytales.pipeline.proofread.dictionary import DictionaryProofreader
 from fairytales.pipeline.scenes import rewrite_scene, split_scenes
-from fairytales.pipeline.story.offline import TemplateStoryteller
+from fairytales.pipeline.story.template.backend import TemplateStoryteller
 from fairytales.pipeline.types import Scene, TaleRequest
 from fairytales.pipeline.video.subtitles import escape
 from tests.media import is_blank, picture

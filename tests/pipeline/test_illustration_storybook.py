@@ -1,15 +1,24 @@
-"""The offline storybook illustrator: pictures drawn with Pillow from the scene's words."""
+"""The storybook illustrator: pictures drawn with Pillow from the scene's words."""
 
 from __future__ import annotations
 
+import tomllib
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from fairytales.pipeline import genres
 from fairytales.pipeline.backend import OptionError
 from fairytales.pipeline.illustration import HEIGHT, WIDTH, IllustrationContext
-from fairytales.pipeline.illustration.offline import StorybookIllustrator, hero_from_title
+from fairytales.pipeline.illustration.storybook import lexicon, looks, palette
+from fairytales.pipeline.illustration.storybook.backend import StorybookIllustrator
+from fairytales.pipeline.illustration.storybook.figures import DRAWINGS, SPECS
+from fairytales.pipeline.illustration.storybook.figures.animals import draw_quadruped
+from fairytales.pipeline.illustration.storybook.figures.people import HATS, draw_person
+from fairytales.pipeline.illustration.storybook.landscape import PLACES
+from fairytales.pipeline.illustration.storybook.planning import LAD, MAIDEN, hero_from_title
+from fairytales.pipeline.illustration.storybook.tables import DATA, word_index
 from fairytales.pipeline.types import Scene
 
 
@@ -125,11 +134,11 @@ def test_hero_look_depends_only_on_the_title():
     assert hero_from_title("Лиса Патрикеевна").figure == "лиса"
     assert hero_from_title("Царевна-лягушка").figure == "лягушка"
     assert hero_from_title("Иван-царевич и серый волк").figure == "царевич"
-    assert hero_from_title("Красная Шапочка").look["main"] == (214, 52, 50)
+    assert hero_from_title("Красная Шапочка").look.main == (214, 52, 50)
     maša = hero_from_title("Маша и медведь")
     assert maša.name == "маша" and maša.figure == "девочка"
     unknown = hero_from_title("Дюймовочка")
-    assert unknown.name == "дюймовочка" and unknown.look["female"]
+    assert unknown.name == "дюймовочка" and unknown.look.female
     assert hero_from_title("").name == "герой"
     assert hero_from_title("Сказка о рыбаке и рыбке").name == "рыбак"  # «сказка» names no one
     apples = hero_from_title("Молодильные яблоки")
@@ -219,9 +228,92 @@ def test_options_are_checked(tmp_path):
         draw(tmp_path, "Лиса.", options={"colour": "red"})
     with pytest.raises(OptionError):
         draw(tmp_path, "Лиса.", options={"style": "oil"})
+    for seed in (-1, 2**31, "семь"):
+        with pytest.raises(OptionError):
+            draw(tmp_path, "Лиса.", options={"seed": seed})
     out, _ = draw(tmp_path, "Лиса.", options={"style": "flat"})
     assert Image.open(out).size == (WIDTH, HEIGHT)
     backend = StorybookIllustrator()
-    assert backend.name == "offline"
+    assert backend.name == "storybook"
     assert backend.defaults == {"seed": None, "style": "storybook"}
+    assert backend.option("style").choices == ("storybook", "flat")
+    seed = backend.option("seed")
+    assert (seed.type, seed.default, seed.min, seed.max) == (int, None, 0, 2**31 - 1)
     assert backend.available() == (True, "")
+
+
+# --- the data files: a typo in a table fails here, not in a tale -------------------------------------------
+
+
+def test_every_data_file_loads():
+    names = sorted(path.name for path in DATA.glob("*.toml"))
+    assert names == ["lexicon.toml", "looks.toml", "palettes.toml"]
+    for name in names:
+        with open(DATA / name, "rb") as f:
+            assert tomllib.load(f)
+    assert lexicon.load() == lexicon.LEXICON
+    assert looks.load() == looks.LOOKS
+    assert palette.load() == palette.PALETTES
+
+
+def words_of(words: dict[str, str], key: str) -> set[str]:
+    return {word for word, named in words.items() if named == key}
+
+
+def test_every_figure_word_brings_a_figure_that_can_be_drawn():
+    lex, look = lexicon.load(), looks.load()
+    figures = set(lex.figure_names)
+    for figure in figures:
+        assert figure in SPECS and figure in DRAWINGS and figure in look.sizes, figure  # a drawing and a size
+        assert figure in look.natural or figure in look.people or figure in lex.things, figure  # its colours
+    assert set(SPECS) == set(look.sizes) == figures | {MAIDEN, LAD}  # nothing drawn that no word brings
+    assert set(look.people) | {MAIDEN, LAD} == {key for key, draw in DRAWINGS.items() if draw is draw_person}
+    assert set(look.quadrupeds) == {key for key, draw in DRAWINGS.items() if draw is draw_quadruped}
+    for kind in lex.kinds.values():
+        assert kind.figure in figures and kind.words <= words_of(lex.figures, kind.figure), kind
+    for variant in look.variants:
+        assert variant.figure in figures and variant.words <= words_of(lex.figures, variant.figure), variant
+    assert lex.rockets <= words_of(lex.figures, "корабль")
+    assert lex.things <= figures and lex.crowning <= figures and set(lex.renames.values()) <= figures
+    assert look.accented <= figures
+    for word in [*lex.figures, *lex.places, *lex.colours, *lex.generic_nouns]:
+        assert word == word.lower() and "ё" not in word, word  # lemmas are lower case, ё written as е
+
+
+def test_every_place_and_sky_word_brings_something_the_painter_knows():
+    lex, colours = lexicon.load(), palette.load()
+    assert set(lex.place_names) == set(PLACES)
+    assert lex.lakes <= words_of(lex.places, "река")
+    assert lex.castles <= words_of(lex.places, "дворец")
+    skies = {*lex.sky_order, "day", "space"}
+    assert set(lex.sky_words) == set(lex.sky_order)
+    assert set(colours.skies) == set(colours.lights) == skies
+    for name in ("day", "dawn", "sunset"):
+        assert colours.skies[name].sun is not None and colours.skies[name].sun_radius, name
+    assert all(sky.cloud is not None for sky in colours.skies.values() if sky.clouds)
+    assert set(colours.grass) == set(colours.foliage) == {"summer", "autumn", "winter"}
+    assert all(len(grass) == 3 for grass in colours.grass.values())
+
+
+def test_every_genre_has_a_palette():
+    grades = palette.load().grades
+    assert {genre.palette for genre in genres.TABLE.values()} <= set(grades)
+
+
+def test_looks_are_well_formed():
+    look = looks.load()
+    for person in look.people.values():
+        assert person.hat in HATS and person.main and person.second and person.hair
+    assert set(look.maiden_hats) <= set(HATS) and set(look.lad_hats) <= set(HATS)
+    for build in look.quadrupeds.values():
+        assert build.ear in ("point", "round", "floppy") and build.tail in ("down", "up", "thin", "stub")
+    assert {size.where for size in look.sizes.values()} <= {"ground", "sky", "sea"}
+    figure_looks = [*look.natural.values(), *look.people.values()]
+    colours = [*lexicon.load().colours.values(), *look.hero_main, *look.hero_second, *look.hair]
+    colours += [c for lk in figure_looks for c in (lk.fur, lk.light, lk.dark, lk.main) if c is not None]
+    assert all(len(c) == 3 and all(0 <= v <= 255 for v in c) for c in colours)
+
+
+def test_a_word_under_two_keys_is_a_mistake():
+    with pytest.raises(ValueError, match="лиса"):
+        word_index({"лиса": ["лиса"], "волк": ["волк", "лиса"]}, "lexicon.toml [figures]")

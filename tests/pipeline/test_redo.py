@@ -8,7 +8,7 @@ import pytest
 
 from fairytales.pipeline import registry
 from fairytales.pipeline.artifacts import DirectoryStore
-from fairytales.pipeline.illustration.offline import StorybookIllustrator
+from fairytales.pipeline.illustration.storybook.backend import StorybookIllustrator
 from fairytales.pipeline.runner import Choice, Redo, Runner, StageFailed
 from fairytales.pipeline.types import TaleRequest
 from fairytales.pipeline.video.ffmpeg import FfmpegEditor
