@@ -118,8 +118,6 @@ class Backend:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "defaults" in cls.__dict__ and "declared_options" not in cls.__dict__:  # TODO(issue 10): declare all
-            cls.declared_options = tuple(Option(name, value) for name, value in cls.defaults.items())
         cls.defaults = {option.name: option.default for option in cls.declared_options}
 
     def __init__(self, model: str | None = None, device: str | None = None):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from fairytales.pipeline import registry
+from fairytales.pipeline.backend import SEED
 from fairytales.pipeline.artifacts import DirectoryStore
 from fairytales.pipeline.music import Composer
 from fairytales.pipeline.runner import Choice, Redo, Runner, StageFailed
@@ -19,7 +20,7 @@ REQUEST = TaleRequest(title="Колобок", genre="сказка", scenes=4, se
 
 class BrokenComposer(Composer):
     name = "broken"
-    defaults = {"seed": None}
+    declared_options = (SEED,)
 
     def compose(self, *args, **kwargs):
         raise RuntimeError("в звуковом шрифте нет инструментов")
