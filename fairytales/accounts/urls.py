@@ -3,6 +3,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "accounts"
+
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.RateLimitedLoginView.as_view(), name="login"),

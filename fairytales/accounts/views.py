@@ -11,12 +11,12 @@ LOCKOUT_SECONDS = 15 * 60
 
 def signup(request):
     if request.user.is_authenticated:
-        return redirect("gallery")
+        return redirect("tales:gallery")
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user)
-        return redirect("new_tale")
+        return redirect("tales:new_tale")
     return render(request, "registration/signup.html", {"form": form})
 
 

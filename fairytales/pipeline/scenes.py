@@ -178,10 +178,6 @@ def _merge_adjacent(lines: list[Line]) -> list[Line]:
     return merged
 
 
-def is_character(speaker: str) -> bool:
-    return speaker != NARRATOR
-
-
 def speaker_gender(speaker: str) -> str:
     """"femn", "masc" or "neut": for choosing a voice."""
     if speaker in (NARRATOR, CHARACTER):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Protocol
+from typing import Callable
 
 GENRES = (
     "сказка",
@@ -60,10 +60,6 @@ class TaleRequest:
     genre: str
     scenes: int = 6
     seed: int = 0
-
-
-class Progress(Protocol):
-    def __call__(self, fraction: float, message: str = "") -> None: ...
 
 
 ProgressCallback = Callable[[float, str], None]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import random
-import shutil
 import uuid
 from pathlib import Path
 
@@ -12,18 +12,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from fairytales.pipeline.runner import ORDER
-from fairytales.pipeline.types import GENRES
+from fairytales.pipeline import genres, registry, stages
 
-STAGE_LABELS = {
-    "story": "Сюжет",
-    "proofread": "Орфография",
-    "scenes": "Сцены",
-    "narration": "Озвучка",
-    "illustration": "Иллюстрации",
-    "music": "Музыка",
-    "video": "Видео",
-}
+# The stages whose earlier versions the owner may bring back (a picture, a voice, the music); the video is
+# then cut again. The text stages are redone, not restored: everything after them would change.
+RESTORABLE = (*stages.PER_SCENE, "music")
 
 
 class TaleQuerySet(models.QuerySet):
@@ -48,12 +41,12 @@ class Tale(models.Model):
         FAILED = "failed", "Ошибка"
         CANCELLED = "cancelled", "Отменена"
 
-    GENRE_CHOICES = [(g, g.capitalize()) for g in GENRES]
+    GENRE_CHOICES = [(name, name.capitalize()) for name in genres.NAMES]
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tales")
     title = models.CharField("название", max_length=80)
-    genre = models.CharField("жанр", max_length=32, choices=GENRE_CHOICES, default="сказка")
+    genre = models.CharField("жанр", max_length=32, choices=GENRE_CHOICES, default=genres.DEFAULT.name)
     scene_count = models.PositiveSmallIntegerField("сцен", default=6)
     seed = models.PositiveIntegerField(default=0)
     choices = models.JSONField(default=dict, blank=True)  # stage -> {"backend", "model", "options"}
@@ -87,10 +80,11 @@ class Tale(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("tale", args=[self.pk])
+        return reverse("tales:tale", args=[self.pk])
 
     @property
     def folder(self) -> Path:
+        """Where the tale's files are; it goes with the row however the row goes (signals.remove_folder)."""
         return Path(settings.MEDIA_ROOT) / "tales" / self.pk.hex
 
     @property
@@ -120,11 +114,42 @@ class Tale(models.Model):
     def video(self) -> "Artifact | None":
         return self.current("video")
 
-    def delete(self, *args, **kwargs):
-        folder = self.folder
-        result = super().delete(*args, **kwargs)
-        shutil.rmtree(folder, ignore_errors=True)
-        return result
+    def story_text(self) -> str:
+        """The story as the page shows it: proofread when that stage has run, else as written; "" before."""
+        story = self.current("proofread") or self.current("story")
+        return story.path("text").read_text("utf-8") if story else ""
+
+    def story_paragraphs(self) -> list[str]:
+        return [paragraph for paragraph in self.story_text().split("\n\n") if paragraph.strip()]
+
+    @property
+    def scenes_made(self) -> int:
+        """How many scenes the current split has (0 before the scenes stage ran)."""
+        scenes = self.current("scenes")
+        return scenes.meta.get("count", 0) if scenes else 0
+
+    def scene_cards(self) -> list[dict]:
+        """Each scene as its page shows it: text, prompt, current picture, and every picture it had."""
+        scenes_artifact = self.current("scenes")
+        if scenes_artifact is None:
+            return []
+        scenes = json.loads(scenes_artifact.path("scenes").read_text("utf-8"))
+        pictures: dict[int, list[Artifact]] = {}
+        for artifact in self.artifacts.filter(stage="illustration").order_by("scene", "-version"):
+            pictures.setdefault(artifact.scene, []).append(artifact)
+        cards = []
+        for scene in scenes:
+            history = pictures.get(scene["index"], [])
+            current = next((a for a in history if a.is_current), None)
+            prompt = current.meta.get("prompt", scene["prompt"]) if current else scene["prompt"]
+            cards.append({"index": scene["index"], "text": scene["text"], "prompt": prompt,
+                          "current": current, "history": history})
+        return cards
+
+    def narrator(self):
+        """The narration backend's class the tale uses (its voices, its voice option)."""
+        stored = (self.choices.get("narration") or {}).get("backend")
+        return registry.backend_class("narration", stored or registry.default_backend("narration"))
 
 
 class Artifact(models.Model):
@@ -157,7 +182,7 @@ class Artifact(models.Model):
         return Path(settings.MEDIA_ROOT) / self.files[role]
 
     def url(self, role: str) -> str:
-        return reverse("tale_file", args=[self.tale_id, Path(self.files[role]).name])
+        return reverse("tales:tale_file", args=[self.tale_id, Path(self.files[role]).name])
 
     @property
     def video_url(self) -> str:
@@ -197,11 +222,11 @@ class StageRun(models.Model):
 
     @property
     def label(self) -> str:
-        return STAGE_LABELS.get(self.stage, self.stage)
+        return stages.label(self.stage)
 
     @property
     def order(self) -> int:
-        return ORDER.index(self.stage)
+        return stages.ORDER.index(self.stage)
 
     def as_message(self) -> dict:
         return {"stage": self.stage, "label": self.label, "status": self.status,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fairytales.pipeline.runner import ORDER
+from fairytales.pipeline import stages
 
-from .models import STAGE_LABELS, StageRun, Tale
+from .models import StageRun, Tale
 
 
 def tale_state(tale: Tale) -> dict:
@@ -23,12 +23,10 @@ def stage_states(tale: Tale) -> list[dict]:
     runs = {run.stage: run for run in tale.stage_runs.all()}
     return [
         (runs[stage] if stage in runs else StageRun(tale=tale, stage=stage)).as_message()
-        for stage in ORDER
+        for stage in stages.ORDER
     ]
 
 
 def snapshot(tale: Tale) -> dict:
     return {"type": "snapshot", "tale": tale_state(tale), "stages": stage_states(tale)}
 
-
-__all__ = ["snapshot", "tale_state", "stage_states", "STAGE_LABELS"]

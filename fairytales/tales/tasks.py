@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from fairytales.pipeline.runner import ORDER, Cancelled, Choice, Redo, Runner, StageFailed
+from fairytales.pipeline import stages
+from fairytales.pipeline.runner import Cancelled, Choice, Redo, Runner, StageFailed
 from fairytales.pipeline.types import TaleRequest
 
 from . import broadcast
@@ -110,7 +112,7 @@ def _run(tale: Tale, redos: list[Redo]) -> None:
 
 def _reset_stages(tale: Tale) -> None:
     """Every stage back to "pending" for a new run; the ones that need no work turn "done" at once."""
-    for stage in ORDER:
+    for stage in stages.ORDER:
         StageRun.objects.update_or_create(tale=tale, stage=stage, defaults={
             "status": StageRun.Status.PENDING, "fraction": 0.0, "message": "", "error": ""})
     broadcast.send(tale.group_name, snapshot(tale))
@@ -147,9 +149,15 @@ def cancel(tale: Tale) -> bool:
     return True
 
 
-def recover_interrupted(silent_for: float = 0) -> int:
-    """Tales whose worker died (silent for ``silent_for`` seconds; 0: every "running" tale, as when the
-    site starts) are queued again and resume from their last finished stage."""
+def recover_interrupted(silent_for: float | None = None) -> int:
+    """Tales whose worker died are queued again and resume from their last finished stage.
+
+    A tale is taken to be dead when its run has been silent for ``silent_for`` seconds (by default
+    STALL_SECONDS: the cluster's schedule runs this every minute, see signals.py), or, with 0, whenever
+    it is "running" at all (as when the site starts and no worker can be holding one).
+    """
+    if silent_for is None:
+        silent_for = settings.STALL_SECONDS
     stalled = Tale.objects.filter(status=Tale.Status.RUNNING)
     if silent_for:
         stalled = stalled.filter(heartbeat__lt=timezone.now() - timezone.timedelta(seconds=silent_for))

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import files, views
 
+app_name = "tales"
+
 urlpatterns = [
     path("", views.gallery, name="gallery"),
     path("tales/new/", views.new_tale, name="new_tale"),

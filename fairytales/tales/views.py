@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,12 +10,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from fairytales.pipeline import registry
 from fairytales.pipeline.runner import Redo
 
 from . import tasks
 from .forms import MOOD_LABELS, RedoForm, TaleForm, runnable_backends
-from .models import Tale
+from .models import RESTORABLE, Tale
 from .snapshot import snapshot
 
 PAGE_SIZE = 12
@@ -45,7 +42,7 @@ def new_tale(request):
         tale = form.save(commit=False)
         tale.owner = request.user
         tale.save()
-        form.save_init_image(tale)
+        form.save_uploads(tale)
         tasks.start(tale)
         return redirect(tale)
     return render(request, "tales/new.html", {"form": form})
@@ -55,44 +52,20 @@ def tale_detail(request, tale_id):
     tale = get_object_or_404(Tale.objects.select_related("owner"), pk=tale_id)
     if not tale.can_view(request.user):
         raise Http404
-    story = tale.current("proofread") or tale.current("story")
-    text = story.path("text").read_text("utf-8") if story else ""
-    state = snapshot(tale)
+    state, can_edit = snapshot(tale), tale.can_edit(request.user)
     context = {
         "tale": tale,
-        "scenes": scene_cards(tale),
-        "story": text,
-        "paragraphs": [p for p in text.split("\n\n") if p.strip()],
+        "scenes": tale.scene_cards(),
+        "story": tale.story_text(),
+        "paragraphs": tale.story_paragraphs(),
         "stages": state["stages"],
         "snapshot": state,
-        "can_edit": tale.can_edit(request.user),
-        "voices": narrator_of(tale).voices,
+        "can_edit": can_edit,
+        "voices": tale.narrator().voices,
         "moods": MOOD_LABELS,
-        "illustrators": runnable_backends("illustration") if tale.can_edit(request.user) else [],
+        "illustrators": runnable_backends("illustration") if can_edit else [],
     }
     return render(request, "tales/detail.html", context)
-
-
-def narrator_of(tale: Tale):
-    return registry.backend_class("narration", (tale.choices.get("narration") or {}).get("backend", "offline"))
-
-
-def scene_cards(tale: Tale) -> list[dict]:
-    """Each scene as its page shows it: text, current picture, and every earlier picture."""
-    scenes_artifact = tale.current("scenes")
-    if scenes_artifact is None:
-        return []
-    scenes = json.loads(scenes_artifact.path("scenes").read_text("utf-8"))
-    pictures: dict[int, list] = {}
-    for artifact in tale.artifacts.filter(stage="illustration").order_by("scene", "-version"):
-        pictures.setdefault(artifact.scene, []).append(artifact)
-    cards = []
-    for scene in scenes:
-        history = pictures.get(scene["index"], [])
-        current = next((a for a in history if a.is_current), None)
-        cards.append({"index": scene["index"], "text": scene["text"], "current": current, "history": history,
-                      "prompt": current.meta.get("prompt", scene["prompt"]) if current else scene["prompt"]})
-    return cards
 
 
 def _owned(request, tale_id) -> Tale:
@@ -106,8 +79,7 @@ def _owned(request, tale_id) -> Tale:
 @login_required
 def redo(request, tale_id):
     tale = _owned(request, tale_id)
-    scenes = tale.current("scenes")
-    form = RedoForm(request.POST, scene_count=scenes.meta.get("count", 0) if scenes else 0, narrator=narrator_of(tale))
+    form = RedoForm(request.POST, scene_count=tale.scenes_made, narrator=tale.narrator())
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -121,7 +93,7 @@ def redo(request, tale_id):
 @login_required
 def choose_version(request, tale_id, artifact_id):
     tale = _owned(request, tale_id)
-    artifact = get_object_or_404(tale.artifacts, pk=artifact_id, stage__in=["illustration", "narration", "music"])
+    artifact = get_object_or_404(tale.artifacts, pk=artifact_id, stage__in=RESTORABLE)
     tasks.start(tale, [Redo(stage=artifact.stage, scene=artifact.scene, version=artifact.version)])
     messages.info(request, "Возвращаю выбранную версию и пересобираю видео.")
     return redirect(tale)
@@ -136,7 +108,7 @@ def delete(request, tale_id):
         return redirect(tale)
     tale.delete()
     messages.info(request, f"Сказка «{tale.title}» удалена.")
-    return redirect("my_tales")
+    return redirect("tales:my_tales")
 
 
 @require_POST

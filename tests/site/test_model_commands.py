@@ -9,9 +9,9 @@ def test_models_lists_every_backend_with_its_state(capsys, monkeypatch, tmp_path
     monkeypatch.setenv("MODEL_PROOFREAD_JAMSPELL", str(tmp_path / "nowhere.bin"))
     call_command("models")
     out = capsys.readouterr().out
-    for stage, name in [("story", "offline"), ("story", "rugpt3"), ("proofread", "jamspell"),
+    for stage, name in [("story", "template"), ("story", "rugpt3"), ("proofread", "jamspell"),
                         ("narration", "silero"), ("music", "music_transformer"), ("illustration", "vqgan_clip"),
-                        ("illustration", "diffusers"), ("video", "offline")]:
+                        ("illustration", "diffusers"), ("video", "ffmpeg")]:
         assert any(line.split()[:2] == [stage, name] for line in out.splitlines()), (stage, name)
     assert "MODEL_PROOFREAD_JAMSPELL" in out and str(tmp_path / "nowhere.bin") in out
     assert "fetch_models --stage proofread" in out

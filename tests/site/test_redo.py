@@ -87,10 +87,11 @@ def test_choosing_an_older_picture_queues_it(owner_client, finished, with_file, 
     assert finished.run_queue == [[{"stage": "illustration", "scene": 1, "version": 1}]]
 
 
-def test_deleting_removes_the_tale_and_its_files(owner_client, finished):
+def test_deleting_removes_the_tale_and_its_files(owner_client, finished, django_capture_on_commit_callbacks):
     folder = finished.folder
     assert folder.exists()
-    response = owner_client.post(f"/tales/{finished.pk}/delete/", follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(f"/tales/{finished.pk}/delete/", follow=True)
     assert "удалена" in response.content.decode()
     assert not Tale.objects.filter(pk=finished.pk).exists() and not folder.exists()
 

@@ -14,6 +14,8 @@ def test_it_refuses_an_unknown_tale_and_a_missing_scene(make_tale):
         call_command("redo", str(tale.pk), "illustration", "--scene", "9")
     with pytest.raises(CommandError, match="needs --scene N and --text"):
         call_command("redo", str(tale.pk), "scenes", "--scene", "1")
+    with pytest.raises(CommandError, match="music is redone for the whole tale"):
+        call_command("redo", str(tale.pk), "music", "--scene", "1")
     tale.refresh_from_db()
     assert tale.run_queue == []
 

@@ -217,11 +217,6 @@ class Token:
             core, trail = core[:-1], "." + trail
         return cls(lead, core, trail)
 
-    @property
-    def bare(self) -> str:
-        """The core without its final dot, lower-case."""
-        return self.core.rstrip(".").lower()
-
 
 # Said in place of abbreviations that need no number: each written form, with its dots.
 ABBREVIATIONS = {

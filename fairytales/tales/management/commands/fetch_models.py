@@ -16,6 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fairytales.pipeline import registry
+from fairytales.pipeline.backend import first_line
 
 # (stage, backend) -> what to fetch: ("hub", repo id, subfolder of the model folder, or None for the
 # cache) or ("url", address, file in the model folder, or None for the model file itself, how to unpack)
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                     _fetch(kind, source, destination, rest[0] if rest else None)
                 except Exception as exc:  # noqa: BLE001 - say which one failed, go on with the rest
                     failures += 1
-                    self.stderr.write(f"  failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+                    self.stderr.write(f"  failed: {first_line(exc)}")
         if failures:
             raise CommandError(f"{failures} download(s) failed; see above")
 

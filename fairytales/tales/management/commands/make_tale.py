@@ -10,10 +10,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from fairytales.pipeline import registry
+from fairytales.pipeline import genres, registry, stages
 from fairytales.pipeline.artifacts import DirectoryStore
-from fairytales.pipeline.runner import ORDER, Choice, Runner, StageFailed
-from fairytales.pipeline.types import GENRES, TaleRequest
+from fairytales.pipeline.runner import Choice, Runner, StageFailed
+from fairytales.pipeline.types import TaleRequest
 from fairytales.pipeline.video.contact_sheet import contact_sheet
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("title")
-        parser.add_argument("--genre", default="сказка", choices=GENRES)
+        parser.add_argument("--genre", default=genres.DEFAULT.name, choices=genres.NAMES)
         parser.add_argument("--scenes", type=int, default=6)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("-o", "--output", default="tale.mp4")
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         def echo(stage, status, fraction, message):
             bar = bars.get(stage)
             if bar is None:
-                bar = bars[stage] = tqdm(total=100, desc=f"{ORDER.index(stage) + 1}. {stage:<12}",
+                bar = bars[stage] = tqdm(total=100, desc=f"{stages.ORDER.index(stage) + 1}. {stage:<12}",
                                          position=len(bars), leave=True, bar_format="{desc} {bar} {n:3.0f}% {postfix}")
             bar.n = round(fraction * 100)
             bar.set_postfix_str(message[:60] if status != "failed" else f"ОШИБКА: {message}"[:80])

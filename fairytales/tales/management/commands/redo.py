@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fairytales.pipeline import stages
 from fairytales.pipeline.runner import Redo
 from fairytales.tales import tasks
 from fairytales.tales.models import Tale
-
-STAGES = ("story", "scenes", "narration", "illustration", "music", "video")
 
 
 class Command(BaseCommand):
@@ -17,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("tale", help="the tale's id (as in its address)")
-        parser.add_argument("stage", choices=STAGES)
+        parser.add_argument("stage", choices=stages.REDOABLE)
         parser.add_argument("--scene", type=int)
         parser.add_argument("--prompt", help="what to draw (illustration)")
         parser.add_argument("--text", help="the new text of the scene (scenes) or of the whole story (story)")
@@ -31,15 +30,15 @@ class Command(BaseCommand):
         found = Tale.objects.filter(pk=tale).first() if _is_uuid(tale) else None
         if found is None:
             raise CommandError(f"no tale {tale}")
+        if scene is not None and stage not in stages.SCENE_REDO:
+            raise CommandError(f"{stage} is redone for the whole tale: leave out --scene")
         if scene is not None and not 1 <= scene <= found.scene_count:
             raise CommandError(f"the tale has scenes 1 to {found.scene_count}")
         if stage == "scenes" and (scene is None or not text):
             raise CommandError("redo TALE scenes needs --scene N and --text")
         options = {k: v for k, v in {"seed": seed, "mood": mood}.items() if v is not None}
         if voice:
-            from fairytales.tales.views import narrator_of  # noqa: PLC0415
-
-            options[narrator_of(found).voice_option] = voice
+            options[found.narrator().voice_option] = voice
         redo = Redo(stage=stage, scene=scene, options=options, backend=backend, text=text, prompt=prompt)
         if not tasks.start(found, [redo], enqueue=queue):
             self.stdout.write("The tale is being made: this redo runs right after.")

@@ -1,8 +1,9 @@
 """Everything the site needs, in one command: Redis (embedded, unless REDIS_URL is set), the ASGI
 server and a django-q2 cluster; Ctrl-C stops all of them.
 
-It also keeps the work going: a cluster that dies is started again, and a tale whose worker went
-silent for STALL_SECONDS is queued again to resume from its last finished stage.
+It also keeps the work going: a tale left "running" by an earlier run of the site is queued again at
+start-up, and a cluster that dies is started again. Tales whose worker went silent for STALL_SECONDS while
+the site runs are taken over by the cluster itself (a django-q2 schedule made by migrate: signals.py).
 """
 
 from __future__ import annotations
@@ -19,9 +20,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from fairytales.tales.tasks import recover_interrupted
-
-
-WATCHDOG_EVERY = float(os.environ.get("WATCHDOG_SECONDS", 10))
 
 
 class Command(BaseCommand):
@@ -41,7 +39,7 @@ class Command(BaseCommand):
         try:
             if "REDIS_URL" not in os.environ:
                 env["REDIS_URL"] = self._start_redis()
-            resumed = recover_interrupted()
+            resumed = recover_interrupted(silent_for=0)  # no worker runs yet: every "running" one was cut off
             if resumed:
                 self.stdout.write(f"Возобновлено прерванных сказок: {resumed}")
             manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
@@ -49,7 +47,6 @@ class Command(BaseCommand):
             self._spawn([sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
                          "fairytales.asgi:application"], env)
             self.stdout.write(self.style.SUCCESS(f"Видеосказки: http://{host}:{port}/  (Ctrl-C — остановить)"))
-            last_check = time.monotonic()
             while True:
                 time.sleep(0.5)
                 if cluster.poll() is not None:  # the workers died (killed, out of memory): bring them back
@@ -59,9 +56,6 @@ class Command(BaseCommand):
                 if any(child.poll() is not None for child in self.children):
                     self.stderr.write("a server process stopped; stopping the rest")
                     self._stop(1)
-                if time.monotonic() - last_check > WATCHDOG_EVERY:
-                    last_check = time.monotonic()
-                    recover_interrupted(silent_for=settings.STALL_SECONDS)
         except KeyboardInterrupt:
             self._stop(0)
 

@@ -1,0 +1,35 @@
+"""What goes with a tale's row, and what the cluster runs on its own.
+
+- A tale's folder of files is removed whenever its row is: one tale deleted, the admin's bulk delete, a
+  user deleted with all their tales. It goes once the deletion is committed, so a rolled-back delete keeps it.
+- The django-q2 schedule that takes over tales whose worker went silent is (re)made after every migrate.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from django.apps import apps as global_apps
+from django.db import transaction
+from django_q.models import Schedule
+
+# The cluster's scheduler looks at its schedules about every 15 seconds, so a silent run is taken over
+# within STALL_SECONDS and a minute or so.
+RECOVERY_SCHEDULE = "Возобновить прерванные сказки"
+RECOVERY_FUNC = "fairytales.tales.tasks.recover_interrupted"
+RECOVERY_EVERY_MINUTES = 1
+
+
+def remove_folder(sender, instance, using, **kwargs) -> None:
+    folder = instance.folder
+    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True), using=using)
+
+
+def ensure_recovery_schedule(sender, using, apps=global_apps, **kwargs) -> None:
+    try:
+        schedules = apps.get_model("django_q", "Schedule")  # as migrated (flush passes no apps)
+    except LookupError:  # django_q is not migrated yet (a partial migrate)
+        return
+    schedules.objects.using(using).update_or_create(name=RECOVERY_SCHEDULE, defaults={
+        "func": RECOVERY_FUNC, "args": None, "kwargs": None, "schedule_type": Schedule.MINUTES,
+        "minutes": RECOVERY_EVERY_MINUTES, "repeats": -1})

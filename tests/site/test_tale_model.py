@@ -1,0 +1,41 @@
+"""What a tale's page shows, worked out by the tale: its text, its scene cards, its narrator."""
+
+import json
+
+import pytest
+
+from fairytales.pipeline import registry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_story_is_the_proofread_text_when_there_is_one(make_tale, with_file):
+    tale = make_tale()
+    assert tale.story_text() == "" and tale.story_paragraphs() == []
+    with_file(tale, "story", "text", "story-v1.txt", "Жыли-были.\n\nКонец.".encode())
+    assert tale.story_text() == "Жыли-были.\n\nКонец."
+    with_file(tale, "proofread", "text", "proofread-v1.txt", "Жили-были.\n\n \n\nКонец.".encode())
+    assert tale.story_paragraphs() == ["Жили-были.", "Конец."]
+
+
+def test_each_scene_card_has_its_current_picture_and_every_earlier_one(make_tale, with_file):
+    tale = make_tale()
+    assert tale.scene_cards() == [] and tale.scenes_made == 0
+    scenes = [{"index": i, "text": f"Сцена {i}.", "prompt": f"Картинка {i}", "lines": []} for i in (1, 2)]
+    with_file(tale, "scenes", "scenes", "scenes-v1.json", json.dumps(scenes).encode(), count=2)
+    old = with_file(tale, "illustration", "picture", "picture-1-v1.png", b"old", scene=1)
+    tale.artifacts.filter(pk=old.pk).update(is_current=False)
+    new = with_file(tale, "illustration", "picture", "picture-1-v2.png", b"new", scene=1, version=2,
+                    prompt="Колобок на пне")
+    first, second = tale.scene_cards()
+    assert first["current"] == new and [a.pk for a in first["history"]] == [new.pk, old.pk]
+    assert first["prompt"] == "Колобок на пне"  # what it was drawn from, not what the split proposed
+    assert (second["current"], second["history"], second["prompt"]) == (None, [], "Картинка 2")
+    assert second["text"] == "Сцена 2."
+    assert tale.scenes_made == 2
+
+
+@pytest.mark.parametrize("stored", [{}, {"narration": {}}, {"narration": {"backend": "offline"}}])
+def test_a_tale_without_a_narrator_of_its_own_has_the_default_one(make_tale, stored):
+    tale = make_tale(choices=stored)
+    assert tale.narrator() is registry.backend_class("narration", registry.default_backend("narration"))
