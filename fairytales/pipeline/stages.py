@@ -16,7 +16,8 @@ class Stage:
     name: str
     label: str  # what the page calls it
     per_scene: bool = False  # one result per scene (narration[i], illustration[i])
-    redoable: bool = False  # the tale's page and `manage.py redo` offer to make it again
+    redoable: bool = False  # `manage.py redo` makes it again on request...
+    page_redo: bool = True  # ...and so does the tale's page (a redoable stage's own inputs can change there)
     choosable: bool = False  # it has backends a user may choose among
     scene_redo: bool = False  # a redo may name one scene
 
@@ -29,13 +30,14 @@ ALL: tuple[Stage, ...] = (
     Stage("narration", "Озвучка", per_scene=True, redoable=True, choosable=True, scene_redo=True),
     Stage("illustration", "Иллюстрации", per_scene=True, redoable=True, choosable=True, scene_redo=True),
     Stage("music", "Музыка", redoable=True, choosable=True),
-    Stage("video", "Видео", redoable=True),
+    Stage("video", "Видео", redoable=True, page_redo=False),  # the same inputs make the same film
 )
 BY_NAME: dict[str, Stage] = {stage.name: stage for stage in ALL}
 
 ORDER: tuple[str, ...] = tuple(stage.name for stage in ALL)
 PER_SCENE: tuple[str, ...] = tuple(stage.name for stage in ALL if stage.per_scene)
 REDOABLE: tuple[str, ...] = tuple(stage.name for stage in ALL if stage.redoable)
+PAGE_REDO: tuple[str, ...] = tuple(stage.name for stage in ALL if stage.redoable and stage.page_redo)
 CHOOSABLE: tuple[str, ...] = tuple(stage.name for stage in ALL if stage.choosable)
 SCENE_REDO: tuple[str, ...] = tuple(stage.name for stage in ALL if stage.scene_redo)
 # Stages with backends (the registry's keys): the choosable ones and the editor.

@@ -5,19 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-GENRES = (
-    "сказка",
-    "детская",
-    "ужасы",
-    "фэнтези",
-    "приключения",
-    "фантастика",
-    "магический реализм",
-    "юмор",
-    "детектив",
-    "романтика",
-)
-
 
 @dataclass
 class Line:

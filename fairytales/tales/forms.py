@@ -165,7 +165,7 @@ class TaleForm(forms.ModelForm):
 class RedoForm(forms.Form):
     """One redo on a tale's page: which stage (and scene), and what to change."""
 
-    stage = forms.ChoiceField(choices=[(s, stages.label(s)) for s in stages.REDOABLE])
+    stage = forms.ChoiceField(choices=[(s, stages.label(s)) for s in stages.PAGE_REDO])
     scene = forms.IntegerField(required=False, min_value=1)
     text = forms.CharField(required=False, max_length=limits.MAX_TALE_CHARS, strip=True)
     prompt = forms.CharField(required=False, max_length=300, strip=True)

@@ -17,7 +17,6 @@ from fairytales.pipeline.music import render as render_module
 from fairytales.pipeline.music.moods import MOODS
 from fairytales.pipeline.music.procedural import ProceduralComposer, compose_score
 from fairytales.pipeline.music.render import render_midi
-from fairytales.pipeline.types import GENRES
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
@@ -89,8 +88,7 @@ def test_genres_get_their_own_mood(tmp_path):
 
 
 def test_every_genre_has_a_mood_that_composes():
-    assert set(genres.NAMES) == set(GENRES)
-    for genre in GENRES:
+    for genre in genres.NAMES:
         mood = genres.get(genre).mood
         pm, info = compose_score(mood, 30, seed=1)
         notes = [n for inst in pm.instruments for n in inst.notes]
