@@ -34,7 +34,8 @@ class Store(Protocol):
     def save(self, artifact: Artifact) -> None: ...
 
     def report(self, stage: str, status: str, fraction: float = 0.0, message: str = "",
-               error: str = "") -> None: ...
+               error: str = "", detail: str = "") -> None:
+        """A stage's progress; on failure ``error`` is for everyone who sees the tale, ``detail`` for its owner."""
 
     def cancelled(self) -> bool: ...
 
@@ -90,9 +91,10 @@ class DirectoryStore:
         tmp.write_text(json.dumps(self._current, ensure_ascii=False, indent=1))
         tmp.replace(self.manifest)
 
-    def report(self, stage: str, status: str, fraction: float = 0.0, message: str = "", error: str = "") -> None:
+    def report(self, stage: str, status: str, fraction: float = 0.0, message: str = "", error: str = "",
+               detail: str = "") -> None:
         if self.echo:
-            self.echo(stage, status, fraction, message or error)
+            self.echo(stage, status, fraction, message or (f"{error} ({detail})" if detail else error))
 
     def cancelled(self) -> bool:
         return False

@@ -16,14 +16,14 @@ import hashlib
 import json
 import os
 import time
-import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import limits, registry, stages
+from . import failures, limits, registry, stages
 from .artifacts import Artifact, Store
 from .backend import SEED
+from .failures import LimitExceeded
 from .illustration import IllustrationContext
 from .scenes import rewrite_scene, split_scenes
 from .types import Cue, Scene, TaleRequest
@@ -38,10 +38,13 @@ class Cancelled(Exception):
 
 
 class StageFailed(Exception):
+    """A stage failed: ``public`` says so to anyone who sees the tale, ``detail`` is for its owner and the log."""
+
     def __init__(self, stage: str, scene: int | None, cause: BaseException):
-        where = stage if scene is None else f"{stage} (сцена {scene})"
-        super().__init__(f"{where}: {cause}")
+        explained = failures.explain(cause, stage, scene)
+        super().__init__(explained.public)
         self.stage, self.scene, self.cause = stage, scene, cause
+        self.public, self.detail = explained.public, explained.detail
 
 
 @dataclass
@@ -104,14 +107,17 @@ class Runner:
         """Refuse, before any voice or picture is made, a tale whose text or pictures are over the limits."""
         problem = limits.tale_text_problem([scene.text for scene in scenes])
         if problem:
-            self.store.report("narration", "failed", 0.0, "", error=problem)
-            raise StageFailed("narration", None, ValueError(problem))
+            self._fail("narration", None, LimitExceeded(problem))
         choice = self.choices["illustration"]
         illustrator = registry.get("illustration", choice.backend, choice.model)
         problem = limits.picture_work_problem(illustrator.work(illustrator.options(choice.options), len(scenes)))
         if problem:
-            self.store.report("illustration", "failed", 0.0, "", error=problem)
-            raise StageFailed("illustration", None, ValueError(problem))
+            self._fail("illustration", None, LimitExceeded(problem))
+
+    def _fail(self, stage: str, scene: int | None, cause: BaseException):
+        failed = StageFailed(stage, scene, cause)
+        self.store.report(stage, "failed", 0.0, "", error=failed.public, detail=failed.detail)
+        raise failed from cause
 
     def _node(self, stage: str, scene: int | None, inputs: dict, make, stale=None) -> Artifact:
         """The current result of a node, made anew if it is missing, asked for, or its inputs changed.
@@ -136,8 +142,7 @@ class Runner:
         except Cancelled:
             raise
         except Exception as exc:  # noqa: BLE001 - any backend failure becomes a readable stage error
-            self.store.report(stage, "failed", 0.0, "", error=_readable(exc))
-            raise StageFailed(stage, scene, exc) from exc
+            self._fail(stage, scene, exc)
         artifact.files = {role: _finish_part(path) for role, path in artifact.files.items()}
         artifact.meta["inputs"] = fingerprint
         self.store.save(artifact)
@@ -297,11 +302,3 @@ def _finish_part(path: Path) -> Path:
 
 def _names(artifact: Artifact) -> list[str]:
     return sorted(path.name for path in artifact.files.values())
-
-
-def _readable(exc: BaseException) -> str:
-    """One line a user can read; the traceback goes to the log, not the page."""
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if not isinstance(exc, (RuntimeError, ValueError, OSError)):
-        traceback.print_exception(exc)
-    return message[:500]

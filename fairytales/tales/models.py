@@ -53,7 +53,8 @@ class Tale(models.Model):
     is_public = models.BooleanField("в галерее", default=True)
     is_hidden = models.BooleanField("скрыта модератором", default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # what anyone who sees the tale reads about a failure
+    error_detail = models.TextField(blank=True)  # the exception itself: for the owner, staff and the log
     # Runs waiting for this tale, each a list of redo requests (an empty list: make what is missing).
     # The worker that holds the tale drains them in order, so two redos never interleave.
     run_queue = models.JSONField(default=list, blank=True)
@@ -93,7 +94,24 @@ class Tale(models.Model):
         return f"tale-{self.pk.hex}"
 
     def can_view(self, user) -> bool:
-        return self.is_public or (user.is_authenticated and user.pk == self.owner_id)
+        """Page, files and websocket alike: a private tale is its owner's; a tale a moderator hid is its
+        owner's and staff's."""
+        if user.is_authenticated and user.pk == self.owner_id:
+            return True
+        if not self.is_public:
+            return False
+        return not self.is_hidden or (user.is_authenticated and user.is_staff)
+
+    def can_see_details(self, user) -> bool:
+        """Whether ``user`` may read why a stage failed in full (exception text, paths): owner and staff."""
+        return user.is_authenticated and (user.pk == self.owner_id or user.is_staff)
+
+    def failure_details(self) -> list[tuple[str, str]]:
+        """(where, what) of every failure on record, for the owner's expandable block."""
+        found = [(run.label, run.detail) for run in self.stage_runs.exclude(detail="")]
+        if self.error_detail and all(detail != self.error_detail for _, detail in found):
+            found.append(("Сказка", self.error_detail))
+        return found
 
     def can_edit(self, user) -> bool:
         return user.is_authenticated and user.pk == self.owner_id
@@ -212,7 +230,8 @@ class StageRun(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     fraction = models.FloatField(default=0.0)
     message = models.CharField(max_length=300, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # public, as Tale.error
+    detail = models.TextField(blank=True)  # for the owner and staff only; never sent on the websocket
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)

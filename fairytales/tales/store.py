@@ -62,14 +62,15 @@ class TaleStore:
                 Artifact.objects.filter(tale=self.tale, stage=stage, scene=scene).update(is_current=False)
                 chosen.update(is_current=True)
 
-    def report(self, stage: str, status: str, fraction: float = 0.0, message: str = "", error: str = "") -> None:
+    def report(self, stage: str, status: str, fraction: float = 0.0, message: str = "", error: str = "",
+               detail: str = "") -> None:
         now = timezone.now()
         run, _ = StageRun.objects.get_or_create(tale=self.tale, stage=stage)
         if status == StageRun.Status.RUNNING and run.status != StageRun.Status.RUNNING:
             run.started, run.finished = now, None
         if status in (StageRun.Status.DONE, StageRun.Status.FAILED):
             run.finished = now
-        run.status, run.fraction, run.message, run.error = status, fraction, message[:300], error
+        run.status, run.fraction, run.message, run.error, run.detail = status, fraction, message[:300], error, detail
         run.save()
         if time.monotonic() - self._beat > HEARTBEAT_EVERY:
             self._beat = time.monotonic()

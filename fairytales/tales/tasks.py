@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from fairytales.pipeline import stages
+from fairytales.pipeline.backend import first_line
 from fairytales.pipeline.runner import Cancelled, Choice, Redo, Runner, StageFailed
 from fairytales.pipeline.types import TaleRequest
 
@@ -25,6 +26,7 @@ from .snapshot import snapshot, tale_state
 from .store import TaleStore
 
 log = logging.getLogger(__name__)
+INTERNAL_ERROR = "Что-то пошло не так на сервере. Попробуйте ещё раз."
 
 
 def start(tale: Tale, redos: list[Redo] | None = None, enqueue: bool = True) -> bool:
@@ -39,8 +41,8 @@ def start(tale: Tale, redos: list[Redo] | None = None, enqueue: bool = True) -> 
         idle = not tale.run_queue  # a queued run stays in the queue until its task has ended it
         tale.run_queue = [*tale.run_queue, [r.to_dict() for r in redos or []]]
         if idle:
-            tale.status, tale.error, tale.finished = Tale.Status.QUEUED, "", None
-        tale.save(update_fields=["run_queue", "status", "error", "finished"])
+            tale.status, tale.error, tale.error_detail, tale.finished = Tale.Status.QUEUED, "", "", None
+        tale.save(update_fields=["run_queue", "status", "error", "error_detail", "finished"])
         if idle and enqueue:
             transaction.on_commit(lambda: async_task("fairytales.tales.tasks.make_tale", str(tale.pk),
                                                      task_name=f"tale-{tale.pk.hex}-{timezone.now():%H%M%S%f}"))
@@ -58,29 +60,29 @@ def make_tale(tale_id: str) -> str:
         tale.status, tale.run_token, tale.heartbeat = Tale.Status.RUNNING, uuid.uuid4(), timezone.now()
         tale.save(update_fields=["status", "run_token", "heartbeat"])
     _announce(tale)
-    status, error = Tale.Status.DONE, ""
+    status, error, detail = Tale.Status.DONE, "", ""
     token = tale.run_token
     while (redos := _next_run(tale)) is not None:
         try:
             _run(tale, redos)
             _pop_run(tale)
-            status, error = Tale.Status.DONE, ""
+            status, error, detail = Tale.Status.DONE, "", ""
         except StageFailed as exc:
             _pop_run(tale)
-            status, error = Tale.Status.FAILED, str(exc)
+            status, error, detail = Tale.Status.FAILED, exc.public, exc.detail
         except Cancelled:
             if Tale.objects.filter(pk=tale.pk).values_list("run_token", flat=True).first() != token:
                 return "lost"  # taken back after going silent: the worker that resumed it owns it now
             StageRun.objects.filter(tale=tale).exclude(status=StageRun.Status.DONE).update(
                 status=StageRun.Status.CANCELLED)
             broadcast.send(tale.group_name, snapshot(tale))
-            status, error = Tale.Status.CANCELLED, ""
+            status, error, detail = Tale.Status.CANCELLED, "", ""
             break
         except Exception as exc:  # noqa: BLE001 - a bug must still leave the tale failed, not running
             log.exception("tale %s failed", tale_id)
             _pop_run(tale)
-            status, error = Tale.Status.FAILED, f"Внутренняя ошибка: {exc}"
-    _finish(tale, status, error)
+            status, error, detail = Tale.Status.FAILED, INTERNAL_ERROR, first_line(exc)
+    _finish(tale, status, error, detail)
     return status
 
 
@@ -114,17 +116,18 @@ def _reset_stages(tale: Tale) -> None:
     """Every stage back to "pending" for a new run; the ones that need no work turn "done" at once."""
     for stage in stages.ORDER:
         StageRun.objects.update_or_create(tale=tale, stage=stage, defaults={
-            "status": StageRun.Status.PENDING, "fraction": 0.0, "message": "", "error": ""})
+            "status": StageRun.Status.PENDING, "fraction": 0.0, "message": "", "error": "", "detail": ""})
     broadcast.send(tale.group_name, snapshot(tale))
 
 
-def _finish(tale: Tale, status: str, error: str) -> None:
+def _finish(tale: Tale, status: str, error: str, detail: str = "") -> None:
     with transaction.atomic():
         tale = Tale.objects.select_for_update().get(pk=tale.pk)
         if tale.status == Tale.Status.CANCELLED:
             status = Tale.Status.CANCELLED
-        tale.status, tale.error, tale.finished = status, error[:2000], timezone.now()
-        tale.save(update_fields=["status", "error", "finished"])
+        tale.status, tale.error, tale.error_detail = status, error[:2000], detail[:2000]
+        tale.finished = timezone.now()
+        tale.save(update_fields=["status", "error", "error_detail", "finished"])
     _announce(tale)
 
 

@@ -61,6 +61,7 @@ def tale_detail(request, tale_id):
         "stages": state["stages"],
         "snapshot": state,
         "can_edit": can_edit,
+        "failure_details": tale.failure_details() if tale.can_see_details(request.user) else [],
         "voices": tale.narrator().voices,
         "moods": MOOD_LABELS,
         "illustrators": runnable_backends("illustration") if can_edit else [],

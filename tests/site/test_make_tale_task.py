@@ -30,10 +30,11 @@ def test_a_failing_backend_fails_its_stage_readably_and_keeps_the_rest(make_tale
     tasks.start(tale)
     assert tasks.make_tale(str(tale.pk)) == Tale.Status.FAILED
     tale.refresh_from_db()
-    assert "в звуковом шрифте нет инструментов" in tale.error
+    assert "«Музыка» не удался" in tale.error and "в звуковом шрифте нет инструментов" in tale.error_detail
     runs = dict(StageRun.objects.filter(tale=tale).values_list("stage", "status"))
     assert runs["music"] == "failed" and runs["story"] == runs["illustration"] == "done"
-    assert "в звуковом шрифте нет инструментов" in StageRun.objects.get(tale=tale, stage="music").error
+    music = StageRun.objects.get(tale=tale, stage="music")
+    assert "в звуковом шрифте нет инструментов" in music.detail and "звуковом" not in music.error
     assert tale.video is None and tale.current("narration", 1) is not None
 
     tale.choices = {}
