@@ -43,7 +43,7 @@ $(VENV)/.test: $(VENV)/.base requirements/test.txt requirements/neural.txt
 	touch $@
 
 run: install
-	$(PY) manage.py serve  # migrates, then starts Redis, daphne and the django-q2 cluster
+	$(PY) manage.py serve  # migrates, then starts Redis, uvicorn and the django-q2 cluster
 
 test: install-test
 	$(PY) -m pytest

@@ -139,7 +139,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("HTTPS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HTTPS") else None
 X_FRAME_OPTIONS = "DENY"
 
-# Channels: a layer that crosses processes (the worker sends, daphne delivers).
+# Channels: a layer that crosses processes (the worker sends, the web server delivers).
 REDIS_URL = os.environ.get("REDIS_URL", f"unix://{VAR_DIR / 'redis.sock'}")
 CHANNEL_LAYERS = {
     "default": {

@@ -22,7 +22,7 @@ from .models import Tale
 
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 SAFE_NAME = re.compile(r"^[a-z0-9_.-]+$")
-CHUNK = 256 * 1024
+CHUNK = 64 * 1024
 
 
 def tale_file(request, tale_id, name: str):

@@ -1,4 +1,4 @@
-"""A real site in separate processes: `manage.py serve` starts Redis, daphne and a django-q2 cluster."""
+"""A real site in separate processes: `manage.py serve` starts Redis, uvicorn and a django-q2 cluster."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A tale submitted over HTTP is made by the django-q2 worker process, and its progress reaches a
-websocket client through daphne: three processes, the real Redis layer between them."""
+websocket client through the web server (uvicorn): three processes, the real Redis layer between them."""
 
 import json
 import re

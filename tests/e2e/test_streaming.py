@@ -1,5 +1,5 @@
-"""Fifty viewers opening a 50 MB film at once (`Range: bytes=0-`, as browsers do) through the real daphne:
-its memory does not grow with them, because files go out in bounded chunks."""
+"""Fifty viewers opening a 50 MB film at once (`Range: bytes=0-`, as browsers do) through the real web server
+(uvicorn): its memory does not grow with them, because files go out in bounded chunks."""
 
 import http.client
 import os
@@ -43,16 +43,16 @@ def site_with_a_film(tmp_path_factory):
     site.stop()
 
 
-def test_fifty_viewers_of_a_film_do_not_grow_daphnes_memory(site_with_a_film):
+def test_fifty_viewers_of_a_film_do_not_grow_the_servers_memory(site_with_a_film):
     site, path = site_with_a_film
-    daphne = site.children("daphne")[0]
+    server = site.children("uvicorn")[0]
     address = urlparse(site.base)
     connections, first_chunks = [], []
     warm = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
     warm.request("GET", path, headers={"Range": "bytes=0-"})
     warm.getresponse().read(1024)  # the first request's imports and caches are not the viewers' cost
     warm.close()
-    before = resident_bytes(daphne)
+    before = resident_bytes(server)
     for _ in range(VIEWERS):
         connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
         connection.request("GET", path, headers={"Range": "bytes=0-"})
@@ -60,8 +60,8 @@ def test_fifty_viewers_of_a_film_do_not_grow_daphnes_memory(site_with_a_film):
         assert response.status == 206
         first_chunks.append(response.read(64 * 1024))
         connections.append((connection, response))
-    time.sleep(2)  # every viewer is being served and reads slowly: what daphne holds now is per viewer
-    during = resident_bytes(daphne)
+    time.sleep(2)  # every viewer is being served and reads slowly: what the server holds now is per viewer
+    during = resident_bytes(server)
     totals = [0] * VIEWERS
 
     def finish(i):
@@ -76,5 +76,5 @@ def test_fifty_viewers_of_a_film_do_not_grow_daphnes_memory(site_with_a_film):
         connection.close()
     assert totals == [FILM] * VIEWERS  # everyone got the whole film
     growth = during - before
-    print(f"daphne grew by {growth / 2**20:.1f} MiB for {VIEWERS} viewers of a {FILM / 2**20:.0f} MiB film")
+    print(f"the web server grew by {growth / 2**20:.1f} MiB for {VIEWERS} viewers of a {FILM / 2**20:.0f} MiB film")
     assert growth < 50 * 2**20

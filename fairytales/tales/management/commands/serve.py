@@ -23,7 +23,7 @@ from fairytales.tales.tasks import recover_interrupted
 
 
 class Command(BaseCommand):
-    help = "Run the site: embedded Redis, daphne and a django-q2 cluster, stopped together on Ctrl-C."
+    help = "Run the site: embedded Redis, uvicorn and a django-q2 cluster, stopped together on Ctrl-C."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -44,8 +44,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"Возобновлено прерванных сказок: {resumed}")
             manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
             cluster = self._spawn([*manage, "qcluster"], env)
-            self._spawn([sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
-                         "fairytales.asgi:application"], env)
+            # uvicorn, not daphne: it waits for a slow client before sending more (daphne buffers the whole
+            # response of every viewer of a film in memory); the client's address is the site's to decide
+            # (TRUSTED_PROXIES), so uvicorn's own proxy-header handling is off.
+            self._spawn([sys.executable, "-m", "uvicorn", "fairytales.asgi:application", "--host", host,
+                         "--port", str(port), "--ws", "websockets", "--lifespan", "off", "--no-proxy-headers",
+                         "--no-server-header"], env)
             self.stdout.write(self.style.SUCCESS(f"Видеосказки: http://{host}:{port}/  (Ctrl-C — остановить)"))
             while True:
                 time.sleep(0.5)
