@@ -7,6 +7,7 @@ Scale-out: DATABASE_URL (PostgreSQL), REDIS_URL (a real Redis), Q_BROKER=redis, 
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,9 +30,12 @@ def _secret_key() -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+    try:  # created readable by its owner only from the first byte, and by one process only
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(handle, "w") as out:
+        out.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -44,6 +48,7 @@ INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -65,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused log-in into the lockout page (throttle.py)
 ]
 
 ROOT_URLCONF = "fairytales.urls"
@@ -111,6 +117,28 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "tales:gallery"
 LOGOUT_REDIRECT_URL = "tales:gallery"
 
+# Log-in and sign-up limits (fairytales/accounts/throttle.py), counted in the site's database: shared by every
+# web process, kept across restarts. django-axes' backend refuses a locked user name or address before the
+# password is checked, on /accounts/login/ and /admin/login/ alike.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_ATTEMPTS = int(os.environ.get("LOGIN_ATTEMPTS", 5))  # failures per user name, from any address, per 15 min
+LOGIN_ATTEMPTS_PER_ADDRESS = int(os.environ.get("LOGIN_ATTEMPTS_PER_ADDRESS", 20))  # across user names
+SIGNUPS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_HOUR", 5))  # accounts made per address per hour
+# Proxies (addresses or networks) whose X-Forwarded-For is believed: the client is its right-most entry
+# that is not one of them. Empty: the client is REMOTE_ADDR and the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+AXES_HANDLER = "fairytales.accounts.throttle.LoginThrottle"  # the database handler, one limit per parameter
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 100  # LoginThrottle reports failures as a percentage of the nearest limit above
+AXES_COOLOFF_TIME = timedelta(minutes=15)  # how long a lock lasts after the last counted failure
+AXES_RESET_ON_SUCCESS = False  # a success must not clear what an address did to other accounts
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # "try in 15 minutes" holds: refused tries are not counted
+AXES_CLIENT_IP_CALLABLE = "fairytales.accounts.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "fairytales.accounts.throttle.lockout_response"
+
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Moscow")
@@ -135,8 +163,13 @@ FILES_SENDFILE = env_bool("FILES_SENDFILE")
 MEDIA_URL = "/media/"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("HTTPS")
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HTTPS") else None
+# Behind a TLS proxy (HTTPS=1): secure cookies, plain HTTP redirected to HTTPS, and HSTS so browsers stop
+# asking over plain HTTP at all (HSTS_SECONDS, a year by default; 0 turns it off while trying HTTPS out).
+HTTPS = env_bool("HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600)) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other sites may live on sibling names
 X_FRAME_OPTIONS = "DENY"
 
 # Channels: a layer that crosses processes (the worker sends, the web server delivers).
@@ -176,7 +209,6 @@ else:
 TALES_AT_ONCE = int(os.environ.get("TALES_AT_ONCE", 2))
 TALES_PER_DAY = int(os.environ.get("TALES_PER_DAY", 20))
 STALL_SECONDS = int(os.environ.get("STALL_SECONDS", 300))
-LOGIN_ATTEMPTS = int(os.environ.get("LOGIN_ATTEMPTS", 5))  # failed log-ins per user and address per 15 min
 
 # Models. Each neural backend reads its weights from MODEL_<STAGE>_<NAME> (a hub id or a local path,
 # e.g. MODEL_STORY_RUGPT3=/data/my-finetuned-rugpt3) or its default; `manage.py models` lists them.
