@@ -18,7 +18,7 @@ pytest.importorskip("multilingual_clip")
 
 from fairytales.pipeline.backend import BackendUnavailable, OptionError  # noqa: E402
 from fairytales.pipeline.illustration import HEIGHT, WIDTH, IllustrationContext  # noqa: E402
-from fairytales.pipeline.illustration import vqgan_clip  # noqa: E402
+from fairytales.pipeline.illustration import vqgan_models  # noqa: E402
 from fairytales.pipeline.illustration.vqgan_clip import VqganClipIllustrator  # noqa: E402
 from fairytales.pipeline.types import Scene  # noqa: E402
 
@@ -43,7 +43,7 @@ def _vqgan(root: Path) -> None:
     encode/decode mean something without training.  Saved as vqgan.yaml + a Lightning-1-style vqgan.ckpt."""
     from omegaconf import OmegaConf
 
-    vqgan_clip._lightning_shim()
+    vqgan_models._lightning_shim()
     from taming.models.vqgan import VQModel
     from taming.modules.diffusionmodules.model import AttnBlock, Downsample, ResnetBlock, Upsample
 
@@ -233,7 +233,7 @@ def test_layout_loads_and_the_pair_fits(illustrator, models):
         assert not any(p.requires_grad for p in model.parameters())
     # without base_config.json the transformer's config is read off the weights
     state = torch.load(models / "mclip" / "pytorch_model.bin", weights_only=True)
-    inferred = vqgan_clip.xlm_roberta_config(state)
+    inferred = vqgan_models.xlm_roberta_config(state)
     base = json.loads((models / "mclip" / "base_config.json").read_text())
     keys = ("vocab_size", "hidden_size", "num_hidden_layers", "intermediate_size", "max_position_embeddings")
     for key in keys:
