@@ -1,0 +1,20 @@
+"""Odd redo input gets a clear message and queues nothing: a backend for a stage that has none, text made of
+invisible characters only."""
+
+import pytest
+
+from tests.site.test_redo import finished, post  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"stage": "scenes", "scene": "1", "text": "Новый текст", "backend": "storybook"}, "Эта модель здесь недоступна."),
+    ({"stage": "illustration", "scene": "1", "backend": "watercolour"}, "Эта модель здесь недоступна."),
+    ({"stage": "scenes", "scene": "2", "text": "\u200b\u200d\u2060 \u202e\ufeff"}, "Текст сцены не может быть пустым."),
+])
+def test_odd_input_is_told_and_nothing_is_queued(owner_client, finished, data, message):  # noqa: F811
+    response = post(owner_client, finished, **data)
+    assert response.status_code == 200 and message in response.content.decode()
+    finished.refresh_from_db()
+    assert finished.run_queue == [] and finished.status == "done"
