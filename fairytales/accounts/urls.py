@@ -7,6 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    path("login/", views.RateLimitedLoginView.as_view(), name="login"),
+    # django-axes refuses a locked user name or address (settings.AUTHENTICATION_BACKENDS, throttle.py)
+    path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
