@@ -8,10 +8,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # the en_US source that JamSpell's C++ needs (the backend compiles the locale on first use).
 # g++ builds JamSpell.
 APT_RUN := espeak-ng fonts-dejavu-core locales g++
+RHVOICE_PACKAGES := librhvoice5 librhvoice-core7 rhvoice-russian rhvoice-english rhvoice-ukrainian
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 APT_TEST := chromium
 
-.PHONY: install install-test system system-test run test test-fast bench bench-load examples clean
+.PHONY: install install-test system system-test run test test-fast bench bench-load bench-abuse examples clean
 
 install: system $(VENV)/.base
 
@@ -27,7 +28,7 @@ system-test:
 	@command -v chromium >/dev/null || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_TEST); }
 
-$(VENV)/.base: requirements/base.txt
+$(VENV)/.base: requirements/base.txt requirements/rhvoice.sh
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements/base.txt
@@ -36,6 +37,9 @@ $(VENV)/.base: requirements/base.txt
 	# JamSpell (the default proofreader) builds its extension with SWIG 3, not 4: that swig first on PATH
 	$(PY) -m pip install -q swig==3.0.12
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pip install -q --no-build-isolation jamspell==0.0.12
+	# RHVoice, the default narrator: Debian's non-free packages unpacked under .venv/rhvoice (the system's apt
+	# configuration is not changed; see requirements/rhvoice.sh)
+	bash requirements/rhvoice.sh $(VENV)/rhvoice $(RHVOICE_PACKAGES)
 	touch $@
 
 $(VENV)/.test: $(VENV)/.base requirements/test.txt requirements/neural.txt
@@ -56,6 +60,11 @@ bench: install
 
 bench-load: install-test
 	$(PY) -m tests.bench_load
+
+# Issue 11's holes tried over HTTP against a real `serve` (floods, a 20 GB body, bad uploads, 20 viewers):
+# prints requests per hole, server errors (0), stuck tales (0) and the web server's memory per viewer.
+bench-abuse: install-test
+	$(PY) -m tests.bench_abuse
 
 # The three example videotales in docs/examples (films at a lower quality, to keep the repository small).
 EXAMPLE = $(PY) manage.py make_tale --options 'video={"crf": 30}'

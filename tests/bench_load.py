@@ -51,7 +51,8 @@ async def watch_all(url: str, headers: dict, deadline: float) -> list[float | No
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        site = Site(Path(folder), Q_WORKERS="2", TALES_AT_ONCE="100", TALES_PER_DAY="100")
+        site = Site(Path(folder), Q_WORKERS="2", TALES_AT_ONCE="100", TALES_PER_DAY="100",
+                    SIGNUPS_PER_HOUR="100")
         try:
             t0 = time.monotonic()
             with ThreadPoolExecutor(8) as pool:

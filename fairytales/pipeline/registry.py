@@ -22,12 +22,14 @@ BACKENDS: dict[str, dict[str, str]] = {
         "dictionary": "fairytales.pipeline.proofread.dictionary:DictionaryProofreader",
     },
     "narration": {
+        "rhvoice": "fairytales.pipeline.narration.rhvoice:RhvoiceNarrator",
         "espeak": "fairytales.pipeline.narration.espeak:EspeakNarrator",
         "silero": "fairytales.pipeline.narration.silero:SileroNarrator",
     },
     "music": {
         "music_transformer": "fairytales.pipeline.music.neural:MusicTransformerComposer",
         "procedural": "fairytales.pipeline.music.procedural:ProceduralComposer",
+        "musicgen": "fairytales.pipeline.music.musicgen:MusicgenComposer",
     },
     "illustration": {
         "storybook": "fairytales.pipeline.illustration.storybook.backend:StorybookIllustrator",
@@ -47,11 +49,11 @@ ALIASES: dict[str, dict[str, str]] = {
 
 # What a stage uses when a tale names no backend: the first of these that can run here. The shipped
 # JamSpell model and Music Transformer checkpoint need the project's own install (jamspell's C++ and
-# torch); where either is missing the stage falls back to the pure-Python backend named last.
+# torch), RHVoice its unpacked packages; where one is missing the stage falls back to the backend named last.
 DEFAULT_BACKENDS: dict[str, tuple[str, ...]] = {
     "story": ("template",),
     "proofread": ("jamspell", "dictionary"),
-    "narration": ("espeak",),
+    "narration": ("rhvoice", "espeak"),
     "music": ("music_transformer", "procedural"),
     "illustration": ("storybook",),
     "video": ("ffmpeg",),

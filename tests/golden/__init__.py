@@ -28,6 +28,9 @@ CASES = [
 ]
 GENRES = ("сказка", "ужасы", "юмор")
 SCENES = 3
+# The backends the golden files were made with (the defaults then), named so a new default changes nothing here.
+BACKENDS = {"story": "template", "proofread": "jamspell", "narration": "espeak", "music": "music_transformer",
+            "illustration": "storybook"}
 MUSIC_SECONDS = 12.0
 # The runner's per-stage seed offsets (runner.SEED_OFFSETS), restated so a change there shows here too.
 NARRATION_SEED, ILLUSTRATION_SEED, MUSIC_SEED = 100, 200, 300
@@ -58,20 +61,20 @@ def midi_digest(path: Path) -> str:
 
 
 def make(title: str, genre: str, seed: int, folder: Path) -> dict:
-    """Every stage but the video, with the default backends, as the runner calls them."""
+    """Every stage but the video, with the golden backends, as the runner calls them."""
     request = TaleRequest(title=title, genre=genre, scenes=SCENES, seed=seed)
     out: dict = {}
-    story = registry.get("story")
+    story = registry.get("story", BACKENDS["story"])
     text = story.write(request, {**story.options(), "seed": seed})
     out["story"] = text
-    proofread = registry.get("proofread")
+    proofread = registry.get("proofread", BACKENDS["proofread"])
     proofread.ensure_loaded()
     fixed = proofread.fix(text, proofread.options()).text
     out["proofread"] = fixed
     scenes = split_scenes(fixed, SCENES)
     out["scenes"] = [s.to_dict() for s in scenes]
-    narrator = registry.get("narration")
-    painter = registry.get("illustration")
+    narrator = registry.get("narration", BACKENDS["narration"])
+    painter = registry.get("illustration", BACKENDS["illustration"])
     out["narration"], out["illustration"] = [], []
     for scene in scenes:
         wav = folder / f"n{scene.index}.wav"
@@ -86,7 +89,7 @@ def make(title: str, genre: str, seed: int, folder: Path) -> dict:
             options["seed"] = seed + ILLUSTRATION_SEED + scene.index
         drawn = painter.draw(scene, IllustrationContext(title=title, genre=genre, seed=seed), png, options)
         out["illustration"].append({"png": picture_digest(png), "drawn": drawn})
-    composer = registry.get("music")
+    composer = registry.get("music", BACKENDS["music"])
     composer.ensure_loaded()
     options = composer.options()
     if "seed" in options and options["seed"] is None:
