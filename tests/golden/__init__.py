@@ -7,7 +7,6 @@ and say why in the commit); ``tests/pipeline/test_golden.py`` makes the same tal
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import wave
 from pathlib import Path
