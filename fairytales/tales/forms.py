@@ -31,16 +31,18 @@ def runnable_backends(stage: str, models: list[str] | None = None) -> list[tuple
     return choices
 
 
-def option_field(option: Option, label: str) -> forms.Field:
-    """The form field for a backend's declared option: its type, bounds and choices, never restated here."""
+def option_field(option: Option, label: str, choice_labels: dict[str, str] | None = None) -> forms.Field:
+    """The form field for a backend's declared option: its type, bounds and choices, never restated here
+    (``choice_labels``: what users see for each choice, such as a voice's name)."""
     kind = option.type
     if option.upload:
         return forms.FileField(label=label, required=False, validators=[check_picture],
                                widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}))
     if option.choices or option.presets:
         values = option.choices or option.presets
-        return forms.ChoiceField(label=label, required=False,
-                                 choices=[("", "по умолчанию"), *((_as_text(v), _as_text(v)) for v in values)])
+        shown = choice_labels or {}
+        return forms.ChoiceField(label=label, required=False, choices=[
+            ("", "по умолчанию"), *((_as_text(v), shown.get(_as_text(v), _as_text(v))) for v in values)])
     if kind is bool:
         return forms.NullBooleanField(label=label, required=False)
     if kind is int:
@@ -88,10 +90,12 @@ class TaleForm(forms.ModelForm):
                     label="Модель сюжета", required=False,
                     choices=[("", "по умолчанию"), *((m, m) for m in story_models or [])])
             for backend, backend_label in runnable:
-                for option in registry.backend_class(stage, backend).declared_options:
+                cls = registry.backend_class(stage, backend)
+                for option in cls.declared_options:
                     if option.form:
                         name = f"{stage}_{backend}_{option.name}"
-                        self.fields[name] = option_field(option, f"{backend_label}: {option.label}")
+                        voices = cls.voices if option.name == getattr(cls, "voice_option", None) else None
+                        self.fields[name] = option_field(option, f"{backend_label}: {option.label}", voices)
                         self.option_fields[name] = (stage, backend, option)
 
     @property
@@ -109,10 +113,8 @@ class TaleForm(forms.ModelForm):
             raise forms.ValidationError(problem)
         choices = {}
         for stage in stages.CHOOSABLE:
-            backend = data.get(f"{stage}_backend")
-            if not backend or backend == self.default_backends[stage]:
-                continue
-            choice = choices[stage] = {"backend": backend}
+            backend = data.get(f"{stage}_backend") or self.default_backends[stage]
+            choice = {"backend": backend}
             options = {}
             for name, (option_stage, option_backend, option) in self.option_fields.items():
                 value = data.get(name)
@@ -126,6 +128,8 @@ class TaleForm(forms.ModelForm):
                 choice["options"] = options
             if stage == "story" and data.get("story_model"):
                 choice["model"] = data["story_model"]
+            if backend != self.default_backends[stage] or len(choice) > 1:  # else the default decides later
+                choices[stage] = choice
             if stage == "illustration" and data.get("scene_count"):
                 cls = registry.backend_class(stage, backend)
                 work = cls.work(cls(device="cpu").options(options), data["scene_count"])

@@ -58,3 +58,16 @@ def test_html_in_the_title_is_shown_as_text(owner_client):
     page = owner_client.get(f"/tales/{tale.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_owner_chooses_the_narrators_voice(client, django_user_model, settings):
+    from fairytales.tales.models import Tale
+
+    client.force_login(django_user_model.objects.create_user("masha", password="Medved-i-Masha-1"))
+    page = client.get("/tales/new/").content.decode()
+    assert "Анна (женский)" in page and 'name="narration_rhvoice_narrator_voice"' in page
+    response = client.post("/tales/new/", {"title": "Колобок", "genre": "сказка", "scene_count": "3",
+                                           "narration_backend": "rhvoice",
+                                           "narration_rhvoice_narrator_voice": "anna"})
+    assert response.status_code == 302
+    assert Tale.objects.get().choices.get("narration", {}).get("options") == {"narrator_voice": "anna"}

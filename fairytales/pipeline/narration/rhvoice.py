@@ -59,7 +59,7 @@ class RhvoiceNarrator(Narrator):
     weights_marker = LIBRARY
     voices = {voice.id: voice.label for voice in catalogue().values()}
     declared_options = (
-        Option("narrator_voice", "aleksandr-hq", "Голос рассказчика", choices=tuple(voices)),
+        Option("narrator_voice", "aleksandr-hq", "Голос рассказчика", choices=tuple(voices), form=True),
         Option("character_voices", True, "Свои голоса у героев"),
         Option("rate", 0.95, "Скорость (1 — обычная)", min=0.5, max=2.0),
         Option("max_chars", 160, "Символов в одном куске речи", min=20, max=1000),
