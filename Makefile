@@ -50,7 +50,7 @@ run: install
 	$(PY) manage.py serve  # migrates, then starts Redis, uvicorn and the django-q2 cluster
 
 test: install-test
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=25
 
 test-fast: install-test
 	$(PY) -m pytest -m "not slow and not browser"

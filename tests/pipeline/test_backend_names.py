@@ -29,6 +29,7 @@ def test_a_tale_made_under_the_old_names_redoes_a_picture(tmp_path):
     request = TaleRequest(title="Лиса и журавль", genre="юмор", scenes=3, seed=5)
     old_choices = {stage: Choice("offline") for stage in OLD_NAMES}
     old_choices["story"].options = {"length": 1500}
+    old_choices["video"].options = {"preset": "ultrafast"}
     store = DirectoryStore(tmp_path)
     first_video = Runner(request, store, old_choices).run()
     # what a tale made before the rename has on record: every backend called «offline»
