@@ -21,6 +21,13 @@ GOLD = (244, 194, 60)
 SPARKLE = Lit((255, 244, 170))
 
 
+def four_pointed_star(x: float, y: float, r: float, waist: float) -> list[tuple[float, float]]:
+    """A sparkle's outline: four points ``r`` from the centre, pinched to ``waist`` × r between them."""
+    w = r * waist
+    return [(x, y - r), (x + w, y - w), (x + r, y), (x + w, y + w), (x, y + r), (x - w, y + w), (x - r, y),
+            (x - w, y - w)]
+
+
 class Pen:
     def __init__(self, scale: float, facing: int, tone, half_width: float, top: float, bottom: float = 40):
         self.unit = scale * SUPERSAMPLE  # layer pixels per pen unit
@@ -79,19 +86,7 @@ class Pen:
         self.circle(x + r * 0.28, y - r * 0.38, r * 0.36, WHITE)
 
     def sparkle(self, x, y, r, colour=SPARKLE) -> None:
-        self.polygon(
-            [
-                (x, y - r),
-                (x + r * 0.22, y - r * 0.22),
-                (x + r, y),
-                (x + r * 0.22, y + r * 0.22),
-                (x, y + r),
-                (x - r * 0.22, y + r * 0.22),
-                (x - r, y),
-                (x - r * 0.22, y - r * 0.22),
-            ],
-            colour,
-        )
+        self.polygon(four_pointed_star(x, y, r, 0.22), colour)
 
     def smile(self, x, y, r, colour=(150, 50, 50), width=2.4) -> None:
         points = [

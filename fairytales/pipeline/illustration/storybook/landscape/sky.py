@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from ..canvas import H, W
 from ..palette import PALETTES, clamp, light, shade
-from ..pen import SUPERSAMPLE
+from ..pen import SUPERSAMPLE, four_pointed_star
 from .base import Part
 
 
@@ -116,19 +116,7 @@ class Sky(Part):
         colour = self.tone.glow((255, 250, 220))
         with self.canvas.layer(blur=4, box=(x - r * 1.2, y - r * 1.2, x + r * 1.2, y + r * 1.2)) as overlay:
             overlay.ellipse(x, y, r * 1.2, r * 1.2, colour[:3] + (90,))
-        self.canvas.polygon(
-            [
-                (x, y - r),
-                (x + r * 0.2, y - r * 0.2),
-                (x + r, y),
-                (x + r * 0.2, y + r * 0.2),
-                (x, y + r),
-                (x - r * 0.2, y + r * 0.2),
-                (x - r, y),
-                (x - r * 0.2, y - r * 0.2),
-            ],
-            colour,
-        )
+        self.canvas.polygon(four_pointed_star(x, y, r, 0.2), colour)
 
     def planets(self) -> None:
         """A ringed planet where the sun would be, and a small moon."""
