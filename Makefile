@@ -9,8 +9,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # g++ builds JamSpell.
 APT_RUN := espeak-ng fonts-dejavu-core locales g++
 RHVOICE_PACKAGES := librhvoice5 librhvoice-core7 rhvoice-russian rhvoice-english rhvoice-ukrainian
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
-APT_TEST := chromium
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download); PostgreSQL and Redis
+# servers for the scale-out test, which starts its own on private sockets (nothing is started as a service).
+APT_TEST := chromium postgresql-15 redis-server
 
 .PHONY: install install-test system system-test run test test-fast bench bench-load bench-abuse examples clean
 
@@ -25,7 +26,8 @@ system:
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_RUN); }
 
 system-test:
-	@command -v chromium >/dev/null || \
+	@command -v chromium >/dev/null && [ -x /usr/lib/postgresql/15/bin/postgres ] && \
+	  command -v redis-server >/dev/null || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_TEST); }
 
 $(VENV)/.base: requirements/base.txt requirements/rhvoice.sh
