@@ -35,8 +35,9 @@ def servers():
     subprocess.run([*as_postgres, PG_BIN / "createdb", "-h", folder, "-p", str(port), "-U", "videotales",
                     "videotales"], check=True, capture_output=True)
     redis_socket = folder / "redis.sock"
-    redis = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", redis_socket, "--unixsocketperm", "700",
-                              "--save", "", "--appendonly", "no", "--dir", folder], stdout=subprocess.DEVNULL)
+    redis = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", redis_socket, "--unixsocketperm",
+                              "700", "--save", "", "--appendonly", "no", "--dir", folder],
+                             stdout=subprocess.DEVNULL)
     for _ in range(100):
         if redis_socket.exists():
             break
@@ -56,10 +57,12 @@ def test_a_tale_is_made_on_postgresql_and_redis(servers, tmp_path):
         user = Browser(site.base)
         user.post_form("/accounts/signup/", {"username": "scale", "password1": "Sivka-Burka-77",
                                              "password2": "Sivka-Burka-77"})
-        response = user.post_form("/tales/new/", {"title": "Сивка-бурка", "genre": "сказка", "scene_count": "3"})
+        response = user.post_form("/tales/new/", {"title": "Сивка-бурка", "genre": "сказка",
+                                                  "scene_count": "3"})
         tale_id = re.search(r"/tales/([0-9a-f-]{36})/$", response.url)[1]
         ws_url = site.base.replace("http", "ws") + f"/ws/tales/{tale_id}/"
-        with connect(ws_url, additional_headers={"Cookie": user.cookie_header(), "Origin": site.base}) as socket:
+        headers = {"Cookie": user.cookie_header(), "Origin": site.base}
+        with connect(ws_url, additional_headers=headers) as socket:
             deadline = time.monotonic() + 600
             while time.monotonic() < deadline:
                 message = json.loads(socket.recv(timeout=deadline - time.monotonic()))
@@ -72,9 +75,9 @@ def test_a_tale_is_made_on_postgresql_and_redis(servers, tmp_path):
     finally:
         site.stop()
     # the rows are in PostgreSQL, not in a SQLite file beside the site
-    rows = subprocess.run(["runuser", "-u", "postgres", "--", PG_BIN.parent / "bin" / "psql", "-h", str(folder),
-                           "-p", str(port), "-U", "videotales", "-d", "videotales", "-tAc",
-                           "SELECT status, (SELECT count(*) FROM tales_artifact) FROM tales_tale"],
-                          check=True, capture_output=True, text=True).stdout.split("|")
+    query = "SELECT status, (SELECT count(*) FROM tales_artifact) FROM tales_tale"
+    rows = subprocess.run(["runuser", "-u", "postgres", "--", PG_BIN / "psql", "-h", str(folder), "-p", str(port),
+                           "-U", "videotales", "-d", "videotales", "-tAc", query],
+                          check=True, capture_output=True, text=True).stdout.strip().split("|")
     assert rows[0] == "done" and int(rows[1]) >= 10
     assert not (tmp_path / "videotales.sqlite3").exists()
