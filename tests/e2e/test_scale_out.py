@@ -31,7 +31,8 @@ def servers():
     subprocess.run([*as_postgres, PG_BIN / "initdb", "-D", data, "-A", "trust", "-U", "videotales"],
                    check=True, capture_output=True)
     subprocess.run([*as_postgres, PG_BIN / "pg_ctl", "-D", data, "-w", "-l", folder / "pg.log", "-o",
-                    f"-p {port} -k {folder} -c listen_addresses=''", "start"], check=True, capture_output=True)
+                    f"-p {port} -k {folder} -c listen_addresses=''", "start"],
+                   check=True, capture_output=True)
     subprocess.run([*as_postgres, PG_BIN / "createdb", "-h", folder, "-p", str(port), "-U", "videotales",
                     "videotales"], check=True, capture_output=True)
     redis_socket = folder / "redis.sock"
@@ -76,8 +77,8 @@ def test_a_tale_is_made_on_postgresql_and_redis(servers, tmp_path):
         site.stop()
     # the rows are in PostgreSQL, not in a SQLite file beside the site
     query = "SELECT status, (SELECT count(*) FROM tales_artifact) FROM tales_tale"
-    rows = subprocess.run(["runuser", "-u", "postgres", "--", PG_BIN / "psql", "-h", str(folder), "-p", str(port),
-                           "-U", "videotales", "-d", "videotales", "-tAc", query],
+    rows = subprocess.run(["runuser", "-u", "postgres", "--", PG_BIN / "psql", "-h", str(folder),
+                           "-p", str(port), "-U", "videotales", "-d", "videotales", "-tAc", query],
                           check=True, capture_output=True, text=True).stdout.strip().split("|")
     assert rows[0] == "done" and int(rows[1]) >= 10
     assert not (tmp_path / "videotales.sqlite3").exists()
