@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import uuid
 from pathlib import Path
@@ -19,17 +20,49 @@ from fairytales.pipeline import genres, registry, stages
 RESTORABLE = (*stages.PER_SCENE, "music")
 
 
+def limit(name: str, default: int) -> int:
+    """A per-user limit: the setting, else the environment variable of that name, else ``default``."""
+    value = getattr(settings, name, None)
+    return int(value if value is not None else os.environ.get(name, default))
+
+
 class TaleQuerySet(models.QuerySet):
     def in_progress(self):
         return self.filter(status__in=[Tale.Status.QUEUED, Tale.Status.RUNNING])
 
-    def quota_problem(self, user) -> str | None:
-        """Why ``user`` may not start another tale now, or None (limits from settings)."""
-        at_once, per_day = settings.TALES_AT_ONCE, settings.TALES_PER_DAY
-        if self.filter(owner=user).in_progress().count() >= at_once:
-            return f"У вас уже создаётся сказок: {at_once}. Дождитесь, пока одна из них будет готова."
-        if self.filter(owner=user, created__gte=timezone.now() - timezone.timedelta(days=1)).count() >= per_day:
-            return f"За сутки можно создать не больше {per_day} сказок. Попробуйте завтра."
+    def quota_problem(self, user, kind: str = "new", tale: Tale | None = None) -> str | None:
+        """Why ``user`` may not ask for another run of kind ``kind`` (RunLog.Kind) now, or None.
+
+        Every run counts against the caps on queued runs (RUNS_PER_TALE on ``tale``, RUNS_PER_USER on all
+        the user's tales) and against RUNS_PER_DAY; a new tale also against TALES_AT_ONCE and TALES_PER_DAY.
+        The days count RunLog rows, which deleting a tale does not remove. Atomic only under the owner's
+        lock (tasks.lock_owner): the form asks early for its message, tasks.start asks again, locked.
+        """
+        since = timezone.now() - timezone.timedelta(days=1)
+        mine = self.filter(owner=user)
+        if tale is not None and tale.pk:
+            mine = mine.exclude(pk=tale.pk)
+        if kind == RunLog.Kind.NEW:
+            at_once, per_day = limit("TALES_AT_ONCE", 2), limit("TALES_PER_DAY", 20)
+            if mine.in_progress().count() >= at_once:
+                return f"У вас уже создаётся сказок: {at_once}. Дождитесь, пока одна из них будет готова."
+            made = max(RunLog.objects.filter(user=user, kind=RunLog.Kind.NEW, created__gte=since).count(),
+                       mine.filter(created__gte=since).count())
+            if made >= per_day:
+                return f"За сутки можно создать не больше {per_day} сказок. Попробуйте завтра."
+        elif tale is not None:
+            per_tale = limit("RUNS_PER_TALE", 3)
+            if len(tale.run_queue) >= per_tale:
+                return (f"У этой сказки очередь заполнена: не больше {per_tale} запусков сразу. "
+                        "Дождитесь, пока они выполнятся, и попробуйте снова.")
+        per_user = limit("RUNS_PER_USER", 5)
+        queued = sum(len(queue) for queue in self.filter(owner=user).in_progress().values_list("run_queue", flat=True))
+        if queued >= per_user:
+            return (f"Ваша очередь заполнена: не больше {per_user} запусков на все ваши сказки сразу. "
+                    "Дождитесь, пока они выполнятся, и попробуйте снова.")
+        per_day = limit("RUNS_PER_DAY", 100)
+        if RunLog.objects.filter(user=user, created__gte=since).count() >= per_day:
+            return f"За сутки можно запустить не больше {per_day} сказок и переделок. Попробуйте завтра."
         return None
 
 
@@ -63,6 +96,14 @@ class Tale(models.Model):
     # worker, a restarted machine) is taken back and resumed; a stale holder sees its token gone.
     run_token = models.UUIDField(null=True, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
+    # The django-q2 task queued for this tale (its argument), None while none is: at most one tale of a
+    # user has one at a time, the others wait their turn here, oldest ``queued_at`` first (tasks.py).
+    # A task whose token is no longer here (django-q2 re-delivering a dead one) does nothing.
+    dispatch = models.UUIDField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker started the first queued run; back to 0 when that run ends. A run whose
+    # worker dies (or times out) twice ends failed instead of starting a third time.
+    attempts = models.PositiveSmallIntegerField(default=0)
     created = models.DateTimeField(default=timezone.now)
     finished = models.DateTimeField(null=True, blank=True)
 
@@ -168,6 +209,30 @@ class Tale(models.Model):
         """The narration backend's class the tale uses (its voices, its voice option)."""
         stored = (self.choices.get("narration") or {}).get("backend")
         return registry.backend_class("narration", stored or registry.default_backend("narration"))
+
+
+class RunLog(models.Model):
+    """One run a user asked for on the site (a new tale, a redo, a retry, an earlier version brought back).
+
+    The daily quotas count these rows: they stay when the tale goes, so deleting a tale gives nothing back.
+    """
+
+    class Kind(models.TextChoices):
+        NEW = "new", "Новая сказка"
+        REDO = "redo", "Переделка"
+        RETRY = "retry", "Повтор"
+        VERSION = "version", "Прежняя версия"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    tale = models.ForeignKey("Tale", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created:%Y-%m-%d %H:%M}"
 
 
 class Artifact(models.Model):

@@ -1,8 +1,18 @@
 """Background tasks (django-q2): making and remaking a tale, in the worker process.
 
-A tale's runs queue on the tale itself (``Tale.run_queue``): the first request queues a django-q2
-task; requests that arrive while it works are appended and drained by the same task, one after
-the other. So a second redo waits for the first, and no two workers ever work on one tale.
+A tale's runs queue on the tale itself (``Tale.run_queue``): requests that arrive while it works are
+appended and drained by the same task, one after the other. So a second redo waits for the first, and no
+two workers ever work on one tale.
+
+Fair between users: at most one django-q2 task per user is queued or working at a time (``Tale.dispatch``
+holds its token). A user's other tales wait here, "queued" but not yet in the broker; when the user's task
+ends it queues their next waiting tale (oldest request first), so one user's backlog never stands in the
+broker ahead of another user's first tale. The recovery schedule does the same for anyone left waiting.
+
+Bounded: the runs a user asks for on the site (``start`` with a ``kind``) are capped per tale and per user
+and count against the daily quotas (``Tale.objects.quota_problem``), checked and queued under a lock on the
+user's row, so two web processes cannot both pass the check. A run whose worker dies (killed, out of memory,
+timed out) is resumed once; the second time the tale ends failed, and the run is never started again.
 """
 
 from __future__ import annotations
@@ -11,7 +21,9 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -21,48 +33,122 @@ from fairytales.pipeline.runner import Cancelled, Choice, Redo, Runner, StageFai
 from fairytales.pipeline.types import TaleRequest
 
 from . import broadcast
-from .models import StageRun, Tale
+from .models import RunLog, StageRun, Tale
 from .snapshot import snapshot, tale_state
 from .store import TaleStore
 
 log = logging.getLogger(__name__)
 INTERNAL_ERROR = "Что-то пошло не так на сервере. Попробуйте ещё раз."
+MAX_ATTEMPTS = 2  # starts of one run: the worker may die once (a restart, a lost machine), not twice
+POISONED = ("Сказка дважды остановила обработчик{where}: ему не хватило памяти или времени. "
+            "Попробуйте изменить её или повторить позже.")
+TASK = "fairytales.tales.tasks.make_tale"
 
 
-def start(tale: Tale, redos: list[Redo] | None = None, enqueue: bool = True) -> bool:
+class Refused(Exception):
+    """A run the user may not ask for now: the message says why, in words for the user."""
+
+
+def lock_owner(user_id) -> None:
+    """Hold the user's row until the transaction ends: quota checks, queueing and dispatching for one user
+    happen one at a time across processes (SQLite's IMMEDIATE transactions serialise writers anyway).
+    FOR NO KEY UPDATE where there is one, so inserting a tale (whose foreign key share-locks the row)
+    does not deadlock with it."""
+    rows = get_user_model().objects.filter(pk=user_id)
+    if connection.features.has_select_for_update:
+        rows = rows.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+    list(rows.values_list("pk", flat=True))
+
+
+def start(tale: Tale, redos: list[Redo] | None = None, enqueue: bool = True, kind: str | None = None) -> bool:
     """Ask for a run of the tale (with ``redos``, or none to make what is missing).
 
-    Returns True when the tale was idle and the run comes next (a worker task is queued for it
-    unless ``enqueue`` is False, for a caller that runs ``make_tale`` itself), False when the run
-    waits behind one in progress.
+    ``kind`` (a RunLog.Kind): a run the owner asks for on the site; it must fit the caps and quotas, or
+    ``Refused`` is raised and nothing changes, and it is logged for the daily quotas. None: an operator's
+    run (the ``redo`` command), not limited.
+
+    Returns True when the tale was idle and the run comes next: a worker task is queued for it when its
+    owner has none (else it waits for theirs to end), unless ``enqueue`` is False, for a caller that runs
+    ``make_tale`` itself. False when the run waits behind one in progress on this tale.
     """
     with transaction.atomic():
+        lock_owner(tale.owner_id)
         tale = Tale.objects.select_for_update().get(pk=tale.pk)
+        if kind is not None:
+            problem = Tale.objects.quota_problem(tale.owner, kind, tale)
+            if problem:
+                raise Refused(problem)
+            RunLog.objects.create(user_id=tale.owner_id, tale=tale, kind=kind)
         idle = not tale.run_queue  # a queued run stays in the queue until its task has ended it
         tale.run_queue = [*tale.run_queue, [r.to_dict() for r in redos or []]]
+        fields = ["run_queue"]
         if idle:
             tale.status, tale.error, tale.error_detail, tale.finished = Tale.Status.QUEUED, "", "", None
-        tale.save(update_fields=["run_queue", "status", "error", "error_detail", "finished"])
+            tale.queued_at, tale.attempts = timezone.now(), 0
+            fields += ["status", "error", "error_detail", "finished", "queued_at", "attempts"]
+            if not enqueue:
+                tale.dispatch = uuid.uuid4()  # the caller runs it: nobody else may queue it meanwhile
+                fields.append("dispatch")
+        tale.save(update_fields=fields)
         if idle and enqueue:
-            transaction.on_commit(lambda: async_task("fairytales.tales.tasks.make_tale", str(tale.pk),
-                                                     task_name=f"tale-{tale.pk.hex}-{timezone.now():%H%M%S%f}"))
+            _dispatch_next(tale.owner_id)
     if idle:
         _reset_stages(tale)
     return idle
 
 
-def make_tale(tale_id: str) -> str:
-    """Drain the tale's run queue; the tale ends done, failed or cancelled."""
+def _in_flight(owner_id) -> bool:
+    return Tale.objects.filter(Q(dispatch__isnull=False) | Q(status=Tale.Status.RUNNING), owner_id=owner_id).exists()
+
+
+def _dispatch_next(owner_id) -> Tale | None:
+    """Queue a worker task for the owner's oldest waiting tale, unless one of theirs has a task already.
+
+    Call it with the owner locked (``lock_owner``), in a transaction: the task goes to the broker when
+    that commits."""
+    if _in_flight(owner_id):
+        return None
+    waiting = (Tale.objects.filter(owner_id=owner_id, status=Tale.Status.QUEUED, dispatch__isnull=True)
+               .order_by(F("queued_at").asc(nulls_first=True), "created").first())
+    if waiting is not None:
+        _enqueue(waiting)
+    return waiting
+
+
+def _enqueue(tale: Tale) -> None:
+    """Give the tale a new task token and queue the task when the transaction commits."""
+    token = uuid.uuid4()
+    Tale.objects.filter(pk=tale.pk).update(dispatch=token)
+    tale.dispatch = token
+    name = f"tale-{tale.pk.hex}-{timezone.now():%H%M%S%f}"
+    transaction.on_commit(lambda: async_task(TASK, str(tale.pk), str(token), task_name=name))
+
+
+def make_tale(tale_id: str, dispatch: str | None = None) -> str:
+    """Drain the tale's run queue; the tale ends done, failed or cancelled, and the owner's next waiting
+    tale gets its task. ``dispatch``: the token the task was queued with; a task whose token the tale no
+    longer holds (django-q2 re-delivering one whose worker died, after the tale was taken back) does
+    nothing. None: the caller runs the tale itself."""
     with transaction.atomic():
         tale = Tale.objects.select_for_update().filter(pk=tale_id).first()
-        if tale is None or tale.status != Tale.Status.QUEUED:
-            return tale.status if tale else "deleted"  # someone else holds it, or it was cancelled
+        if tale is None:
+            return "deleted"  # its owner's next tale is queued by the recovery schedule
+        if dispatch is not None and str(tale.dispatch) != dispatch:
+            return "stale"
+        if tale.status != Tale.Status.QUEUED:  # someone else holds it, or it was cancelled
+            if tale.status != Tale.Status.RUNNING:
+                transaction.on_commit(lambda: _release(tale, dispatch))
+            return tale.status
         tale.status, tale.run_token, tale.heartbeat = Tale.Status.RUNNING, uuid.uuid4(), timezone.now()
         tale.save(update_fields=["status", "run_token", "heartbeat"])
     _announce(tale)
     status, error, detail = Tale.Status.DONE, "", ""
     token = tale.run_token
     while (redos := _next_run(tale)) is not None:
+        if not _attempt(tale):  # its worker died twice on it: never a third time
+            stage = StageRun.objects.filter(tale=tale, status=StageRun.Status.RUNNING).first()
+            status, error, detail = Tale.Status.FAILED, *_poisoned(tale, stage)
+            break
         try:
             _run(tale, redos)
             _pop_run(tale)
@@ -86,6 +172,26 @@ def make_tale(tale_id: str) -> str:
     return status
 
 
+def _attempt(tale: Tale) -> bool:
+    """Count a start of the first queued run; False when it has been started MAX_ATTEMPTS times already."""
+    return bool(Tale.objects.filter(pk=tale.pk, attempts__lt=MAX_ATTEMPTS).update(attempts=F("attempts") + 1))
+
+
+def _poisoned(tale: Tale, stage: StageRun | None) -> tuple[str, str]:
+    """(public, detail) for a run whose worker died twice; its queue is dropped and its stage failed."""
+    where = f" на этапе «{stage.label}»" if stage else ""
+    public = POISONED.format(where=where)
+    detail = (f"the worker went silent {MAX_ATTEMPTS} times during this run (killed, out of memory or past "
+              f"TALE_TIMEOUT){f' in stage {stage.stage}' if stage else ''}; the run was dropped")
+    log.error("tale %s: %s", tale.pk, detail)
+    Tale.objects.filter(pk=tale.pk).update(run_queue=[], attempts=0)
+    if stage is not None:
+        StageRun.objects.filter(pk=stage.pk).update(
+            status=StageRun.Status.FAILED, error="Обработчик дважды остановился на этом этапе.", detail=detail,
+            finished=timezone.now())
+    return public, detail
+
+
 def _next_run(tale: Tale) -> list[Redo] | None:
     """The first queued run; it stays queued until it ends, so a worker that dies leaves it to resume."""
     queue = Tale.objects.filter(pk=tale.pk).values_list("run_queue", flat=True).first()
@@ -95,8 +201,8 @@ def _next_run(tale: Tale) -> list[Redo] | None:
 def _pop_run(tale: Tale) -> None:
     with transaction.atomic():
         locked = Tale.objects.select_for_update().get(pk=tale.pk)
-        locked.run_queue = locked.run_queue[1:]
-        locked.save(update_fields=["run_queue"])
+        locked.run_queue, locked.attempts = locked.run_queue[1:], 0
+        locked.save(update_fields=["run_queue", "attempts"])
 
 
 def _run(tale: Tale, redos: list[Redo]) -> None:
@@ -122,13 +228,26 @@ def _reset_stages(tale: Tale) -> None:
 
 def _finish(tale: Tale, status: str, error: str, detail: str = "") -> None:
     with transaction.atomic():
+        lock_owner(tale.owner_id)
         tale = Tale.objects.select_for_update().get(pk=tale.pk)
         if tale.status == Tale.Status.CANCELLED:
             status = Tale.Status.CANCELLED
         tale.status, tale.error, tale.error_detail = status, error[:2000], detail[:2000]
-        tale.finished = timezone.now()
-        tale.save(update_fields=["status", "error", "error_detail", "finished"])
+        tale.finished, tale.dispatch, tale.attempts = timezone.now(), None, 0
+        tale.save(update_fields=["status", "error", "error_detail", "finished", "dispatch", "attempts"])
+        _dispatch_next(tale.owner_id)
     _announce(tale)
+
+
+def _release(tale: Tale, dispatch: str | None) -> None:
+    """A task that found its tale already ended (cancelled while it waited): free its owner's turn."""
+    with transaction.atomic():
+        lock_owner(tale.owner_id)
+        held = Tale.objects.filter(pk=tale.pk).exclude(status__in=[Tale.Status.QUEUED, Tale.Status.RUNNING])
+        if dispatch is not None:
+            held = held.filter(dispatch=dispatch)
+        held.update(dispatch=None)
+        _dispatch_next(tale.owner_id)
 
 
 def _announce(tale: Tale) -> None:
@@ -142,8 +261,8 @@ def cancel(tale: Tale) -> bool:
         if not tale.in_progress:
             return False
         was_queued = tale.status == Tale.Status.QUEUED
-        tale.status, tale.run_queue = Tale.Status.CANCELLED, []
-        tale.save(update_fields=["status", "run_queue"])
+        tale.status, tale.run_queue, tale.attempts = Tale.Status.CANCELLED, [], 0
+        tale.save(update_fields=["status", "run_queue", "attempts"])
     if was_queued:  # no worker holds it: nobody else will mark the stages
         StageRun.objects.filter(tale=tale).exclude(status=StageRun.Status.DONE).update(
             status=StageRun.Status.CANCELLED)
@@ -153,27 +272,52 @@ def cancel(tale: Tale) -> bool:
 
 
 def recover_interrupted(silent_for: float | None = None) -> int:
-    """Tales whose worker died are queued again and resume from their last finished stage.
+    """Tales whose worker died are queued again and resume from their last finished stage; the second time
+    one run loses its worker, the tale ends failed instead. Returns how many tales were taken back.
 
     A tale is taken to be dead when its run has been silent for ``silent_for`` seconds (by default
     STALL_SECONDS: the cluster's schedule runs this every minute, see signals.py), or, with 0, whenever
-    it is "running" at all (as when the site starts and no worker can be holding one).
+    it is "running" at all (as when the site starts and no worker can be holding one: the site was stopped,
+    so that interruption does not count as the run's fault).
+
+    Then every user with tales waiting and no task of theirs queued or working gets their next one queued
+    (a task lost with its tale, a tale deleted while its task waited), and old run logs are pruned.
     """
     if silent_for is None:
         silent_for = settings.STALL_SECONDS
     stalled = Tale.objects.filter(status=Tale.Status.RUNNING)
     if silent_for:
         stalled = stalled.filter(heartbeat__lt=timezone.now() - timezone.timedelta(seconds=silent_for))
-    interrupted = []
-    for pk in stalled.values_list("pk", flat=True):
+    taken = 0
+    for pk, owner_id in stalled.values_list("pk", "owner_id"):
         with transaction.atomic():
+            lock_owner(owner_id)
             tale = Tale.objects.select_for_update().get(pk=pk)
             if tale.status != Tale.Status.RUNNING:
                 continue  # it finished meanwhile
-            log.warning("tale %s: its worker went silent; resuming it", tale.pk)
-            tale.status, tale.run_token = Tale.Status.QUEUED, None
-            tale.run_queue = tale.run_queue or [[]]
-            tale.save(update_fields=["status", "run_token", "run_queue"])
-            transaction.on_commit(lambda pk=pk: async_task("fairytales.tales.tasks.make_tale", str(pk)))
-        interrupted.append(pk)
-    return len(interrupted)
+            if not silent_for:
+                tale.attempts = max(0, tale.attempts - 1)
+            if tale.attempts >= MAX_ATTEMPTS:
+                stage = StageRun.objects.filter(tale=tale, status=StageRun.Status.RUNNING).first()
+                tale.error, tale.error_detail = _poisoned(tale, stage)
+                tale.status, tale.run_queue, tale.attempts = Tale.Status.FAILED, [], 0
+                tale.run_token, tale.dispatch, tale.finished = None, None, timezone.now()
+                tale.save(update_fields=["status", "error", "error_detail", "run_queue", "attempts", "run_token",
+                                         "dispatch", "finished"])
+                _dispatch_next(owner_id)
+                transaction.on_commit(lambda tale=tale: (broadcast.send(tale.group_name, snapshot(tale)),
+                                                         _announce(tale)))
+            else:
+                log.warning("tale %s: its worker went silent; resuming it", tale.pk)
+                tale.status, tale.run_token = Tale.Status.QUEUED, None
+                tale.run_queue = tale.run_queue or [[]]
+                tale.save(update_fields=["status", "run_token", "run_queue", "attempts"])
+                _enqueue(tale)  # it keeps its owner's turn; the dead task's token is void
+        taken += 1
+    waiting = Tale.objects.filter(status=Tale.Status.QUEUED, dispatch__isnull=True)
+    for owner_id in set(waiting.values_list("owner_id", flat=True)):
+        with transaction.atomic():
+            lock_owner(owner_id)
+            _dispatch_next(owner_id)
+    RunLog.objects.filter(created__lt=timezone.now() - timezone.timedelta(days=2)).delete()
+    return taken

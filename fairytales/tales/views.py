@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +15,7 @@ from fairytales.pipeline.runner import Redo
 
 from . import tasks
 from .forms import MOOD_LABELS, RedoForm, TaleForm, runnable_backends
-from .models import RESTORABLE, Tale
+from .models import RESTORABLE, RunLog, Tale
 from .snapshot import snapshot
 
 PAGE_SIZE = 12
@@ -39,12 +40,18 @@ def new_tale(request):
     form = TaleForm(request.POST or None, request.FILES or None, owner=request.user,
                     story_models=settings.STORY_MODELS)
     if request.method == "POST" and form.is_valid():
-        tale = form.save(commit=False)
-        tale.owner = request.user
-        tale.save()
-        form.save_uploads(tale)
-        tasks.start(tale)
-        return redirect(tale)
+        try:
+            with transaction.atomic():  # the quotas are checked again under the user's lock, with the save
+                tasks.lock_owner(request.user.pk)
+                tale = form.save(commit=False)
+                tale.owner = request.user
+                tale.save()
+                tasks.start(tale, kind=RunLog.Kind.NEW)  # Refused: nothing is kept
+                form.save_uploads(tale)
+        except tasks.Refused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            return redirect(tale)
     return render(request, "tales/new.html", {"form": form})
 
 
@@ -85,7 +92,11 @@ def redo(request, tale_id):
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return redirect(tale)
-    queued = tasks.start(tale, [form.redo()])
+    try:
+        queued = tasks.start(tale, [form.redo()], kind=RunLog.Kind.REDO)
+    except tasks.Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(tale)
     messages.info(request, "Переделываю." if queued else "Переделаю, как только закончится текущая работа.")
     return redirect(tale)
 
@@ -95,7 +106,12 @@ def redo(request, tale_id):
 def choose_version(request, tale_id, artifact_id):
     tale = _owned(request, tale_id)
     artifact = get_object_or_404(tale.artifacts, pk=artifact_id, stage__in=RESTORABLE)
-    tasks.start(tale, [Redo(stage=artifact.stage, scene=artifact.scene, version=artifact.version)])
+    try:
+        tasks.start(tale, [Redo(stage=artifact.stage, scene=artifact.scene, version=artifact.version)],
+                    kind=RunLog.Kind.VERSION)
+    except tasks.Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(tale)
     messages.info(request, "Возвращаю выбранную версию и пересобираю видео.")
     return redirect(tale)
 
@@ -127,6 +143,9 @@ def retry(request, tale_id):
     tale = _owned(request, tale_id)
     if tale.in_progress:
         messages.info(request, "Сказка уже создаётся.")
-    else:
-        tasks.start(tale)
+        return redirect(tale)
+    try:
+        tasks.start(tale, kind=RunLog.Kind.RETRY)
+    except tasks.Refused as refusal:
+        messages.error(request, str(refusal))
     return redirect(tale)

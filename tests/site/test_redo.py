@@ -38,11 +38,12 @@ def test_it_queues_a_new_picture_for_one_scene(owner_client, finished, django_ca
 def test_a_second_redo_waits_for_the_first(owner_client, finished, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         post(owner_client, finished, stage="music", mood="dark")
-        response = post(owner_client, finished, stage="narration", voice="ru+f3")
+        voice = list(finished.narrator().voices)[-1]  # one the default narrator has
+        response = post(owner_client, finished, stage="narration", voice=voice)
     assert "как только закончится текущая работа" in response.content.decode()
     finished.refresh_from_db()
     assert [batch[0]["stage"] for batch in finished.run_queue] == ["music", "narration"]
-    assert finished.run_queue[1][0]["options"] == {"narrator_voice": "ru+f3"}
+    assert finished.run_queue[1][0]["options"] == {finished.narrator().voice_option: voice}
     assert OrmQ.objects.count() == 1  # one worker task drains both, in order
 
 
