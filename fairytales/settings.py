@@ -208,6 +208,11 @@ else:
 # STALL_SECONDS is taken to be dead and resumed (a model stage reports at least every few seconds).
 TALES_AT_ONCE = int(os.environ.get("TALES_AT_ONCE", 2))
 TALES_PER_DAY = int(os.environ.get("TALES_PER_DAY", 20))
+# Runs (a new tale, a redo, a retry, an older version brought back) queued at once per tale and per user, and
+# asked for per day: one user cannot hold the workers for hours.
+RUNS_PER_TALE = int(os.environ.get("RUNS_PER_TALE", 3))
+RUNS_PER_USER = int(os.environ.get("RUNS_PER_USER", 5))
+RUNS_PER_DAY = int(os.environ.get("RUNS_PER_DAY", 100))
 STALL_SECONDS = int(os.environ.get("STALL_SECONDS", 300))
 
 # Models. Each neural backend reads its weights from MODEL_<STAGE>_<NAME> (a hub id or a local path,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import uuid
 from pathlib import Path
@@ -18,12 +17,6 @@ from fairytales.pipeline import genres, registry, stages
 # The stages whose earlier versions the owner may bring back (a picture, a voice, the music); the video is
 # then cut again. The text stages are redone, not restored: everything after them would change.
 RESTORABLE = (*stages.PER_SCENE, "music")
-
-
-def limit(name: str, default: int) -> int:
-    """A per-user limit: the setting, else the environment variable of that name, else ``default``."""
-    value = getattr(settings, name, None)
-    return int(value if value is not None else os.environ.get(name, default))
 
 
 class TaleQuerySet(models.QuerySet):
@@ -43,7 +36,7 @@ class TaleQuerySet(models.QuerySet):
         if tale is not None and tale.pk:
             mine = mine.exclude(pk=tale.pk)
         if kind == RunLog.Kind.NEW:
-            at_once, per_day = limit("TALES_AT_ONCE", 2), limit("TALES_PER_DAY", 20)
+            at_once, per_day = settings.TALES_AT_ONCE, settings.TALES_PER_DAY
             if mine.in_progress().count() >= at_once:
                 return f"У вас уже создаётся сказок: {at_once}. Дождитесь, пока одна из них будет готова."
             made = max(RunLog.objects.filter(user=user, kind=RunLog.Kind.NEW, created__gte=since).count(),
@@ -51,16 +44,16 @@ class TaleQuerySet(models.QuerySet):
             if made >= per_day:
                 return f"За сутки можно создать не больше {per_day} сказок. Попробуйте завтра."
         elif tale is not None:
-            per_tale = limit("RUNS_PER_TALE", 3)
+            per_tale = settings.RUNS_PER_TALE
             if len(tale.run_queue) >= per_tale:
                 return (f"У этой сказки очередь заполнена: не больше {per_tale} запусков сразу. "
                         "Дождитесь, пока они выполнятся, и попробуйте снова.")
-        per_user = limit("RUNS_PER_USER", 5)
+        per_user = settings.RUNS_PER_USER
         queued = sum(len(queue) for queue in self.filter(owner=user).in_progress().values_list("run_queue", flat=True))
         if queued >= per_user:
             return (f"Ваша очередь заполнена: не больше {per_user} запусков на все ваши сказки сразу. "
                     "Дождитесь, пока они выполнятся, и попробуйте снова.")
-        per_day = limit("RUNS_PER_DAY", 100)
+        per_day = settings.RUNS_PER_DAY
         if RunLog.objects.filter(user=user, created__gte=since).count() >= per_day:
             return f"За сутки можно запустить не больше {per_day} сказок и переделок. Попробуйте завтра."
         return None
