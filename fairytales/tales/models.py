@@ -180,6 +180,11 @@ class Tale(models.Model):
         scenes = self.current("scenes")
         return scenes.meta.get("count", 0) if scenes else 0
 
+    def scene_texts(self) -> list[str]:
+        """The current scenes' texts, in order (none before the scenes stage ran)."""
+        scenes = self.current("scenes")
+        return [scene["text"] for scene in json.loads(scenes.path("scenes").read_text("utf-8"))] if scenes else []
+
     def scene_cards(self) -> list[dict]:
         """Each scene as its page shows it: text, prompt, current picture, and every picture it had."""
         scenes_artifact = self.current("scenes")

@@ -87,7 +87,8 @@ def _owned(request, tale_id) -> Tale:
 @login_required
 def redo(request, tale_id):
     tale = _owned(request, tale_id)
-    form = RedoForm(request.POST, scene_count=tale.scenes_made, narrator=tale.narrator())
+    form = RedoForm(request.POST, scene_count=tale.scenes_made, narrator=tale.narrator(),
+                    scene_texts=tale.scene_texts())
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))

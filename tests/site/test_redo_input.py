@@ -18,3 +18,13 @@ def test_odd_input_is_told_and_nothing_is_queued(owner_client, finished, data, m
     assert response.status_code == 200 and message in response.content.decode()
     finished.refresh_from_db()
     assert finished.run_queue == [] and finished.status == "done"
+
+
+def test_scene_edits_that_would_make_the_tale_too_long_to_narrate_are_refused(owner_client, finished):  # noqa: F811
+    from fairytales.pipeline import limits
+
+    too_long = "Жила-была лиса. " * (limits.MAX_SCENE_CHARS // 16 + 1)
+    response = post(owner_client, finished, stage="scenes", scene="1", text=too_long)
+    assert "Сцена длиннее" in response.content.decode()
+    finished.refresh_from_db()
+    assert finished.run_queue == []
