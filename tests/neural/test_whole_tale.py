@@ -14,6 +14,8 @@ from fairytales.pipeline.runner import Choice, Runner
 from fairytales.pipeline.types import TaleRequest
 from tests.media import is_blank, picture, rms, streams, wav_samples
 from tests.neural.test_jamspell import model as jamspell_model  # noqa: F401 - fixtures
+from tests.neural.test_musicgen import SHORT as MUSICGEN_SHORT
+from tests.neural.test_musicgen import tiny_musicgen  # noqa: F401
 from tests.neural.test_silero import package as silero_package  # noqa: F401
 from tests.neural.test_story_lm import tiny_lm  # noqa: F401
 from tests.neural.test_vqgan_clip import models as vqgan_models  # noqa: F401
@@ -76,3 +78,22 @@ def test_a_second_tale_does_not_load_the_model_again(tmp_path, tiny_lm, monkeypa
         assert store.current("story").backend == "rugpt3"
     assert loads == [str(tiny_lm)]  # loaded for the first tale, reused by the second
     assert registry.get("story", "rugpt3", str(tiny_lm)) is registry.get("story", "rugpt3", str(tiny_lm))
+
+
+def test_a_tale_with_musicgen_music(tmp_path, tiny_lm, tiny_musicgen):  # noqa: F811
+    """MusicGen's audio under a whole film: as long as the narration asks, windows joined, in the mix."""
+    registry._cache.clear()
+    store = DirectoryStore(tmp_path)
+    choices = {  # a short story: the tiny MusicGen writes a few seconds of audio a second here
+        "story": Choice("rugpt3", str(tiny_lm), {"length": 200, "seed": 3}),
+        "music": Choice("musicgen", str(tiny_musicgen), {**MUSICGEN_SHORT, "window": 5.0, "overlap": 1.0}),
+    }
+    video = Runner(TaleRequest("Колобок", "сказка", scenes=3, seed=5), store, choices).run()
+    music = store.current("music")
+    assert music.backend == "musicgen" and music.model == str(tiny_musicgen) and music.meta["windows"] > 1
+    samples, rate = wav_samples(music.file("audio"))
+    assert len(samples) / rate == pytest.approx(music.meta["duration"], abs=0.01)
+    assert rms(samples) > 0.01 and music.file("midi").is_file()
+    info = streams(video.file("video"))
+    assert info["audio"]["codec"] == "aac"
+    assert info["video"]["duration"] == pytest.approx(video.meta["duration"], abs=0.2)

@@ -1,7 +1,7 @@
 """A story from a causal language model (ruGPT-3 and kin) through transformers.
 
-The model is prompted with «Имя: {title}. Жанр: {genre}. Текст:» and sampled until the story is long
-enough. A tale is longer than the model's context window (2048 tokens for ruGPT-3, much less for the
+The model is prompted with «Имя: {title}. Жанр: {genre}. Текст:» (``prompt_for``, the same form
+``story/training.py`` fine-tunes on) and sampled until the story is long enough. A tale is longer than the model's context window (2048 tokens for ruGPT-3, much less for the
 tiny models in the tests), so generation goes in steps over a sliding window: each step feeds the last
 tokens written so far, leaving room for the new ones, and appends what comes back. The prompt only
 starts the first window; it is never part of the story.
@@ -10,20 +10,36 @@ The raw text is then made to look like the other storytellers' output: cut after
 sentence, split into paragraphs at the model's newlines, dialogue lines started with «— », fragments
 too short to stand alone joined to their neighbours, paragraphs separated by a blank line.
 
+The model is a folder or hub id with a config.json, or a folder holding a LoRA adapter
+(``adapter_config.json``, as ``manage.py train_story --lora`` saves it): then the base model the adapter
+names is loaded, the adapter applied through peft and merged into it.
+
 torch and transformers are imported only when the model loads, so listing backends stays cheap.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
-from ..backend import SEED, BackendUnavailable, Option, first_line, hub_offline, is_local_path, torch_dtype
+from ..backend import (
+    SEED,
+    BackendUnavailable,
+    Option,
+    first_line,
+    hub_offline,
+    is_local_path,
+    torch_dtype,
+    weights_present,
+)
 from ..types import ProgressCallback, TaleRequest, no_progress
 from . import Storyteller
 
 PROMPT = "Имя: {title}. Жанр: {genre}. Текст:"
+ADAPTER_CONFIG = "adapter_config.json"  # a peft adapter folder (LoRA) instead of a whole model
 INSTALL_HINT = "pip install -r requirements/neural.txt"
 ATTEMPTS = 3  # whole generations tried before giving up on a model that writes nothing usable
 TOKEN_BUDGET = 2  # at most this many new tokens per target character, all steps together
@@ -61,6 +77,22 @@ class CausalLMStoryteller(Storyteller):
 
     # -- loading ---------------------------------------------------------------------------------
 
+    def available(self) -> tuple[bool, str]:
+        """As every backend's, and for an adapter folder: peft installed and the base model it names here."""
+        folder = adapter_folder(self.model)
+        if folder is None:
+            return super().available()
+        for module in (*self.requires, "peft"):
+            if importlib.util.find_spec(module) is None:
+                return False, (f"{self.stage}/{self.name}: the Python package {module!r} is not installed "
+                               f"({INSTALL_HINT})")
+        base = adapter_base(folder)
+        if not base:
+            return False, str(self.missing_weights(f"{ADAPTER_CONFIG} names no base model"))
+        if not weights_present(base):
+            return False, str(self.missing_weights(f"the adapter's base model {base!r} is not here"))
+        return True, ""
+
     def load(self) -> None:
         """Tokenizer and model, once. Offline (or for a folder) nothing is fetched: a missing model fails at
         once with the one line that says how to get it, instead of retrying the hub for a minute."""
@@ -69,6 +101,11 @@ class CausalLMStoryteller(Storyteller):
             from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
         except ImportError as exc:
             raise BackendUnavailable(f"{self.stage}/{self.name}: {exc} ({INSTALL_HINT})") from exc
+        adapter = adapter_folder(self.model)
+        if adapter is not None:
+            self._tokenizer, model = self._load_adapter(adapter)
+            self._model = model.to(self.device).eval()
+            return
         local = is_local_path(self.model)
         if local and not (Path(self.model).expanduser() / "config.json").is_file():
             raise self.missing_weights("no such folder")
@@ -83,6 +120,33 @@ class CausalLMStoryteller(Storyteller):
         model.to(self.device).eval()
         self._tokenizer, self._model = tokenizer, model
 
+    def _load_adapter(self, folder: Path):
+        """The base model the adapter names, the adapter merged into it (so generation runs at the base
+        model's speed), and the tokenizer saved beside the adapter (else the base model's)."""
+        try:
+            from peft import PeftModel  # noqa: PLC0415
+            from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
+        except ImportError as exc:
+            raise BackendUnavailable(f"{self.stage}/{self.name}: {exc} ({INSTALL_HINT})") from exc
+        base = adapter_base(folder)
+        if not base:
+            raise self.missing_weights(f"{ADAPTER_CONFIG} names no base model")
+        local = is_local_path(base)
+        if local and not (Path(base).expanduser() / "config.json").is_file():
+            raise self.missing_weights(f"the adapter's base model {base!r} is not here")
+        base_id = str(Path(base).expanduser()) if local else base
+        only_local = local or hub_offline()
+        has_tokenizer = (folder / "tokenizer_config.json").is_file()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(
+                str(folder) if has_tokenizer else base_id, local_files_only=has_tokenizer or only_local)
+            model = AutoModelForCausalLM.from_pretrained(
+                base_id, local_files_only=only_local, dtype=torch_dtype(self.device))
+            model = PeftModel.from_pretrained(model, str(folder)).merge_and_unload()
+        except (OSError, ValueError, KeyError) as exc:
+            raise self.missing_weights(first_line(exc)) from exc
+        return tokenizer, model
+
     # -- writing ---------------------------------------------------------------------------------
 
     def write(self, request: TaleRequest, options: dict, progress: ProgressCallback = no_progress) -> str:
@@ -93,7 +157,7 @@ class CausalLMStoryteller(Storyteller):
         seed = request.seed if options["seed"] is None else options["seed"]
         target = max(1, options["length"])
         torch.manual_seed(seed)  # the only randomness: same seed + same model → same text
-        prompt_ids = self._tokenizer(PROMPT.format(title=request.title, genre=request.genre))["input_ids"]
+        prompt_ids = self._tokenizer(prompt_for(request.title, request.genre))["input_ids"]
         for attempt in range(ATTEMPTS):
             story = tidy(cut_at_sentence_end(self._generate(prompt_ids, target, options, progress)))
             if story:
@@ -105,14 +169,8 @@ class CausalLMStoryteller(Storyteller):
             "попробуйте другое зерно (seed), температуру или модель")
 
     def context_size(self) -> int:
-        """How many tokens the model can attend to at once (GPT-2: n_positions, most others:
-        max_position_embeddings)."""
-        config = self._model.config
-        for key in ("n_positions", "max_position_embeddings", "n_ctx"):
-            value = getattr(config, key, None)
-            if isinstance(value, int) and value > 0:
-                return value
-        return 1024
+        """How many tokens the model can attend to at once."""
+        return model_context(self._model.config)
 
     def _generate(self, prompt_ids: list[int], target: int, options: dict, progress: ProgressCallback) -> str:
         """Raw text (prompt excluded), at least ``target`` characters up to its last sentence end, or as
@@ -159,6 +217,43 @@ class CausalLMStoryteller(Storyteller):
             if done >= target:
                 break
         return text
+
+
+def prompt_for(title: str, genre: str) -> str:
+    """The conditional form the model writes in and is fine-tuned on: «Имя: … Жанр: … Текст:»."""
+    return PROMPT.format(title=title, genre=genre)
+
+
+def model_context(config) -> int:
+    """How many tokens a model with this config attends to at once (GPT-2: n_positions, most others:
+    max_position_embeddings)."""
+    for key in ("n_positions", "max_position_embeddings", "n_ctx"):
+        value = getattr(config, key, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return 1024
+
+
+def adapter_folder(model: str | None) -> Path | None:
+    """The folder when ``model`` is a local peft adapter (it holds adapter_config.json), else None."""
+    if not model or not is_local_path(model):
+        return None
+    folder = Path(model).expanduser()
+    return folder if (folder / ADAPTER_CONFIG).is_file() else None
+
+
+def adapter_base(folder: Path) -> str | None:
+    """The base model an adapter folder names (``base_model_name_or_path``); a relative path is taken
+    from the adapter's folder."""
+    try:
+        base = json.loads((Path(folder) / ADAPTER_CONFIG).read_text("utf-8")).get("base_model_name_or_path")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not base:
+        return None
+    if base.startswith(".") and (Path(folder) / base).exists():
+        return str((Path(folder) / base).resolve())
+    return base
 
 
 # -- tidying the raw text ----------------------------------------------------------------------------

@@ -13,17 +13,27 @@ target) and transposed at random by up to ``transpose`` semitones.
 Corpora: ``midi_folder`` (every .mid/.midi under a folder), ``music21_corpus`` (the scores that
 ship with music21, offline: chorales, Palestrina, folk tunes...) and ``procedural_corpus`` (the
 procedural composer's pieces, labelled with their moods).
+
+A participant's own model: ``heldout`` keeps a share of the pieces out of training and reports their
+loss (on the same crops each time) before training, every ``eval_every`` steps and at the end; the
+checkpoint is saved every ``save_every`` steps (and at the end) with a resume file beside it
+(``<checkpoint>.resume``: the optimizer and the step), so ``resume=True`` goes on from there up to
+``steps``; and a
+``training_card.json`` beside the checkpoint says what it was trained on. A checkpoint saved as
+``models/music_transformer/<name>/model.pt`` is listed by ``local_music_models()`` for a tale to pick.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import math
 import os
 import random
 import time
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -31,13 +41,16 @@ import numpy as np
 import pretty_midi
 import torch
 
-from ...backend import default_device
+from ...backend import MODELS_DIR, default_device
 from . import events
 from .model import ModelConfig, MusicTransformer
 
 logger = logging.getLogger(__name__)
 
 Piece = tuple[list[int], str | None]  # event tokens, mood
+MUSIC_MODELS_DIR = MODELS_DIR / "music_transformer"
+CARD_NAME = "training_card.json"
+RESUME_SUFFIX = ".resume"
 
 
 # --- corpora -----------------------------------------------------------------------------------
@@ -178,21 +191,34 @@ def train(
     weight_decay: float = 0.01,
     grad_clip: float = 1.0,
     log_every: int = 50,
+    heldout: float = 0.0,
+    eval_every: int = 100,
+    eval_batches: int = 4,
+    save_every: int = 0,
+    resume: bool = False,
+    report: dict | None = None,
 ) -> list[float]:
     """Train a new model on ``data`` for ``steps`` steps; save it to ``out_checkpoint`` (when given)
     and return the loss of every step. ``device`` defaults as the backends do (VIDEOTALES_DEVICE,
-    else cuda when there is one); on cuda the steps run in bfloat16 autocast."""
+    else cuda when there is one); on cuda the steps run in bfloat16 autocast.
+
+    ``heldout`` (a share of the pieces, at least one) is kept out and its loss reported; ``save_every``
+    saves the checkpoint and its resume file on the way; ``resume`` goes on from ``out_checkpoint``'s
+    resume file (same data, config and seed) up to ``steps``. ``report``, when given, gets
+    ``{"heldout": [[step, loss], ...], "resumed_from": step, "pieces": n, "heldout_pieces": n}``."""
     config = config or ModelConfig()
     pieces = to_pieces(data, log)
     if not pieces:
         raise ValueError("no notes to train on")
+    pieces, held = split_heldout(pieces, heldout, seed)
     moods = sorted({m for _, m in pieces if m is not None})
     device = device or default_device()
     torch.manual_seed(seed)
     model = MusicTransformer(config).to(device)
     n_params = sum(p.numel() for p in model.parameters())
     n_tokens = sum(len(t) for t, _ in pieces)
-    log(f"{len(pieces)} pieces, {n_tokens} tokens; model {n_params / 1e6:.2f}M parameters on {device}")
+    log(f"{len(pieces)} pieces, {n_tokens} tokens; model {n_params / 1e6:.2f}M parameters on {device}"
+        + (f"; {len(held)} pieces held out" if held else ""))
 
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and not n.endswith(".Er")]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 or n.endswith(".Er")]
@@ -208,12 +234,22 @@ def train(
         progress = (step - warmup) / max(1, steps - warmup)
         return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
 
-    batches = Batches(pieces, config.max_len, transpose, seed)
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda"))
     losses: list[float] = []
+    heldout_losses: list[list[float]] = []
+    first = 0
+    if resume:
+        first, losses, heldout_losses = _resume(model, optim, out_checkpoint, config, device, log)
+    evaluate = HeldOut(held, config.max_len, batch, eval_batches, seed) if held else None
+    if evaluate and not heldout_losses:
+        heldout_losses.append([first, evaluate(model, device)])
+        log(f"step {first}: held-out loss {heldout_losses[-1][1]:.3f}")
+
+    batches = Batches(pieces, config.max_len, transpose, seed + first)
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda"))
     started = time.monotonic()
+    extra = {"moods": moods, "pieces": len(pieces), "tokens": n_tokens, "heldout_pieces": len(held)}
     model.train()
-    for step in range(steps):
+    for step in range(first, steps):
         for group in optim.param_groups:
             group["lr"] = lr * rate(step)
         x, y = batches(batch, device)
@@ -225,16 +261,135 @@ def train(
             torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
         optim.step()
         losses.append(loss.item())
-        if (step + 1) % log_every == 0 or step == 0 or step + 1 == steps:
+        done = step + 1
+        if done % log_every == 0 or step == first or done == steps:
             recent = losses[-log_every:]
             log(
-                f"step {step + 1}/{steps}  loss {sum(recent) / len(recent):.3f}  "
+                f"step {done}/{steps}  loss {sum(recent) / len(recent):.3f}  "
                 f"lr {lr * rate(step):.2e}  {time.monotonic() - started:.0f} s"
             )
+        if evaluate and (done % max(1, eval_every) == 0 or done == steps):
+            heldout_losses.append([done, evaluate(model, device)])
+            log(f"step {done}: held-out loss {heldout_losses[-1][1]:.3f}")
+            model.train()
+        if out_checkpoint and save_every and done % save_every == 0 and done < steps:
+            _save_all(model, optim, out_checkpoint, losses, heldout_losses, done, extra)
     if out_checkpoint:
-        save_checkpoint(model, out_checkpoint, losses, moods=moods, pieces=len(pieces), tokens=n_tokens)
+        _save_all(model, optim, out_checkpoint, losses, heldout_losses, max(first, steps), extra,
+                  resumable=bool(save_every or resume))
+        write_card(out_checkpoint, {
+            "steps": max(first, steps), "batch": batch, "lr": lr, "seed": seed, "config": asdict(config),
+            "pieces": len(pieces), "tokens": n_tokens, "heldout_pieces": len(held), "moods": moods,
+            "loss_last": round(sum(losses[-50:]) / len(losses[-50:]), 4) if losses else None,
+            "heldout_loss_before": round(heldout_losses[0][1], 4) if heldout_losses else None,
+            "heldout_loss_after": round(heldout_losses[-1][1], 4) if heldout_losses else None,
+            "heldout": [[int(s), round(v, 4)] for s, v in heldout_losses],
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        })
         log(f"saved {out_checkpoint}")
+    if report is not None:
+        report.update(heldout=heldout_losses, resumed_from=first, pieces=len(pieces), heldout_pieces=len(held))
     return losses
+
+
+def split_heldout(pieces: list[Piece], share: float, seed: int) -> tuple[list[Piece], list[Piece]]:
+    """(training pieces, held-out pieces): ``share`` of the pieces, at least one when ``share`` > 0
+    (and never all of them)."""
+    if share <= 0 or len(pieces) < 2:
+        if share > 0:
+            raise ValueError(f"{len(pieces)} piece(s): at least two are needed to hold one out")
+        return pieces, []
+    order = list(range(len(pieces)))
+    random.Random(seed).shuffle(order)
+    held = set(order[: min(len(pieces) - 1, max(1, round(share * len(pieces))))])
+    return [p for i, p in enumerate(pieces) if i not in held], [pieces[i] for i in sorted(held)]
+
+
+class HeldOut:
+    """The mean loss on ``batches`` fixed batches of crops from the held-out pieces (no transposition):
+    the same crops at every evaluation, so the numbers compare."""
+
+    def __init__(self, pieces: list[Piece], max_len: int, batch: int, batches: int, seed: int):
+        crops = Batches(pieces, max_len, 0, seed + 7919)
+        self.data = [torch.tensor([crops.sample() for _ in range(batch)], dtype=torch.long)
+                     for _ in range(max(1, batches))]
+
+    def __call__(self, model: MusicTransformer, device: str) -> float:
+        model.eval()
+        total = 0.0
+        with torch.no_grad():
+            for data in self.data:
+                data = data.to(device)
+                _, loss, _ = model(data[:, :-1], data[:, 1:])
+                total += float(loss)
+        return total / len(self.data)
+
+
+def resume_path(checkpoint: str | Path) -> Path:
+    checkpoint = Path(checkpoint)
+    return checkpoint.with_name(checkpoint.name + RESUME_SUFFIX)
+
+
+def _resume(model, optim, checkpoint, config: ModelConfig, device: str, log: Callable) -> tuple[int, list, list]:
+    """Load the model and optimizer from ``checkpoint`` and its resume file; (next step, losses, held-out
+    losses). No resume file: a fresh start, said so."""
+    if not checkpoint or not resume_path(checkpoint).is_file() or not Path(checkpoint).is_file():
+        log(f"nothing to resume at {checkpoint}: starting anew")
+        return 0, [], []
+    saved = torch.load(checkpoint, map_location=device, weights_only=True)
+    if saved.get("config") != asdict(config):
+        raise ValueError(f"{checkpoint} was trained with another model config {saved.get('config')}: "
+                         "resume with the same --layers, --heads, --d-model, --max-len")
+    state = torch.load(resume_path(checkpoint), map_location=device, weights_only=True)
+    model.load_state_dict(saved["state_dict"])
+    optim.load_state_dict(state["optimizer"])
+    step = int(state["step"])
+    log(f"resuming from {checkpoint} at step {step}")
+    return step, [float(v) for v in saved.get("loss", [])], [list(v) for v in saved.get("heldout_loss", [])]
+
+
+def _save_all(model, optim, checkpoint, losses, heldout_losses, step: int, extra: dict,
+              resumable: bool = True) -> None:
+    """The checkpoint, and (``resumable``) the resume file with the optimizer's state beside it."""
+    save_checkpoint(model, checkpoint, losses, heldout_loss=[[int(s), float(v)] for s, v in heldout_losses],
+                    step=step, **extra)
+    if not resumable:
+        return
+    path = resume_path(checkpoint)
+    partial = path.with_name(path.name + ".partial")
+    torch.save({"optimizer": optim.state_dict(), "step": step}, partial)
+    os.replace(partial, path)
+
+
+def write_card(checkpoint: str | Path, card: dict) -> None:
+    """``training_card.json`` beside ``checkpoint``."""
+    path = Path(checkpoint).with_name(CARD_NAME)
+    path.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def local_music_models(folder: str | Path | None = None) -> list[dict]:
+    """The Music Transformer checkpoints participants trained: ``<folder>/<name>/model.pt`` (default
+    folder ``models/music_transformer/``), sorted by name, each ``{"id": "/abs/.../<name>", "name",
+    "card": training_card.json or None, "summary": one line}`` — ``id`` is what a tale's music model is
+    set to (the composer takes a folder holding model.pt)."""
+    root = Path(folder).expanduser() if folder else MUSIC_MODELS_DIR
+    if not root.is_dir():
+        return []
+    found = []
+    for path in sorted(root.iterdir(), key=lambda p: p.name.lower()):
+        if not path.is_dir() or not (path / "model.pt").is_file():
+            continue
+        try:
+            card = json.loads((path / CARD_NAME).read_text("utf-8"))
+        except (OSError, ValueError):
+            card = None
+        summary = f"{path.name}: Music Transformer"
+        if card:
+            summary += f", пьес: {card.get('pieces')}, шагов: {card.get('steps')}"
+            if card.get("heldout_loss_after") is not None:
+                summary += f", потеря на отложенных {card['heldout_loss_before']:.2f} → {card['heldout_loss_after']:.2f}"
+        found.append({"id": str(path.resolve()), "name": path.name, "card": card, "summary": summary})
+    return found
 
 
 def save_checkpoint(model: MusicTransformer, path: str | Path, losses: list[float], **extra) -> None:

@@ -1,5 +1,9 @@
 """Train the Music Transformer composer's checkpoint from the shell (a thin wrapper around
-``fairytales.pipeline.music.transformer.train``)."""
+``fairytales.pipeline.music.transformer.train``).
+
+A participant's own model: ``train_music --midi-dir my_midi/ --name my-music --heldout 0.1 --steps 3000``
+saves models/music_transformer/my-music/model.pt (with its training card), which a tale can pick;
+``--resume`` goes on from where an interrupted or finished run stopped, up to ``--steps``."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 class Command(BaseCommand):
     help = (
         "Train the Music Transformer: train_music (--midi-dir DIR | --music21 [--limit N] | --procedural N) "
-        "--steps N -o PATH"
+        "--steps N (-o PATH | --name NAME) [--heldout 0.1] [--resume]"
     )
 
     def add_arguments(self, parser):
@@ -38,8 +42,17 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
             "-o", "--output", type=Path,
-            help="the checkpoint (default: models/music_transformer/model.pt)",
+            help="the checkpoint (default: models/music_transformer/model.pt, or NAME/model.pt there)",
         )
+        parser.add_argument("--name", help="a participant's model: models/music_transformer/NAME/model.pt")
+        parser.add_argument("--heldout", type=float, default=0.0,
+                            help="the share of pieces held out, their loss reported (e.g. 0.1)")
+        parser.add_argument("--eval-every", type=int, default=200, help="steps between held-out evaluations")
+        parser.add_argument("--save-every", type=int, default=500,
+                            help="steps between saves of the checkpoint and its resume file (0: only at the end, "
+                                 "not resumable)")
+        parser.add_argument("--resume", action="store_true",
+                            help="go on from the checkpoint's resume file up to --steps (same data and sizes)")
 
     def handle(self, *args, **o):
         from fairytales.pipeline.music.neural import MusicTransformerComposer  # noqa: PLC0415 - needs torch
@@ -65,14 +78,23 @@ class Command(BaseCommand):
             n_layer=o["layers"], n_head=o["heads"], d_model=o["d_model"], max_len=o["max_len"],
             dropout=o["dropout"],
         )
-        output = o["output"] or Path(MusicTransformerComposer.default_model)
+        if o["name"] and o["output"]:
+            raise CommandError("--name or --output, not both")
+        output = o["output"] or (t.MUSIC_MODELS_DIR / o["name"] / "model.pt" if o["name"]
+                                 else Path(MusicTransformerComposer.default_model))
+        report: dict = {}
         try:
             losses = t.train(
                 data, config, steps=o["steps"], batch=o["batch"], lr=o["lr"], out_checkpoint=output, log=say,
-                device=o["device"], seed=o["seed"],
+                device=o["device"], seed=o["seed"], heldout=o["heldout"], eval_every=o["eval_every"],
+                save_every=o["save_every"], resume=o["resume"], report=report,
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        if not losses:
+            raise CommandError(f"{output}: already trained for {o['steps']} steps (ask for more --steps)")
         tail = losses[-min(50, len(losses)) :]
         mean = sum(tail) / len(tail)
-        self.stdout.write(self.style.SUCCESS(f"{output}: loss {mean:.3f} after {len(losses)} steps"))
+        held = report.get("heldout") or []
+        heldout = f", held-out loss {held[0][1]:.3f} -> {held[-1][1]:.3f}" if held else ""
+        self.stdout.write(self.style.SUCCESS(f"{output}: loss {mean:.3f} after {len(losses)} steps{heldout}"))
