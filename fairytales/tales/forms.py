@@ -8,6 +8,7 @@ from django import forms
 from fairytales.pipeline import limits, registry, stages
 from fairytales.pipeline.backend import SEED, Option, OptionError
 from fairytales.pipeline.music.moods import MOOD_LABELS
+from fairytales.pipeline.story.models import local_story_models
 
 from .models import Tale
 from .uploads import check_picture
@@ -86,9 +87,10 @@ class TaleForm(forms.ModelForm):
             self.fields[f"{stage}_backend"] = forms.ChoiceField(
                 label=stages.label(stage), choices=runnable, initial=self.default_backends[stage], required=False)
             if stage == "story":
+                trained = {model["id"]: model["summary"] for model in local_story_models()}
                 self.fields["story_model"] = forms.ChoiceField(
                     label="Модель сюжета", required=False,
-                    choices=[("", "по умолчанию"), *((m, m) for m in story_models or [])])
+                    choices=[("", "по умолчанию"), *((m, trained.get(m, m)) for m in story_models or [])])
             for backend, backend_label in runnable:
                 cls = registry.backend_class(stage, backend)
                 for option in cls.declared_options:

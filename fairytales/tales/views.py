@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from fairytales.pipeline.runner import Redo
+from fairytales.pipeline.story.models import local_story_models
 
 from . import tasks
 from .forms import MOOD_LABELS, RedoForm, TaleForm, runnable_backends
@@ -37,8 +38,9 @@ def my_tales(request):
 
 @login_required
 def new_tale(request):
+    trained = [model["id"] for model in local_story_models()]  # made by `manage.py train_story`
     form = TaleForm(request.POST or None, request.FILES or None, owner=request.user,
-                    story_models=settings.STORY_MODELS)
+                    story_models=[*settings.STORY_MODELS, *trained])
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():  # the quotas are checked again under the user's lock, with the save

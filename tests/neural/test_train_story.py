@@ -285,3 +285,21 @@ class _Sink:
     @property
     def text(self) -> str:
         return "".join(self.parts)
+
+
+@pytest.mark.django_db
+def test_the_form_offers_the_trained_model_and_a_tale_records_it(trained, client, django_user_model, monkeypatch,
+                                                                   settings, tmp_path):
+    from fairytales.pipeline.story import models as story_models
+    from fairytales.tales.models import Tale
+
+    output, card, _ = trained
+    monkeypatch.setattr(story_models, "STORY_MODELS_DIR", output.parent)
+    settings.MEDIA_ROOT, settings.STORY_MODELS = tmp_path / "media", []
+    client.force_login(django_user_model.objects.create_user("uchenik", password="Tri-Medvedya-3"))
+    page = client.get("/tales/new/").content.decode()
+    assert f'value="{output}"' in page and "tiny-tales" in page and 'value="rugpt3"' in page
+    response = client.post("/tales/new/", {"title": "Колобок", "genre": "сказка", "scene_count": "3",
+                                           "story_backend": "rugpt3", "story_model": str(output)})
+    assert response.status_code == 302, response.context["form"].errors
+    assert Tale.objects.get().choices["story"] == {"backend": "rugpt3", "model": str(output)}
