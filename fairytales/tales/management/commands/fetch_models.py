@@ -26,6 +26,7 @@ SOURCES: dict[tuple[str, str], list[tuple]] = {
                                  None, "tar")],
     ("narration", "silero"): [("url", "https://models.silero.ai/models/tts/ru/v4_ru.pt", None, None)],
     ("illustration", "diffusers"): [("hub", "kandinsky-community/kandinsky-2-1", None)],
+    ("music", "musicgen"): [("hub", "facebook/musicgen-small", None)],
     ("illustration", "vqgan_clip"): [
         ("url", "https://heibox.uni-heidelberg.de/f/867b05fc8c4841768640/?dl=1", "vqgan.ckpt", None),
         ("url", "https://heibox.uni-heidelberg.de/f/274fb24ed38341bfa753/?dl=1", "vqgan.yaml", None),
@@ -39,13 +40,12 @@ class Command(BaseCommand):
     help = "Download the configured models (where there is internet)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--stage", choices=sorted({stage for stage, _ in SOURCES} | {"music"}))
+        parser.add_argument("--stage", choices=sorted({stage for stage, _ in SOURCES}))
         parser.add_argument("--dry-run", action="store_true", help="say what would be fetched, fetch nothing")
 
     def handle(self, *args, stage, dry_run, **options):
-        if stage == "music":
+        if stage in (None, "music"):
             self.stdout.write("music/music_transformer: no released weights; train it: python manage.py train_music")
-            return
         failures = 0
         for (source_stage, name), items in SOURCES.items():
             if stage and source_stage != stage:
