@@ -1,13 +1,21 @@
-"""`make bench`: the time of each stage for the default tale, and the whole against the video's length.
+"""`make bench`: the time of each stage for the default tale, each beside the floor it is measured against.
 
-Figures are ratios from one run (this machine is shared and noisy): a stage's share of the whole,
-and the whole tale's time over the video's own running time (below 1 means faster than real time).
+Figures are ratios from one run (this machine is shared and noisy):
+- the stage table, and the whole tale against the video's own running time;
+- the **encode floor**: a bare x264 encode of the film's own frames at the editor's preset and CRF. The
+  finished film is decoded once to raw yuv420p frames in a file (not timed); the floor is the time of
+  ``ffmpeg -f rawvideo -i frames.yuv -c:v libx264 ...`` with the editor's encoder settings;
+- the video stage and the whole tale over that floor (wall clock; CPU seconds beside, which other load on
+  the machine disturbs less);
+- the **redo**: a new picture for one scene, the video stage's time over the first one's.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,46 +25,98 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fairytales.pipeline.artifacts import DirectoryStore  # noqa: E402
-from fairytales.pipeline.runner import Runner  # noqa: E402
+from fairytales.pipeline.runner import Redo, Runner  # noqa: E402
 from fairytales.pipeline.stages import ORDER  # noqa: E402
 from fairytales.pipeline.types import TaleRequest  # noqa: E402
+from fairytales.pipeline.video import FPS, HEIGHT, WIDTH  # noqa: E402
+from fairytales.pipeline.video.encoder import LIBX264, ffmpeg_exe  # noqa: E402
+from fairytales.pipeline.video.ffmpeg import FfmpegEditor  # noqa: E402
 
 
-def bench(title: str, genre: str, scenes: int, seed: int) -> dict:
-    started: dict[str, float] = {}
-    spent: dict[str, float] = {}
+def cpu() -> float:
+    """CPU seconds of this process and its finished children (ffmpeg) so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
-    def echo(stage, status, fraction, message):
-        if status == "running" and stage not in started:
-            started[stage] = time.perf_counter()
-        elif status in ("done", "failed") and stage in started:
-            spent[stage] = time.perf_counter() - started[stage]
 
-    with tempfile.TemporaryDirectory() as folder:
+class Clock:
+    """Wall and CPU seconds of each stage, from the store's reports."""
+
+    def __init__(self):
+        self.started: dict[str, tuple[float, float]] = {}
+        self.spent: dict[str, tuple[float, float]] = {}
+
+    def __call__(self, stage, status, fraction, message):
+        if status == "running" and stage not in self.started:
+            self.started[stage] = (time.perf_counter(), cpu())
+        elif status in ("done", "failed") and stage in self.started:
+            wall, used = self.started[stage]
+            self.spent[stage] = (time.perf_counter() - wall, cpu() - used)
+
+
+def floor(video: Path, work: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of x264 alone on ``video``'s frames, with the editor's own settings."""
+    options = FfmpegEditor().options()
+    frames = work / "frames.yuv"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(video), "-f", "rawvideo", "-pix_fmt", "yuv420p",
+                    str(frames)], check=True)
+    command = [ffmpeg_exe(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+               "-s", f"{WIDTH}x{HEIGHT}", "-r", str(FPS), "-i", str(frames),
+               *LIBX264.args(options["preset"], options["crf"]), str(work / "floor.mp4")]
+    try:
+        wall, used = time.perf_counter(), cpu()
+        subprocess.run(command, check=True)
+        return time.perf_counter() - wall, cpu() - used
+    finally:
+        frames.unlink(missing_ok=True)
+
+
+def bench(title: str, genre: str, scenes: int, seed: int, redo_scene: int) -> dict:
+    request = TaleRequest(title, genre, scenes, seed)
+    with tempfile.TemporaryDirectory(prefix="bench-") as parent:
+        folder = Path(parent) / "tale"  # the editor keeps its segments beside it, in tale.segments
+        first = Clock()
         t0 = time.perf_counter()
-        video = Runner(TaleRequest(title, genre, scenes, seed), DirectoryStore(Path(folder), echo=echo)).run()
+        video = Runner(request, DirectoryStore(folder, echo=first)).run()
         total = time.perf_counter() - t0
-    return {"total": total, "stages": spent, "video_seconds": video.meta["duration"]}
+        again = Clock()
+        redone = Runner(request, DirectoryStore(folder, echo=again),
+                        redo=[Redo("illustration", redo_scene, options={"seed": 999})]).run()
+        floor_wall, floor_cpu = floor(video.file("video"), Path(parent))
+    return {"total": total, "stages": first.spent, "redo": again.spent, "video": video.meta,
+            "redone": redone.meta, "floor": (floor_wall, floor_cpu)}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--title", default="Колобок")
     parser.add_argument("--genre", default="сказка")
     parser.add_argument("--scenes", type=int, default=6)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--redo-scene", type=int, default=3)
     args = parser.parse_args()
-    result = bench(args.title, args.genre, args.scenes, args.seed)
-    total = result["total"]
-    print(f"Default tale «{args.title}» ({args.genre}, {args.scenes} scenes), one run, {os.cpu_count()} cores")
-    print(f"{'stage':<14}{'seconds':>9}{'share':>8}")
+    result = bench(args.title, args.genre, args.scenes, args.seed, args.redo_scene)
+    total, length = result["total"], result["video"]["duration"]
+    floor_wall, floor_cpu = result["floor"]
+    video_wall, video_cpu = result["stages"]["video"]
+    redo_wall, _ = result["redo"]["video"]
+    print(f"Default tale «{args.title}» ({args.genre}, {args.scenes} scenes), one run, {os.cpu_count()} cores, "
+          f"video encoder {result['video']['encoder']}")
+    print(f"{'stage':<14}{'seconds':>9}{'share':>8}{'cpu s':>9}")
     for stage in ORDER:
-        seconds = result["stages"].get(stage, 0.0)
-        print(f"{stage:<14}{seconds:>9.2f}{seconds / total:>8.0%}")
+        wall, used = result["stages"].get(stage, (0.0, 0.0))
+        print(f"{stage:<14}{wall:>9.2f}{wall / total:>8.0%}{used:>9.2f}")
     print(f"{'whole tale':<14}{total:>9.2f}")
-    print(f"video length  {result['video_seconds']:>9.2f}")
-    ratio = total / result["video_seconds"]
+    print(f"video length  {length:>9.2f}")
+    ratio = total / length
     print(f"making time / video length = {ratio:.2f} ({'faster' if ratio < 1 else 'slower'} than real time)")
+    print(f"encode floor (x264 {FfmpegEditor().options()['preset']} of the film's own frames, raw frames from a "
+          f"file): {floor_wall:.2f} s, {floor_cpu:.2f} cpu s")
+    print(f"video stage / floor = {video_wall / floor_wall:.2f} (cpu {video_cpu / floor_cpu:.2f})")
+    print(f"whole tale / floor  = {total / floor_wall:.2f}")
+    segments = result["redone"].get("segments", {})
+    print(f"redo of scene {args.redo_scene}'s picture: video stage {redo_wall:.2f} s / first {video_wall:.2f} s "
+          f"= {redo_wall / video_wall:.2f} (segments made {segments.get('made')}, reused {segments.get('reused')})")
 
 
 if __name__ == "__main__":

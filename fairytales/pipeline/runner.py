@@ -267,8 +267,12 @@ class Runner:
                       cues=[Cue(**c) for c in n.meta["cues"]])
             for n, p in zip(narrations, pictures)
         ]
-        cut = Cut(title=self.request.title, genre=self.request.genre, scenes=clips, music=music.file("audio"))
         mp4 = self._part("video", None, "video.mp4")
+        # the editor keeps its encoded segments between runs, so a redo re-encodes only what changed; beside
+        # the tale's folder, not in it (every file in there is a versioned result)
+        segments = mp4.parent.with_name(f"{mp4.parent.name}.segments")
+        cut = Cut(title=self.request.title, genre=self.request.genre, scenes=clips, music=music.file("audio"),
+                  segments_dir=segments)
         poster = self._part("video", None, "poster.jpg")
         meta = backend.assemble(cut, mp4, poster, options, self._progress("video"))
         return self._artifact("video", None, {"video": mp4, "poster": poster}, meta, backend, options)

@@ -1,13 +1,15 @@
 """The editor's MP4 as a viewer meets it: size, streams, length, pictures in order, subtitles, sound."""
 
+import av
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from fairytales.pipeline.narration.assemble import write_wav
 from fairytales.pipeline.types import Cue
-from fairytales.pipeline.video import Cut, SceneClip
+from fairytales.pipeline.video import FPS, Cut, SceneClip
 from fairytales.pipeline.video.ffmpeg import FfmpegEditor
+from fairytales.pipeline.video.layout import layout
 from fairytales.pipeline.video.timeline import plan
 from tests.media import frame_at, is_blank, picture, rms, streams
 
@@ -36,8 +38,11 @@ def made(tmp_path_factory):
     write_wav(music, np.stack([0.3 * np.sin(2 * np.pi * 660 * t)] * 2, axis=1).astype(np.float32), 44100)
     editor = FfmpegEditor()
     options = editor.options()
-    meta = editor.assemble(Cut("Колобок", "сказка", clips, music), folder / "tale.mp4", folder / "poster.jpg",
-                           options, lambda f, m: None)
+    reported = []
+    cut = Cut("Колобок", "сказка", clips, music, segments_dir=folder / "segments")
+    meta = editor.assemble(cut, folder / "tale.mp4", folder / "poster.jpg", options,
+                           lambda fraction, message: reported.append(fraction))
+    meta["reported"] = reported
     return folder, meta, plan(VOICE_SECONDS, title_seconds=options["title_seconds"],
                               crossfade=options["crossfade"])
 
@@ -50,6 +55,18 @@ def test_it_is_720p_h264_with_aac_of_the_planned_length(made):
     assert abs(info["video"]["duration"] - timeline.duration) < 0.2
     assert abs(info["audio"]["duration"] - timeline.duration) < 0.2
     assert meta["duration"] == pytest.approx(timeline.duration, abs=0.01)
+
+
+def test_it_is_made_of_kept_segments_with_the_encoder_on_record(made):
+    folder, meta, timeline = made
+    pieces = layout(timeline, FPS).pieces
+    assert meta["encoder"] in ("libx264", "h264_nvenc")
+    assert meta["segments"] == {"made": len(pieces), "reused": 0}
+    kept = sorted(p.name for p in (folder / "segments").iterdir())
+    assert len(kept) == len(pieces) + 2 and not [name for name in kept if ".part" in name]  # + the soundtrack
+    with av.open(str(folder / "tale.mp4")) as container:
+        assert sum(1 for packet in container.demux(video=0) if packet.size) == layout(timeline, FPS).frames
+    assert meta["reported"][-1] == 1.0 and max(meta["reported"][:-1]) < 1.0
 
 
 def test_each_scene_shows_its_picture_in_order(made):
@@ -79,8 +96,6 @@ def test_subtitles_are_burned_in_while_the_voice_speaks(made):
 
 
 def test_music_is_quieter_while_the_voice_speaks(made):
-    import av
-
     folder, _, timeline = made
     with av.open(str(folder / "tale.mp4")) as container:
         audio = np.concatenate([f.to_ndarray().mean(axis=0) for f in container.decode(audio=0)])

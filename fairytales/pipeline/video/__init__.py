@@ -27,6 +27,7 @@ class Cut:
     genre: str
     scenes: list[SceneClip]
     music: Path | None = None
+    segments_dir: Path | None = None  # where the editor keeps its segments between runs, for a redo
 
 
 class Editor(Backend):

@@ -40,30 +40,40 @@ def ducking(speaking: np.ndarray, smooth: float = SMOOTH, window: float = WINDOW
 
 
 class Voice:
-    """The narrations at their places in the film, read block by block; one scene's narration in memory."""
+    """The narrations at their places in the film, read block by block; at most two scenes' narrations in
+    memory. A block reads only the narrations it overlaps (their lengths come from the WAV headers), so
+    each is loaded and resampled about once per pass, not once per block."""
 
     def __init__(self, timeline: Timeline, narrations: list[Path]):
-        self.placed = [(int(segment.voice_start * RATE), path)
+        self.placed = [(int(segment.voice_start * RATE), path, _resampled_length(path))
                        for segment, path in zip(timeline.segments[1:], narrations)]
         self._loaded: dict[Path, np.ndarray] = {}
 
     def _samples(self, path: Path) -> np.ndarray:
         if path not in self._loaded:
-            self._loaded.clear()
+            if len(self._loaded) >= 2:
+                self._loaded.pop(next(iter(self._loaded)))
             samples, rate = read_wav(path)
             self._loaded[path] = resample(samples, rate)
         return self._loaded[path]
 
     def block(self, start: int, end: int) -> np.ndarray:
         out = np.zeros(end - start, dtype=np.float32)
-        for begin, path in self.placed:
-            if begin >= end:
+        for begin, path, length in self.placed:
+            if begin >= end or begin + length <= start:
                 continue
             samples = self._samples(path)
             lo, hi = max(start, begin), min(end, begin + len(samples))
             if lo < hi:
                 out[lo - start : hi - start] += samples[lo - begin : hi - begin]
         return out
+
+
+def _resampled_length(path: Path) -> int:
+    """At least the number of samples ``resample(read_wav(path))`` has, from the header alone."""
+    with wave.open(str(path), "rb") as wav:
+        frames, rate = wav.getnframes(), wav.getframerate()
+    return frames if rate == RATE or frames == 0 else int(frames * RATE / rate)
 
 
 class Music:

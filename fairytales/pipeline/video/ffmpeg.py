@@ -1,34 +1,36 @@
-"""The editor: ffmpeg's own filters (zoompan, xfade, libass) do the per-frame work, which runs
-several times faster than compositing frames in Python (see docs/stack.md)."""
+"""The editor: the film cut into segments (the title card, each scene's body, the cross-fades between
+them), each encoded by its own ffmpeg process with ffmpeg's own filters, two at a time, then joined by the
+concat demuxer with a stream copy and the soundtrack muxed once. Segments are kept by what they are made
+of (``Cut.segments_dir``), so a redo of one scene re-encodes only that scene's segments. Why not one graph
+for the whole film, and why these filters: docs/stack.md#video.
+"""
 
 from __future__ import annotations
 
-import re
+import json
+import math
+import os
 import shutil
-import subprocess
 import tempfile
+from fractions import Fraction
 from pathlib import Path
 
 from ..backend import Option
 from ..fonts import font_path
-from ..types import ProgressCallback, no_progress
-from . import FPS, HEIGHT, WIDTH, Cut, Editor
+from ..types import Cue, ProgressCallback, no_progress
+from . import FPS, HEIGHT, WIDTH, Cut, Editor, segments
 from .audio import mix
 from .cards import title_card
+from .encoder import LIBX264, Encoder, choose, ffmpeg_exe, give_up
+from .graph import LayerLook, move_of
+from .layout import Layer, Layout, layout
+from .segments import Job, VideoFailed, file_digest, fingerprint
 from .subtitles import write_ass
-from .timeline import Timeline, plan, shifted_cues
+from .timeline import Timeline, plan
 
-MOVES = ("zoom_in", "pan_right", "zoom_out", "pan_left")
-
-
-def ffmpeg_exe() -> str:
-    import imageio_ffmpeg  # noqa: PLC0415
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-class VideoFailed(RuntimeError):
-    pass
+__all__ = ["FfmpegEditor", "VideoFailed", "ffmpeg_exe"]
+AUDIO = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "160k", "-ar", "44100"]
+SUBTITLE_TAIL = 0.15 + 0.05  # write_ass keeps a cue 0.15 s longer; and a margin for its centiseconds
 
 
 class FfmpegEditor(Editor):
@@ -51,98 +53,132 @@ class FfmpegEditor(Editor):
             raise ValueError("a video needs at least one scene")
         timeline = plan([s.narration_seconds for s in cut.scenes], title_seconds=options["title_seconds"],
                         crossfade=options["crossfade"])
+        framing = layout(timeline, FPS)
+        encoder = choose()
         with tempfile.TemporaryDirectory(prefix="edit-") as tmp:
             work = Path(tmp)
+            folder = _segments_folder(cut.segments_dir, work)
             progress(0.02, "Титульный кадр и субтитры")
             card = work / "card.png"
             title_card(cut.scenes[0].picture, cut.title, cut.genre, card)
-            subtitles = work / "subtitles.ass"
-            write_ass(shifted_cues(timeline, [s.cues for s in cut.scenes]), subtitles)
-            progress(0.05, "Сведение звука")
-            soundtrack = work / "soundtrack.wav"
-            levels = mix(timeline, [s.narration for s in cut.scenes], cut.music, soundtrack,
-                         music_level=options["music_level"], ducked_level=options["ducked_level"])
-            command = self._command(timeline, card, [s.picture for s in cut.scenes], subtitles, soundtrack,
-                                    work / "out.mp4", options)
-            self._run(command, timeline.duration, progress)
+            try:
+                film = self._film(cut, timeline, framing, card, encoder, options, work, folder, progress)
+            except VideoFailed as exc:
+                if encoder.name == LIBX264.name:
+                    raise
+                encoder = give_up(encoder, str(exc))  # NVENC failed on a real film: libx264 at once
+                film = self._film(cut, timeline, framing, card, encoder, options, work, folder, progress)
             shutil.move(work / "out.mp4", out_mp4)
             _poster(card, out_poster)
+            if folder.parent != work:
+                segments.prune(folder, film["used"])
         progress(1.0, "Видео готово")
         return {"duration": round(timeline.duration, 3), "width": WIDTH, "height": HEIGHT, "fps": FPS,
-                "scene_starts": [round(s.start, 3) for s in timeline.segments[1:]], **levels}
+                "scene_starts": [round(s.start, 3) for s in timeline.segments[1:]], **film["levels"],
+                "encoder": encoder.name, "segments": film["counts"]}
 
-    def _command(self, timeline: Timeline, card: Path, pictures: list[Path], subtitles: Path,
-                 soundtrack: Path, out: Path, options: dict) -> list[str]:
-        inputs: list[str] = []
-        filters: list[str] = []
-        for i, (segment, picture) in enumerate(zip(timeline.segments, [card, *pictures])):
-            inputs += ["-i", str(picture)]
-            frames = max(1, round(segment.duration * FPS))
-            move = "still" if i == 0 else MOVES[(i - 1) % len(MOVES)]
-            filters.append(f"[{i}:v]{_ken_burns(move, frames, options['zoom'])},format=yuv420p,setsar=1[s{i}]")
-        last = "s0"
-        for i, segment in enumerate(timeline.segments[1:], start=1):
-            offset = segment.start
-            filters.append(f"[{last}][s{i}]xfade=transition=fade:duration={timeline.crossfade}:"
-                           f"offset={offset:.3f}[x{i}]")
-            last = f"x{i}"
-        fonts_dir = font_path("DejaVuSans.ttf").parent
-        fade_out = max(0.0, timeline.duration - 1.0)
-        filters.append(f"[{last}]ass={_quote(subtitles)}:fontsdir={_quote(fonts_dir)},"
-                       f"fade=t=out:st={fade_out:.3f}:d=1,format=yuv420p[video]")
-        audio_index = len(timeline.segments)
-        return [
-            ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1",
-            *inputs, "-i", str(soundtrack),
-            "-filter_complex", ";".join(filters),
-            "-map", "[video]", "-map", f"{audio_index}:a",
-            "-c:v", "libx264", "-preset", options["preset"], "-crf", str(options["crf"]),
-            "-pix_fmt", "yuv420p", "-r", str(FPS),
-            "-c:a", "aac", "-b:a", "160k", "-ar", "44100",
-            "-t", f"{timeline.duration:.3f}", "-movflags", "+faststart", str(out),
-        ]
+    def _film(self, cut: Cut, timeline: Timeline, framing: Layout, card: Path, encoder: Encoder,
+              options: dict, work: Path, folder: Path, progress: ProgressCallback) -> dict:
+        """Encode the segments the folder lacks and the soundtrack, join them into work/out.mp4."""
+        ffmpeg, fonts = ffmpeg_exe(), font_path("DejaVuSans.ttf").parent
+        pictures = [card, *[s.picture for s in cut.scenes]]
+        cues = [[], *[_scene_cues(segment, scene.cues)
+                      for segment, scene in zip(timeline.segments[1:], cut.scenes)]]
+        used: list[Path] = []
+        video_jobs: dict[Path, Job] = {}
+        for number, piece in enumerate(framing.pieces):
+            looks = [self._look(layer, pictures, cues, timeline, framing, options,
+                                work / f"subs-{number}-{i}.ass") for i, layer in enumerate(piece.layers)]
+            recipe = segments.piece_recipe(piece, looks, framing, encoder, options, ffmpeg)
+            out = folder / f"{piece.kind}-{fingerprint(recipe)}.mp4"
+            used.append(out)
+            if not (out.exists() and out.stat().st_size > 0) and out not in video_jobs:
+                command = segments.piece_command(ffmpeg, piece, looks, framing, encoder, options, fonts)
+                video_jobs[out] = Job(command, out, piece.frames)
+        audio, levels, audio_job = self._soundtrack(cut, timeline, options, work, folder, ffmpeg)
+        # the soundtrack first (its mix is Python, beside the encoders), then the longest segments first
+        jobs = [*([audio_job] if audio_job else []), *sorted(video_jobs.values(), key=lambda j: -j.frames)]
+        progress(0.05, "Монтаж")
+        segments.run_jobs(jobs, progress, 0.05, 0.95)
+        listing = segments.concat_list(used, work / "segments.ffconcat")
+        join = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1",
+                "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(audio),
+                "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart"]
+        segments.run_jobs([Job(join, work / "out.mp4", 1)], progress, 0.95, 0.99)
+        return {"used": {*used, audio, audio.with_suffix(".json")}, "levels": levels,
+                "counts": {"made": len(video_jobs), "reused": len(set(used)) - len(video_jobs)}}
 
-    def _run(self, command: list[str], duration: float, progress: ProgressCallback) -> None:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert process.stdout is not None
+    def _look(self, layer: Layer, pictures: list[Path], cues: list[list[Cue]], timeline: Timeline,
+              framing: Layout, options: dict, ass: Path) -> LayerLook:
+        """What a layer shows: its scene's picture and move, the cues it overlaps, the closing fade."""
+        begin, end = layer.first / FPS, (layer.first + layer.frames) / FPS
+        shown = [c for c in cues[layer.scene]
+                 if c.text.strip() and c.start < end and c.end + SUBTITLE_TAIL > begin]
+        if shown:
+            write_ass(shown, ass)
+        fade_out = None
+        if layer.scene == len(timeline.segments) - 1:
+            # on the scene's clock the fade's frame depends on where the scene sits: only the ending shows it
+            local = _closing_fade(timeline.duration) - framing.starts[layer.scene]
+            if layer.first + layer.frames > local:
+                fade_out = round(local / FPS, 6)
+        return LayerLook(picture=pictures[layer.scene], move=move_of(layer.scene),
+                         length=framing.lengths[layer.scene], zoom=options["zoom"],
+                         subtitles=ass if shown else None, cues=tuple(shown), fade_out=fade_out)
+
+    def _soundtrack(self, cut: Cut, timeline: Timeline, options: dict, work: Path, folder: Path,
+                    ffmpeg: str) -> tuple[Path, dict, Job | None]:
+        """The AAC soundtrack, kept like a segment (a redo of a picture does not mix it again); if it is not
+        kept yet, the job that mixes and encodes it."""
+        recipe = {"version": segments.VERSION, "audio": AUDIO, "duration": timeline.duration,
+                  "voices": [[s.voice_start, file_digest(c.narration)]
+                             for s, c in zip(timeline.segments[1:], cut.scenes)],
+                  "music": file_digest(cut.music) if cut.music else None,
+                  "levels": [options["music_level"], options["ducked_level"]]}
+        out = folder / f"audio-{fingerprint(recipe)}.m4a"
+        meta = out.with_suffix(".json")
+        if out.exists() and meta.exists():
+            return out, json.loads(meta.read_text()), None
+        wav, levels = work / "soundtrack.wav", {}
+
+        def mixed() -> None:
+            levels.update(mix(timeline, [s.narration for s in cut.scenes], cut.music, wav,
+                              music_level=options["music_level"], ducked_level=options["ducked_level"]))
+            part = meta.with_name(f"{meta.stem}.part.json")
+            part.write_text(json.dumps(levels))
+            os.replace(part, meta)
+
+        command = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1",
+                   "-i", str(wav), "-vn", *AUDIO]
+        frames = max(1, round(timeline.duration * FPS * 0.1))  # about its share of the work
+        return out, levels, Job(command, out, frames, seconds=timeline.duration, before=mixed)
+
+
+def _segments_folder(wanted: Path | None, work: Path) -> Path:
+    """Where segments are kept: the cut's folder, or (none given, or it cannot be made) the work folder."""
+    if wanted is not None:
         try:
-            for line in process.stdout:
-                match = re.match(r"out_time_us=(\d+)", line)
-                if match and duration > 0:
-                    done = min(1.0, int(match.group(1)) / 1e6 / duration)
-                    progress(0.1 + 0.88 * done, f"Монтаж: {int(done * 100)}%")  # may raise on cancel
-        finally:
-            if process.poll() is None:  # cancelled or failed while encoding: stop ffmpeg too
-                process.kill()
-                process.wait()
-        stderr = process.stderr.read() if process.stderr else ""
-        if process.returncode != 0:
-            raise VideoFailed(f"ffmpeg failed: {stderr.strip().splitlines()[-1] if stderr.strip() else 'no output'}")
+            Path(wanted).mkdir(parents=True, exist_ok=True)
+            return Path(wanted)
+        except OSError:
+            pass
+    (work / "segments").mkdir()
+    return work / "segments"
 
 
-def _ken_burns(move: str, frames: int, zoom: float) -> str:
-    """A slow zoom or pan over ``frames`` frames; the picture is upscaled first so the move is smooth."""
-    step = zoom / frames
-    if move == "still":
-        z, x, y = "1", "0", "0"
-    elif move == "zoom_in":
-        z, x, y = f"1+{step:.6f}*on", "iw/2-(iw/zoom/2)", "ih/2-(ih/zoom/2)"
-    elif move == "zoom_out":
-        z, x, y = f"{1 + zoom:.4f}-{step:.6f}*on", "iw/2-(iw/zoom/2)", "ih/2-(ih/zoom/2)"
-    elif move == "pan_right":
-        z, x, y = f"{1 + zoom:.4f}", f"(iw-iw/zoom)*on/{frames}", "ih/2-(ih/zoom/2)"
-    else:  # pan_left
-        z, x, y = f"{1 + zoom:.4f}", f"(iw-iw/zoom)*(1-on/{frames})", "ih/2-(ih/zoom/2)"
-    return (f"scale={2 * WIDTH}:{2 * HEIGHT},zoompan=z='{z}':x='{x}':y='{y}':d={frames}:"
-            f"s={WIDTH}x{HEIGHT}:fps={FPS}")
+def _closing_fade(duration: float) -> int:
+    """The film's frame where the closing fade begins, as in the single-pass graph: its time as written there
+    (milliseconds), rounded to a frame as ffmpeg rounds (half away from zero)."""
+    return math.floor(Fraction(f"{max(0.0, duration - 1.0):.3f}") * FPS + Fraction(1, 2))
 
 
-def _quote(path: Path) -> str:
-    """A path inside a filter graph: escape the characters the graph parser treats specially."""
-    return "'" + str(path).replace("\\", "\\\\").replace("'", r"'\''").replace(":", r"\:") + "'"
+def _scene_cues(segment, cues: list[Cue]) -> list[Cue]:
+    """A scene's cues on its own clock (0 where its fade-in begins), the same wherever it sits in the film."""
+    lead = round(segment.voice_start - segment.start, 6)
+    return [Cue(start=lead + c.start, end=lead + c.end, text=c.text) for c in cues]
 
 
 def _poster(card: Path, out: Path) -> None:
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
 
     Image.open(card).convert("RGB").save(out, "JPEG", quality=88)

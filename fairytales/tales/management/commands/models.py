@@ -27,3 +27,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{stage:<13}{name:<18}{state:<8} {where}  [{device if backend.model else 'cpu'}]")
                 if not ok:
                     self.stdout.write(f"{'':<31}{why}")
+        from fairytales.pipeline.video.encoder import choose
+
+        encoder = choose()
+        self.stdout.write(f"{'video':<13}{'encoder':<18}{encoder.name:<8} {encoder.why}")

@@ -1,0 +1,193 @@
+"""The film's pieces encoded one ffmpeg process each, two at a time, kept by what they are made of.
+
+A segment's file is named by a fingerprint of exactly what it is made from: the pictures' bytes, the move,
+the frames, the subtitles it shows, the closing fade, the encoder and its settings, the ffmpeg build and
+``VERSION`` (raise it whenever the graph changes). So a redo of one scene's picture or text makes that
+scene's body and its two joins again, and every other segment is the file the last film used. Segments are
+written under a temporary name and renamed when whole, so an interrupted run never leaves one that lies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..types import ProgressCallback
+from . import FPS
+from .encoder import Encoder
+from .graph import LayerLook, piece_graph
+from .layout import Layout, Piece
+
+VERSION = 1
+WORKERS = 2  # ffmpeg processes at a time: the filter graph is mostly one thread, x264 uses the rest
+_DIGESTS: dict[tuple, str] = {}
+PATTERNS = ("body-*.mp4", "join-*.mp4", "ending-*.mp4", "audio-*.m4a", "audio-*.json", "*.part.*")
+
+
+class VideoFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Job:
+    """One ffmpeg run (``command`` without its output) that makes ``out``, through ``out``'s .part name.
+    ``frames`` weighs its progress; an audio job (``seconds``) counts its progress in time."""
+
+    command: list[str]
+    out: Path
+    frames: int
+    seconds: float | None = None
+    before: Callable[[], None] | None = None  # run first, in the job's thread (the soundtrack's mix)
+    done: float = field(default=0.0)
+
+    @property
+    def part(self) -> Path:
+        return self.out.with_name(f"{self.out.stem}.part{self.out.suffix}")
+
+
+def fingerprint(recipe: dict) -> str:
+    return hashlib.sha1(json.dumps(recipe, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, remembered per process by path, size and modification time."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        _DIGESTS[key] = digest.hexdigest()
+    return _DIGESTS[key]
+
+
+def piece_recipe(piece: Piece, looks: list[LayerLook], layout: Layout, encoder: Encoder, options: dict,
+                 ffmpeg: str) -> dict:
+    """Everything a segment's frames and bytes depend on, and nothing else (not where it sits in the film)."""
+    layers = []
+    for layer, look in zip(piece.layers, looks):
+        layers.append({
+            "layer": [layer.first, layer.frames], "picture": file_digest(look.picture), "move": look.move,
+            "length": look.length, "zoom": look.zoom, "fade_out": look.fade_out,
+            "subtitles": look.subtitles.read_text("utf-8") if look.subtitles else None,
+        })
+    return {"version": VERSION, "kind": piece.kind, "frames": piece.frames, "fade": layout.fade,
+            "layers": layers, "encoder": encoder.args(options["preset"], options["crf"]),
+            "ffmpeg": Path(ffmpeg).name}
+
+
+def piece_command(ffmpeg: str, piece: Piece, looks: list[LayerLook], layout: Layout, encoder: Encoder,
+                  options: dict, fonts: Path) -> list[str]:
+    """The ffmpeg command that encodes ``piece`` (its output path goes last)."""
+    inputs: list[str] = []
+    for look in looks:
+        inputs += ["-framerate", str(FPS), "-i", str(look.picture)]
+    return [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1",
+            *inputs, "-filter_complex", piece_graph(piece, looks, layout, fonts), "-map", "[v]", "-an",
+            *encoder.args(options["preset"], options["crf"]), "-frames:v", str(piece.frames)]
+
+
+def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, end: float = 1.0,
+             workers: int = WORKERS) -> None:
+    """Run ``jobs`` ``workers`` at a time, in order, reporting their frames done between ``start`` and
+    ``end``. Progress is reported from this thread only (a store may not be usable from others); if it
+    raises (a cancel) or a job fails, every running ffmpeg is stopped and no .part file is left."""
+    if not jobs:
+        return
+    total = sum(job.frames for job in jobs) or 1
+    running: set[subprocess.Popen] = set()
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def one(job: Job) -> None:
+        if stop.is_set():
+            return
+        if job.before is not None:
+            job.before()
+        process = subprocess.Popen([*job.command, str(job.part)], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        with lock:
+            running.add(process)
+            if stop.is_set():
+                process.kill()
+        try:
+            stderr = _follow(process, job)
+        finally:
+            with lock:
+                running.discard(process)
+        if process.returncode != 0:
+            job.part.unlink(missing_ok=True)
+            if stop.is_set():
+                return
+            lines = stderr.strip().splitlines()
+            raise VideoFailed(f"ffmpeg failed: {lines[-1] if lines else 'no output'}")
+        os.replace(job.part, job.out)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(one, job) for job in jobs]
+        try:
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
+                for future in finished:
+                    future.result()  # a failed job raises here
+                done = sum(min(job.done, job.frames) for job in jobs)
+                progress(start + (end - start) * done / total, f"Монтаж: {int(100 * done / total)}%")
+        except BaseException:
+            stop.set()
+            with lock:
+                for process in running:
+                    process.kill()
+            raise
+        finally:
+            stop.set()
+    for job in jobs:
+        job.part.unlink(missing_ok=True)
+
+
+def _follow(process: subprocess.Popen, job: Job) -> str:
+    """Read ffmpeg's -progress lines into ``job.done`` until it exits; return its stderr."""
+    assert process.stdout is not None and process.stderr is not None
+    errors: list[str] = []
+    reader = threading.Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
+    reader.start()
+    for line in process.stdout:
+        if job.seconds is None:
+            match = re.match(r"frame=(\d+)", line)
+            if match:
+                job.done = int(match.group(1))
+        else:
+            match = re.match(r"out_time_us=(\d+)", line)
+            if match:
+                job.done = job.frames * int(match.group(1)) / 1e6 / max(job.seconds, 1e-3)
+    process.wait()
+    reader.join()
+    return errors[0] if errors else ""
+
+
+def concat_list(segments: list[Path], out: Path) -> Path:
+    """The concat demuxer's list of ``segments``, in order."""
+    lines = ["ffconcat version 1.0"]
+    for path in segments:
+        escaped = str(path.resolve()).replace("'", r"'\''")
+        lines.append(f"file '{escaped}'")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+def prune(folder: Path, keep: set[Path]) -> None:
+    """Remove the segments this film does not use (older versions of its scenes, half-written files)."""
+    names = {path.name for path in keep}
+    for pattern in PATTERNS:
+        for path in folder.glob(pattern):
+            if path.name not in names:
+                path.unlink(missing_ok=True)
