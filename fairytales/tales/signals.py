@@ -22,7 +22,13 @@ RECOVERY_EVERY_MINUTES = 1
 
 def remove_folder(sender, instance, using, **kwargs) -> None:
     folder = instance.folder
-    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True), using=using)
+    segments = folder.with_name(f"{folder.name}.segments")  # the editor's cache of encoded pieces
+
+    def remove() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(segments, ignore_errors=True)
+
+    transaction.on_commit(remove, using=using)
 
 
 def ensure_recovery_schedule(sender, using, apps=global_apps, **kwargs) -> None:

@@ -15,14 +15,21 @@ REQUEST = TaleRequest(title="Колобок", genre="сказка", scenes=3, se
 SHORT = {"story": Choice(options={"length": 1500})}
 
 
-def test_an_ffmpeg_failure_fails_the_video_stage_readably(tmp_path):
-    store = DirectoryStore(tmp_path)
-    with pytest.raises(StageFailed, match="ffmpeg failed") as failure:
-        Runner(REQUEST, store, {**SHORT, "video": Choice(options={"preset": "warp-speed"})}).run()
-    assert failure.value.stage == "video"
+def test_an_ffmpeg_failure_fails_the_video_stage_readably(tmp_path, monkeypatch):
+    broken = tmp_path / "bin" / "ffmpeg"
+    broken.parent.mkdir()
+    broken.write_text("#!/bin/sh\necho 'Error while opening encoder for output stream' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr("fairytales.pipeline.video.ffmpeg.ffmpeg_exe", lambda: str(broken))
+    store = DirectoryStore(tmp_path / "tale")
+    with pytest.raises(StageFailed) as failure:
+        Runner(REQUEST, store, SHORT).run()
+    assert failure.value.stage == "video" and "«Видео» не удался" in failure.value.public
+    assert "ffmpeg failed: Error while opening encoder" in failure.value.detail
+    monkeypatch.undo()
     assert store.current("video") is None
     assert all(store.current("illustration", i) for i in (1, 2, 3)) and store.current("music")
-    assert not list(tmp_path.glob("video-*")) and not list(tmp_path.glob("*.part.*"))
+    assert not list((tmp_path / "tale").glob("video-*")) and not list((tmp_path / "tale").glob("*.part.*"))
     video = Runner(REQUEST, store, SHORT).run()  # the same tale, once ffmpeg is happy, resumes
     assert video.file("video").exists()
 
@@ -41,8 +48,9 @@ def small_disk(tmp_path):
 
 def test_a_full_disk_fails_the_stage_readably_and_keeps_the_earlier_results(small_disk):
     store = DirectoryStore(small_disk)
-    with pytest.raises(StageFailed, match="No space left on device") as failure:
+    with pytest.raises(StageFailed) as failure:
         Runner(REQUEST, store, SHORT).run()
+    assert "No space left on device" in failure.value.detail or "закончилось место" in failure.value.public
     assert failure.value.stage in ("narration", "illustration", "music", "video")
     assert store.current("story") and store.current("scenes")
     manifest = json.loads((small_disk / "manifest.json").read_text())

@@ -15,6 +15,9 @@ def tale_with_files(make_tale, with_file):
     def make(**fields):
         tale = make_tale(**fields)
         with_file(tale, "video", "video", "video-v1.mp4", b"mp4")
+        segments = tale.folder.with_name(f"{tale.folder.name}.segments")  # the editor's cache beside it
+        segments.mkdir()
+        (segments / "body-1.mp4").write_bytes(b"mp4")
         assert tale.folder.is_dir()
         return tale
 
@@ -25,7 +28,8 @@ def test_deleting_one_tale_removes_its_folder(tale_with_files):
     tale, other = tale_with_files(), tale_with_files()
     folder = tale.folder
     tale.delete()
-    assert not folder.exists() and other.folder.is_dir()
+    assert not folder.exists() and not folder.with_name(f"{folder.name}.segments").exists()
+    assert other.folder.is_dir()
 
 
 def test_a_bulk_delete_removes_every_folder(tale_with_files):

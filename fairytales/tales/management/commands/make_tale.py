@@ -89,4 +89,5 @@ class Command(BaseCommand):
             made += f"; contact sheet {sheet}"
         if not workdir:
             shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(folder.with_name(f"{folder.name}.segments"), ignore_errors=True)  # the editor's cache
         self.stdout.write(self.style.SUCCESS(made))
