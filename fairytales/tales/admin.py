@@ -11,7 +11,8 @@ class TaleAdmin(admin.ModelAdmin):
     search_fields = ["title", "owner__username"]
     # What a tale is made with and what waits for the worker are the site's to set, through its forms
     # (which offer only backends and weights that exist): staff moderate, they do not point models at paths.
-    readonly_fields = ["choices", "run_queue", "seed", "status", "run_token", "heartbeat", "error", "error_detail"]
+    readonly_fields = ["choices", "run_queue", "seed", "status", "run_token", "heartbeat", "error", "error_detail",
+                       "dispatch", "queued_at", "attempts", "duration", "finished"]
 
 
 @admin.register(Artifact)

@@ -52,7 +52,9 @@ def test_staff_hide_a_tale_from_the_gallery_in_the_admin(client, make_tale, djan
     assert tale.is_hidden
     client.logout()
     assert "Неуместная" not in client.get("/").content.decode()
-    assert client.get(f"/tales/{tale.pk}/").status_code == 200  # still its owner's and still public by link
+    assert client.get(f"/tales/{tale.pk}/").status_code == 404  # not by link either
+    client.force_login(tale.owner)
+    assert client.get(f"/tales/{tale.pk}/").status_code == 200  # still its owner's
 
 
 def test_a_tale_being_redone_stays_in_the_gallery(client, make_tale):

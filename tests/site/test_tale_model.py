@@ -35,7 +35,12 @@ def test_each_scene_card_has_its_current_picture_and_every_earlier_one(make_tale
     assert tale.scenes_made == 2
 
 
-@pytest.mark.parametrize("stored", [{}, {"narration": {}}, {"narration": {"backend": "offline"}}])
+@pytest.mark.parametrize("stored", [{}, {"narration": {}}])
 def test_a_tale_without_a_narrator_of_its_own_has_the_default_one(make_tale, stored):
     tale = make_tale(choices=stored)
     assert tale.narrator() is registry.backend_class("narration", registry.default_backend("narration"))
+
+
+def test_an_old_tale_keeps_the_narrator_it_was_made_with(make_tale):
+    tale = make_tale(choices={"narration": {"backend": "offline"}})  # what the first tales stored for espeak
+    assert tale.narrator() is registry.backend_class("narration", "espeak")
