@@ -2,7 +2,7 @@
 them), each encoded by its own ffmpeg process with ffmpeg's own filters, two at a time, then joined by the
 concat demuxer with a stream copy and the soundtrack muxed once. Segments are kept by what they are made
 of (``Cut.segments_dir``), so a redo of one scene re-encodes only that scene's segments. Why not one graph
-for the whole film, and why these filters: docs/stack.md#video.
+for the whole film, and why these filters: docs/stack.md ("Video").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ whole-pixel window (corner, width, height) of the upscaled picture, scaled down,
 only every few frames. Here a layer makes only the frames where something changes (the window, the
 subtitles shown, the closing fade), with the same zoompan arithmetic, so they are that graph's frames;
 ``fps`` repeats each (a reference, not a copy) until the next. That is a sixth (a pan) to a third (a zoom)
-of a scene's frames, and libass draws on those only (docs/stack.md#video).
+of a scene's frames, and libass draws on those only (docs/stack.md ("Video")).
 
 The cross-fade is xfade over the two layers with that graph's weights (the scene coming in shows
 ``k / fade`` of itself at its frame ``k``). Each layer runs on its scene's own clock (frame 0 where its
