@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pretty_midi
 
-from ..backend import MODELS_DIR, SEED, BackendUnavailable, Option, OptionError, torch_dtype
+from ..backend import MODELS_DIR, SEED, BackendUnavailable, Option, OptionError, first_line, torch_dtype
 from ..types import ProgressCallback, no_progress
 from . import Composer
 from .moods import MINOR_MODES, MODES, MOOD_OPTION, MOODS, NOTE_NAMES, Mood, mood_for
@@ -85,7 +85,7 @@ class MusicTransformerComposer(Composer):
         try:
             checkpoint = torch.load(path, map_location=self.device, weights_only=True)
         except Exception as exc:  # noqa: BLE001 - a truncated or foreign file
-            raise self.missing_weights(f"unreadable: {str(exc).splitlines()[0]}") from exc
+            raise self.missing_weights(f"unreadable: {first_line(exc)}") from exc
         if not isinstance(checkpoint, dict) or checkpoint.get("vocab") != events.VOCAB_ID:
             vocab = checkpoint.get("vocab") if isinstance(checkpoint, dict) else None
             raise BackendUnavailable(

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..backend import MODELS_DIR, BackendUnavailable, Option, OptionError
+from ..backend import MODELS_DIR, BackendUnavailable, Option, OptionError, first_line
 from ..scenes import NARRATOR, speaker_gender
 from ..text import chunks
 from ..types import Line, ProgressCallback, Scene, no_progress
@@ -184,7 +184,7 @@ class SileroNarrator(Narrator):
         try:
             model = torch.package.PackageImporter(str(path)).load_pickle("tts_models", "model")
         except Exception as exc:  # noqa: BLE001 - a broken or foreign file: say so in one line
-            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            detail = first_line(exc)
             raise self.missing_weights(f"not a Silero TTS package: {detail}") from exc
         model.to(torch.device(self.device))
         self._model = model

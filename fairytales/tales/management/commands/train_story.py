@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fairytales.pipeline.backend import first_line
+
 
 class Command(BaseCommand):
     help = (
@@ -76,7 +78,7 @@ class Command(BaseCommand):
         try:
             card = training.train_story(config, log=self.stdout.write)
         except (FileNotFoundError, ValueError, ImportError, OSError) as exc:
-            raise CommandError(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from exc
+            raise CommandError(first_line(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
             f"{output}: held-out loss {card['heldout_loss_before']:.3f} -> {card['heldout_loss_after']:.3f} "
             f"after {card['steps']} steps"))
