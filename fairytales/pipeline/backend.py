@@ -114,7 +114,6 @@ class Backend:
     default_model: ClassVar[str | None] = None  # hub id or path, for neural backends
     requires: ClassVar[tuple[str, ...]] = ()  # modules it imports (torch, transformers, …)
     weights_marker: ClassVar[str | None] = None  # a file a local weights folder must hold (config.json, …)
-    needs: ClassVar[str] = "cpu"  # what it runs best on: "gpu" for the model stages, "cpu" for the rest
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

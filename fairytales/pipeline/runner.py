@@ -109,8 +109,12 @@ class Runner:
         if problem:
             self._fail("narration", None, LimitExceeded(problem))
         choice = self.choices["illustration"]
-        illustrator = registry.get("illustration", choice.backend, choice.model)
-        problem = limits.picture_work_problem(illustrator.work(illustrator.options(choice.options), len(scenes)))
+        try:
+            illustrator = registry.get("illustration", choice.backend, choice.model)
+            work = illustrator.work(illustrator.options(choice.options), len(scenes))
+        except Exception as exc:  # noqa: BLE001 - an unknown backend or bad options fail the stage readably
+            self._fail("illustration", None, exc)
+        problem = limits.picture_work_problem(work)
         if problem:
             self._fail("illustration", None, LimitExceeded(problem))
 
