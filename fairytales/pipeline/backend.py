@@ -178,6 +178,17 @@ class Backend:
             return False, str(self.missing_weights("not in the Hugging Face cache"))
         return True, ""
 
+    def weights_source(self, detail: str = "no such folder") -> tuple[str, bool]:
+        """Where ``from_pretrained`` loads this backend's weights from, and whether it may only look locally:
+        a folder (which must hold ``weights_marker``, else the one-line error) or a hub id (looked up in the
+        local cache only when the hub is off)."""
+        if is_local_path(self.model):
+            folder = Path(self.model).expanduser()
+            if self.weights_marker and not (folder / self.weights_marker).is_file():
+                raise self.missing_weights(detail)
+            return str(folder), True
+        return self.model, hub_offline()
+
     @classmethod
     def model_setting(cls) -> str:
         """The environment variable (and Django setting key) that names this backend's weights."""

@@ -18,7 +18,7 @@ import inspect
 from pathlib import Path
 from typing import Any
 
-from ..backend import SEED, BackendUnavailable, Option, first_line, hub_offline, is_local_path, torch_dtype
+from ..backend import SEED, BackendUnavailable, Option, first_line, torch_dtype
 from ..types import ProgressCallback, Scene, no_progress
 from . import IllustrationContext, Illustrator, cover, styled_prompt
 
@@ -70,11 +70,8 @@ class DiffusersIllustrator(Illustrator):
             import diffusers  # noqa: PLC0415
         except ImportError as exc:
             raise BackendUnavailable(f"{self.stage}/{self.name}: {exc} ({INSTALL_HINT})") from exc
-        local = is_local_path(self.model)
-        if local and not (Path(self.model).expanduser() / "model_index.json").is_file():
-            raise self.missing_weights("no model_index.json there")
-        model_id = str(Path(self.model).expanduser()) if local else self.model
-        kwargs = {dtype_keyword(): torch_dtype(self.device), "local_files_only": local or hub_offline()}
+        model_id, only_local = self.weights_source("no model_index.json there")
+        kwargs = {dtype_keyword(): torch_dtype(self.device), "local_files_only": only_local}
         try:
             try:
                 pipe = diffusers.AutoPipelineForText2Image.from_pretrained(model_id, **kwargs)

@@ -33,8 +33,6 @@ from ..backend import (
     Option,
     OptionError,
     first_line,
-    hub_offline,
-    is_local_path,
     torch_dtype,
 )
 from ..types import ProgressCallback, no_progress
@@ -80,11 +78,7 @@ class MusicgenComposer(Composer):
             from transformers import AutoProcessor, MusicgenForConditionalGeneration  # noqa: PLC0415
         except ImportError as exc:
             raise BackendUnavailable(f"{self.stage}/{self.name}: {exc} ({INSTALL_HINT})") from exc
-        local = is_local_path(self.model)
-        if local and not (Path(self.model).expanduser() / "config.json").is_file():
-            raise self.missing_weights("no such folder")
-        model_id = str(Path(self.model).expanduser()) if local else self.model
-        only_local = local or hub_offline()
+        model_id, only_local = self.weights_source()
         try:
             processor = AutoProcessor.from_pretrained(model_id, local_files_only=only_local)
             model = MusicgenForConditionalGeneration.from_pretrained(

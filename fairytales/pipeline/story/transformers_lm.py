@@ -106,11 +106,7 @@ class CausalLMStoryteller(Storyteller):
             self._tokenizer, model = self._load_adapter(adapter)
             self._model = model.to(self.device).eval()
             return
-        local = is_local_path(self.model)
-        if local and not (Path(self.model).expanduser() / "config.json").is_file():
-            raise self.missing_weights("no such folder")
-        model_id = str(Path(self.model).expanduser()) if local else self.model
-        only_local = local or hub_offline()
+        model_id, only_local = self.weights_source()
         try:
             tokenizer = AutoTokenizer.from_pretrained(model_id, local_files_only=only_local)
             model = AutoModelForCausalLM.from_pretrained(
