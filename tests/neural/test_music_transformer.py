@@ -145,6 +145,21 @@ def test_generate_is_seeded_and_slides_past_max_len():
     assert not set(first) & set(events.SPECIAL_TOKENS)
 
 
+def test_a_batch_samples_its_rows_together_and_one_row_as_before():
+    model = MusicTransformer(ModelConfig(n_layer=1, n_head=2, d_model=16, max_len=16, dropout=0.0))
+    primers = [[events.BOS, 60], [events.BOS, 64], [events.BOS, 67]]
+    rows = model.generate_batch(primers, 40, top_k=8, generator=torch.Generator().manual_seed(5))
+    again = model.generate_batch(primers, 40, top_k=8, generator=torch.Generator().manual_seed(5))
+    assert rows == again and [len(r) for r in rows] == [40, 40, 40]
+    assert len({tuple(r) for r in rows}) == 3  # each row its own draws
+    # with one row, the batch is the single-row sampler: the same seed draws the same tokens
+    single = model.generate([events.BOS, 60], 40, top_k=8, generator=torch.Generator().manual_seed(5))
+    assert single == model.generate_batch([[events.BOS, 60]], 40, top_k=8,
+                                          generator=torch.Generator().manual_seed(5))[0]
+    with pytest.raises(ValueError, match="one length"):
+        model.generate_batch([[events.BOS], [events.BOS, 60]], 4)
+
+
 # --- training ------------------------------------------------------------------------------------
 
 
@@ -206,6 +221,24 @@ def test_composer_loads_checkpoint_and_composes(checkpoint, tmp_path):
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 4
     raw = composer.compose(3.0, "ужасы", tmp_path / "r.wav", tmp_path / "r.mid", {"seed": 7, "fit_key": "false"})
     assert raw["transposed"] == 0
+
+
+def test_a_long_piece_is_sampled_in_sections_that_fill_it(checkpoint, tmp_path):
+    composer = MusicTransformerComposer(model=str(checkpoint), device="cpu")
+    seconds = 100.0  # «сказка»'s mood is slower than the model's tempo: over three sections of 30 s
+    info = composer.compose(seconds, "сказка", tmp_path / "a.wav", tmp_path / "a.mid", {"seed": 11})
+    assert info["sections"] >= 3
+    composer.compose(seconds, "сказка", tmp_path / "b.wav", tmp_path / "b.mid", {"seed": 11})
+    assert (tmp_path / "a.mid").read_bytes() == (tmp_path / "b.mid").read_bytes()
+    frames, audio = read_wav(tmp_path / "a.wav")
+    assert frames == seconds * 44100
+    starts = sorted(n.start for i in pretty_midi.PrettyMIDI(str(tmp_path / "a.mid")).instruments for n in i.notes)
+    span = seconds / info["sections"]
+    for section in range(info["sections"]):  # every section has its notes, in its own span of the piece
+        assert any(section * span <= start < (section + 1) * span for start in starts), section
+    assert starts[-1] < seconds
+    quarters = np.array_split(audio, 4)
+    assert min(np.sqrt(np.mean(q**2)) for q in quarters) > 50  # no silent stretch
 
 
 def test_same_seed_same_score(checkpoint, tmp_path):
