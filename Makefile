@@ -6,28 +6,33 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # espeak-ng speaks the offline narration; DejaVu draws Cyrillic titles and subtitles; `locales` carries
 # the en_US source that JamSpell's C++ needs (the backend compiles the locale on first use).
-# g++ builds JamSpell.
-APT_RUN := espeak-ng fonts-dejavu-core locales g++
+# g++ builds JamSpell. gettext's msgfmt compiles the site's translations (locale/*/LC_MESSAGES/django.po).
+APT_RUN := espeak-ng fonts-dejavu-core locales g++ gettext
 RHVOICE_PACKAGES := librhvoice5 librhvoice-core7 rhvoice-russian rhvoice-english rhvoice-ukrainian
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download); PostgreSQL and Redis
-# servers for the scale-out test, which starts its own on private sockets (nothing is started as a service).
-APT_TEST := chromium postgresql-15 redis-server
+# servers for the scale-out test, which starts its own on private sockets (nothing is started as a service);
+# npm fetches axe-core, which the accessibility test injects into each page.
+APT_TEST := chromium postgresql-15 redis-server npm
+AXE_CORE := 4.14.1
 
 .PHONY: install install-test system system-test run test test-fast bench bench-load bench-abuse examples clean
 
-install: system $(VENV)/.base
+# The compiled catalogs (.mo) are not kept in git: built from the .po files, again whenever one changes.
+LOCALE_MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-install-test: install system-test $(VENV)/.test
+install: system $(VENV)/.base $(LOCALE_MO)
+
+install-test: install system-test $(VENV)/.test $(VENV)/axe/.axe-$(AXE_CORE)
 
 system:
-	@command -v espeak-ng >/dev/null && command -v g++ >/dev/null && \
+	@command -v espeak-ng >/dev/null && command -v g++ >/dev/null && command -v msgfmt >/dev/null && \
 	  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && \
 	  [ -f /usr/share/i18n/locales/en_US ] || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_RUN); }
 
 system-test:
 	@command -v chromium >/dev/null && [ -x /usr/lib/postgresql/15/bin/postgres ] && \
-	  command -v redis-server >/dev/null || \
+	  command -v redis-server >/dev/null && command -v npm >/dev/null || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_TEST); }
 
 $(VENV)/.base: requirements/base.txt requirements/rhvoice.sh
@@ -42,6 +47,14 @@ $(VENV)/.base: requirements/base.txt requirements/rhvoice.sh
 	# RHVoice, the default narrator: Debian's non-free packages unpacked under .venv/rhvoice (the system's apt
 	# configuration is not changed; see requirements/rhvoice.sh)
 	bash requirements/rhvoice.sh $(VENV)/rhvoice $(RHVOICE_PACKAGES)
+	touch $@
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	msgfmt --check -o $@ $<
+
+# axe-core for tests/e2e/test_accessibility.py, under .venv (nothing global): `make clean` removes it
+$(VENV)/axe/.axe-$(AXE_CORE): | $(VENV)/.base
+	npm install --prefix $(VENV)/axe --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE)
 	touch $@
 
 $(VENV)/.test: $(VENV)/.base requirements/test.txt requirements/neural.txt

@@ -84,6 +84,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -139,8 +140,12 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # "try in 15 minutes" hol
 AXES_CLIENT_IP_CALLABLE = "fairytales.accounts.addresses.client_address"
 AXES_LOCKOUT_CALLABLE = "fairytales.accounts.throttle.lockout_response"
 
+# The page's language: the switcher's choice (a cookie), else the browser's Accept-Language, else Russian.
+# The site's msgids are its Russian texts; locale/ru maps them to themselves, locale/en to English. The .mo
+# files are built from the .po files by `make install` (manage.py compilemessages, GNU gettext).
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
 USE_TZ = True

@@ -3,3 +3,6 @@ import os
 # A model look-up that reaches for a hub retries for ~40 s here before failing: never try.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Whole tales here are made by every stage, but narrate two sentences a scene: films of seconds, not minutes
+# (fairytales/pipeline/limits.py). A test about the whole narration removes it (monkeypatch.delenv).
+os.environ.setdefault("VIDEOTALES_NARRATED_SENTENCES", "2")

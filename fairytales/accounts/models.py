@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class SignUp(models.Model):
@@ -12,8 +13,8 @@ class SignUp(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = "регистрация"
-        verbose_name_plural = "регистрации"
+        verbose_name = gettext_lazy("регистрация")
+        verbose_name_plural = gettext_lazy("регистрации")
 
     def __str__(self) -> str:
         return f"{self.address} {self.created_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,8 @@ from axes.helpers import get_lockout_parameters
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
@@ -49,17 +51,13 @@ class LoginThrottle(AxesDatabaseHandler):
 
 
 def in_minutes(count: int) -> str:
-    """"15 минут", "1 минуту", "3 минуты"."""
-    if count % 10 == 1 and count % 100 != 11:
-        return f"{count} минуту"
-    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
-        return f"{count} минуты"
-    return f"{count} минут"
+    """"15 минут", "1 минуту", "3 минуты" (the Russian catalog has the three forms), "15 minutes"."""
+    return ngettext("{count} минуту", "{count} минут", count).format(count=count)
 
 
 def lockout_message() -> str:
-    return (f"Слишком много неудачных попыток входа. "
-            f"Попробуйте через {in_minutes(round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))}.")
+    return _("Слишком много неудачных попыток входа. Попробуйте через {wait}.").format(
+        wait=in_minutes(round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)))
 
 
 def lockout_response(request, *args, **kwargs):
@@ -77,8 +75,8 @@ class SignupLimited(Exception):
 
     def __init__(self, wait_minutes: int):
         self.wait_minutes = wait_minutes
-        super().__init__(f"Слишком много регистраций с вашего адреса за последний час. "
-                         f"Попробуйте через {in_minutes(wait_minutes)}.")
+        super().__init__(_("Слишком много регистраций с вашего адреса за последний час. Попробуйте через {wait}.")
+                         .format(wait=in_minutes(wait_minutes)))
 
 
 def check_signup(address: str) -> None:

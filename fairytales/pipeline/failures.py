@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from . import stages
 from .backend import BackendUnavailable, OptionError, first_line
+from .notes import Note, as_note
 
 log = logging.getLogger(__name__)
 
@@ -21,26 +22,27 @@ class LimitExceeded(ValueError):
 
 @dataclass(frozen=True)
 class Explained:
-    public: str  # safe to show on a public page and to send on the websocket
+    public: Note  # safe to show on a public page and to send on the websocket (translated where shown)
     detail: str  # for the owner, staff and the log
 
 
 def explain(exc: BaseException, stage: str, scene: int | None = None) -> Explained:
-    where = f"«{stages.label(stage)}»" + (f", сцена {scene}" if scene else "")
+    where = Note("«{stage}», сцена {scene}", stage=Note(stages.label(stage)), scene=scene) if scene else \
+        Note("«{stage}»", stage=Note(stages.label(stage)))
     detail = first_line(exc)[:500]
     if isinstance(exc, LimitExceeded):
-        public = str(exc)
+        public = as_note(exc.args[0]) if exc.args else Note(str(exc))
     elif isinstance(exc, BackendUnavailable):
-        public = f"Этап {where}: модель для него сейчас недоступна на сервере. Выберите другую или повторите позже."
+        public = Note("Этап {where}: модель для него сейчас недоступна на сервере. Выберите другую или повторите позже.", where=where)
     elif isinstance(exc, OptionError):
-        public = f"Этап {where}: параметры не подходят этой модели."
+        public = Note("Этап {where}: параметры не подходят этой модели.", where=where)
     elif isinstance(exc, MemoryError):
-        public = f"Этап {where}: не хватило памяти. Сократите сказку или выберите параметры попроще."
+        public = Note("Этап {where}: не хватило памяти. Сократите сказку или выберите параметры попроще.", where=where)
     elif isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        public = f"Этап {where}: на сервере закончилось место. Повторите позже."
+        public = Note("Этап {where}: на сервере закончилось место. Повторите позже.", where=where)
     elif isinstance(exc, (TimeoutError, subprocess.TimeoutExpired)):
-        public = f"Этап {where}: длился слишком долго и был остановлен."
+        public = Note("Этап {where}: длился слишком долго и был остановлен.", where=where)
     else:
-        public = f"Этап {where} не удался. Попробуйте ещё раз или выберите другие параметры."
+        public = Note("Этап {where} не удался. Попробуйте ещё раз или выберите другие параметры.", where=where)
         log.error("stage %s (scene %s) failed", stage, scene, exc_info=exc)
     return Explained(public, detail)

@@ -24,10 +24,14 @@ from . import failures, limits, registry, stages
 from .artifacts import Artifact, Store
 from .backend import SEED
 from .failures import LimitExceeded
-from .illustration import IllustrationContext
+from .illustration import IllustrationContext, upscale
+from .music import MusicCue
+from .music.scene_moods import mood_words
 from .scenes import rewrite_scene, split_scenes
+from .notes import Note, as_note
 from .types import Cue, Scene, TaleRequest
-from .video import Cut, SceneClip
+from .video import DEFAULT_FORMAT, FORMATS, Cut, SceneClip, joins
+from .video.timeline import plan
 
 SEED_OFFSETS = {"story": 0, "narration": 100, "illustration": 200, "music": 300}
 MUSIC_SLACK = 8.0  # seconds of music beyond the narration, so a longer redo of one scene fits
@@ -95,10 +99,18 @@ class Runner:
         self._check_work(scenes)
         narrations = self._per_scene("narration", scenes, lambda s: {"lines": [vars(x) for x in s.lines]},
                                      self._narration)
-        pictures = self._per_scene("illustration", scenes, lambda s: {"text": s.text, "prompt": s.prompt},
-                                   self._illustration)
+        frame = self._frame()
+        # a picture is composed for its film's aspect: one of another aspect is drawn again (16:9 adds no key,
+        # so the pictures of every tale made before formats existed stay current)
+        aspect = {} if frame[0] * 9 == frame[1] * 16 else {"aspect": f"{frame[0]}x{frame[1]}"}
+        pictures = self._per_scene("illustration", scenes,
+                                   lambda s: {"text": s.text, "prompt": s.prompt, **aspect}, self._illustration)
         needed = sum(a.meta["duration"] for a in narrations) + 10 * len(scenes)
-        music = self._node("music", None, {"genre": self.request.genre}, lambda: self._music(needed),
+        cues = self._music_cues(scenes, narrations)
+        music_inputs = {"genre": self.request.genre}
+        if self._follows_scenes():  # its music changes with the scenes' moods: made again when they change
+            music_inputs["moods"] = [list(cue.moods) for cue in cues]
+        music = self._node("music", None, music_inputs, lambda: self._music(needed, cues),
                            stale=lambda a: a.meta.get("duration", 0) < needed)
         inputs = {"title": self.request.title, "parts": [_names(a) for a in (*narrations, *pictures, music)]}
         return self._node("video", None, inputs, lambda: self._video(scenes, narrations, pictures, music))
@@ -136,11 +148,11 @@ class Runner:
         if (current and not wanted and current.meta.get("inputs") == fingerprint
                 and not (stale and stale(current))):
             if scene is None:
-                self.store.report(stage, "done", 1.0, "Готово (сохранено ранее)")
+                self.store.report(stage, "done", 1.0, Note("Готово (сохранено ранее)"))
             return current
         self._check_cancelled()
         if scene is None:
-            self.store.report(stage, "running", 0.0, "Начинаю")
+            self.store.report(stage, "running", 0.0, Note("Начинаю"))
         try:
             artifact = make()
         except Cancelled:
@@ -151,21 +163,22 @@ class Runner:
         artifact.meta["inputs"] = fingerprint
         self.store.save(artifact)
         if scene is None:
-            self.store.report(stage, "done", 1.0, "Готово")
+            self.store.report(stage, "done", 1.0, Note("Готово"))
         return artifact
 
     def _per_scene(self, stage: str, scenes: list[Scene], inputs, make) -> list[Artifact]:
         results = []
         progress = self._progress(stage)
-        self.store.report(stage, "running", 0.0, "Начинаю")
+        self.store.report(stage, "running", 0.0, Note("Начинаю"))
         for i, scene in enumerate(scenes):
             def scene_progress(fraction: float, message: str = "", i=i) -> None:
-                progress((i + fraction) / len(scenes), f"Сцена {i + 1} из {len(scenes)}: {message}")
+                progress((i + fraction) / len(scenes), Note("Сцена {scene} из {scenes}: {inner}", scene=i + 1,
+                                                                 scenes=len(scenes), inner=as_note(message)))
 
             results.append(self._node(stage, scene.index, inputs(scene),
                                       lambda s=scene, p=scene_progress: make(s, p)))
-            progress((i + 1) / len(scenes), f"Сцена {i + 1} из {len(scenes)} готова")
-        self.store.report(stage, "done", 1.0, f"Готово: сцен {len(scenes)}")
+            progress((i + 1) / len(scenes), Note("Сцена {scene} из {scenes} готова", scene=i + 1, scenes=len(scenes)))
+        self.store.report(stage, "done", 1.0, Note("Готово: сцен {scenes}", scenes=len(scenes)))
         return results
 
     # -- the stages -----------------------------------------------------------------------
@@ -240,7 +253,7 @@ class Runner:
     def _narration(self, scene: Scene, progress) -> Artifact:
         backend, options = self._backend("narration", scene.index)
         path = self._part("narration", scene.index, "narration.wav")
-        result = backend.speak(scene, path, options, progress)
+        result = backend.speak(limits.narrated_part(scene), path, options, progress)
         meta = {"duration": round(result.duration, 3), "cues": [vars(c) for c in result.cues]}
         return self._artifact("narration", scene.index, {"audio": path}, meta, backend, options)
 
@@ -250,22 +263,93 @@ class Runner:
         if redo and redo.prompt:
             scene = Scene(scene.index, scene.text, redo.prompt.strip(), scene.lines)
         path = self._part("illustration", scene.index, "picture.png")
-        context = IllustrationContext(title=self.request.title, genre=self.request.genre, seed=self.request.seed)
+        size = upscale.still_size(self._frame(), options.get("still") or 0)
+        width, height = size if backend.native_size else upscale.draft_size(size)
+        context = IllustrationContext(title=self.request.title, genre=self.request.genre, seed=self.request.seed,
+                                      width=width, height=height)
+        show = getattr(self.store, "preview", None)  # a store that shows pictures as they improve (the site's)
+        if show:
+            progress.preview = lambda picture, i=scene.index: show("illustration", i, picture)
         drawn = backend.draw(scene, context, path, options, progress)
-        return self._artifact("illustration", scene.index, {"picture": path},
-                              {"prompt": scene.prompt, "drawn": drawn}, backend, options)
+        meta = {"prompt": scene.prompt, "drawn": drawn, "size": list(size)}
+        enlarged = upscale.to_size(path, size, upscale.configured())  # the upscale step: a no-op at the size
+        if enlarged:
+            meta["upscaled"] = enlarged
+        return self._artifact("illustration", scene.index, {"picture": path}, meta, backend, options)
 
-    def _music(self, duration: float) -> Artifact:
+    def _format(self) -> str:
+        """The film's format: a redo's, else the current film's (a format chosen by a redo stays), else the
+        tale's."""
+        redo = self._redo("video")
+        current = self.store.current("video")
+        for options in (redo.options if redo else {}, current.options if current else {},
+                        self.choices["video"].options):
+            if (options or {}).get("format"):
+                return options["format"]
+        return DEFAULT_FORMAT
+
+    def _joins(self, options: dict) -> tuple[str, str]:
+        """The film's joins, kept like its format: a redo's kind for every cut (it clears the single cuts'),
+        else the current film's, else the tale's; a redo's kinds for single cuts («3=morph») are added to the
+        ones the film has."""
+        redo, current = self._redo("video"), self.store.current("video")
+        given = (redo.options if redo else {}) or {}
+        kept = (current.options if current else {}) or {}
+        join = given.get("join") or kept.get("join") or options["join"]
+        if given.get("join"):
+            cuts = {}
+        else:
+            cuts = joins.parse(kept["joins"] if "joins" in kept else self.choices["video"].options.get("joins"))
+        cuts.update(joins.parse(given.get("joins")))
+        return join, joins.text(cuts)
+
+    def _frame(self) -> tuple[int, int]:
+        """The film's frame (width, height); an unknown format fails the video stage readably."""
+        name = self._format()
+        if name not in FORMATS:
+            self._fail("video", None, ValueError(f"video: no format {name!r} (known: {', '.join(FORMATS)})"))
+        return FORMATS[name]
+
+    def _follows_scenes(self) -> bool:
+        """Whether the music stage's backend (the tale's, or a redo's) writes its music after the scenes."""
+        redo = self._redo("music")
+        name = (redo and redo.backend) or self.choices["music"].backend
+        try:
+            cls = registry.backend_class("music", registry.canonical("music", name) or registry.default_backend("music"))
+        except Exception:  # noqa: BLE001 - an unknown backend fails the stage itself, readably
+            return False
+        return bool(getattr(cls, "follows_scenes", False))
+
+    def _music_cues(self, scenes: list[Scene], narrations: list[Artifact]) -> list[MusicCue]:
+        """Where each scene will play in the film, on the video stage's own timeline (its title card and
+        cross-fade options), with the scene's mood words: what a composer that follows the story needs."""
+        choice = self.choices["video"]
+        try:
+            options = registry.get("video", choice.backend, choice.model).options(choice.options)
+        except Exception:  # noqa: BLE001 - bad video options fail the video stage; the music takes the defaults
+            options = {}
+        timings = {key: options[key] for key in ("title_seconds", "crossfade") if key in options}
+        timeline = plan([n.meta["duration"] for n in narrations], **timings)
+        return [MusicCue(scene=scene.index, start=round(segment.start, 3),
+                         end=round(segment.start + segment.duration, 3), text=scene.text,
+                         moods=mood_words(scene.text))
+                for scene, segment in zip(scenes, timeline.segments[1:])]
+
+    def _music(self, duration: float, cues: list[MusicCue]) -> Artifact:
         backend, options = self._backend("music")
         wav = self._part("music", None, "music.wav")
         midi = self._part("music", None, "music.mid")
-        meta = backend.compose(duration + MUSIC_SLACK, self.request.genre, wav, midi, options, self._progress("music"))
-        meta = {**meta, "duration": round(duration + MUSIC_SLACK, 3)}
+        meta = backend.compose(duration + MUSIC_SLACK, self.request.genre, wav, midi, options, self._progress("music"),
+                               cues=cues)
+        meta = {**meta, "duration": round(duration + MUSIC_SLACK, 3), "cues": [cue.to_dict() for cue in cues]}
         return self._artifact("music", None, {"audio": wav, "midi": midi}, meta, backend, options)
 
     def _video(self, scenes: list[Scene], narrations: list[Artifact], pictures: list[Artifact],
                music: Artifact) -> Artifact:
         backend, options = self._backend("video")
+        options["format"] = self._format()
+        if "join" in options:  # an editor that has joins (video/joins.py)
+            options["join"], options["joins"] = self._joins(options)
         clips = [
             SceneClip(picture=p.file("picture"), narration=n.file("audio"), narration_seconds=n.meta["duration"],
                       cues=[Cue(**c) for c in n.meta["cues"]])
@@ -291,7 +375,7 @@ class Runner:
             if now - last[0] >= 0.25 or fraction >= 1.0:
                 last[0] = now
                 self._check_cancelled()
-                self.store.report(stage, "running", max(0.0, min(1.0, fraction)), message)
+                self.store.report(stage, "running", max(0.0, min(1.0, fraction)), as_note(message))
 
         return progress
 

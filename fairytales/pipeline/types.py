@@ -49,6 +49,9 @@ class TaleRequest:
     seed: int = 0
 
 
+# The message is a plain str or a notes.Note (a code and parameters the site translates where it is shown).
+# An illustrator's callback may also have a ``preview`` attribute, ``preview(picture: PIL.Image)``: a backend
+# that improves a picture step by step (VQGAN+CLIP) hands it the picture so far, now and then.
 ProgressCallback = Callable[[float, str], None]
 
 

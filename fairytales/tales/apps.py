@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 from django.db.models.signals import post_delete, post_migrate
 
 
 class TalesConfig(AppConfig):
     name = "fairytales.tales"
-    verbose_name = "Сказки"
+    verbose_name = gettext_lazy("Сказки")
 
     def ready(self):
         from . import signals  # noqa: PLC0415

@@ -4,16 +4,22 @@ import random
 import unicodedata
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fairytales.pipeline import limits, registry, stages
 from fairytales.pipeline.backend import SEED, Option, OptionError
+from fairytales.pipeline.music.models import local_music_models
 from fairytales.pipeline.music.moods import MOOD_LABELS
 from fairytales.pipeline.story.models import local_story_models
+from fairytales.pipeline.video import FORMAT_LABELS, joins
 
+from . import i18n
 from .models import Tale
 from .uploads import check_picture
 
 TITLE_MAX = 80
+MUSIC_MODEL_BACKEND = "music_transformer"  # the composer whose checkpoint a tale may pick (`train_music --name`)
 
 
 def runnable_backends(stage: str, models: list[str] | None = None) -> list[tuple[str, str]]:
@@ -28,7 +34,7 @@ def runnable_backends(stage: str, models: list[str] | None = None) -> list[tuple
             continue
         candidates = [registry.configured_model(cls), *((models or []) if cls.default_model else [])]
         if any(cls(model=model, device="cpu").available()[0] for model in candidates):
-            choices.append((name, cls.label or name))
+            choices.append((name, i18n.label(cls.label) or name))
     return choices
 
 
@@ -43,7 +49,8 @@ def option_field(option: Option, label: str, choice_labels: dict[str, str] | Non
         values = option.choices or option.presets
         shown = choice_labels or {}
         return forms.ChoiceField(label=label, required=False, choices=[
-            ("", "по умолчанию"), *((_as_text(v), shown.get(_as_text(v), _as_text(v))) for v in values)])
+            ("", _("по умолчанию")), *((_as_text(v), i18n.label(shown.get(_as_text(v), _as_text(v))))
+                                       for v in values)])
     if kind is bool:
         return forms.NullBooleanField(label=label, required=False)
     if kind is int:
@@ -63,41 +70,57 @@ class TaleForm(forms.ModelForm):
     model, and the options each runnable backend declares for the form (only backends that can run here
     are offered)."""
 
-    scene_count = forms.IntegerField(label="Сцен", min_value=3, max_value=12, initial=6,
-                                     error_messages={"min_value": "Не меньше 3 сцен.",
-                                                     "max_value": "Не больше 12 сцен."})
+    scene_count = forms.IntegerField(label=gettext_lazy("Сцен"), min_value=3, max_value=12, initial=6,
+                                     error_messages={"min_value": gettext_lazy("Не меньше 3 сцен."),
+                                                     "max_value": gettext_lazy("Не больше 12 сцен.")})
 
     class Meta:
         model = Tale
         fields = ["title", "genre", "scene_count", "is_public"]
-        labels = {"title": "Название сказки", "genre": "Жанр", "is_public": "Показывать в галерее"}
+        labels = {"title": gettext_lazy("Название сказки"), "genre": gettext_lazy("Жанр"),
+                  "is_public": gettext_lazy("Показывать в галерее")}
         error_messages = {
-            "title": {"required": "Введите название сказки.",
-                      "max_length": f"Название не длиннее {TITLE_MAX} символов."},
-            "genre": {"invalid_choice": "Выберите жанр из списка.", "required": "Выберите жанр."},
+            "title": {"required": gettext_lazy("Введите название сказки."),
+                      "max_length": gettext_lazy("Название не длиннее 80 символов.")},
+            "genre": {"invalid_choice": gettext_lazy("Выберите жанр из списка."),
+                      "required": gettext_lazy("Выберите жанр.")},
         }
 
-    def __init__(self, *args, owner=None, story_models: list[str] | None = None, **kwargs):
+    def __init__(self, *args, owner=None, story_models: list[str] | None = None,
+                 music_models: list[dict] | None = None, **kwargs):
+        """``story_models``: the story checkpoints offered; ``music_models``: the Music Transformer
+        checkpoints offered (``local_music_models()``'s entries; None: those found under models/)."""
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.default_backends = {stage: registry.default_backend(stage) for stage in stages.CHOOSABLE}
         self.option_fields: dict[str, tuple[str, str, Option]] = {}  # field -> (stage, backend, option)
+        if music_models is None:
+            music_models = local_music_models()  # made by `manage.py train_music --name`
         for stage in stages.CHOOSABLE:
-            runnable = runnable_backends(stage, story_models if stage == "story" else None)
+            offered = {"story": story_models, "music": [m["id"] for m in music_models]}.get(stage)
+            runnable = runnable_backends(stage, offered)
             self.fields[f"{stage}_backend"] = forms.ChoiceField(
-                label=stages.label(stage), choices=runnable, initial=self.default_backends[stage], required=False)
+                label=i18n.stage_label(stage), choices=runnable, initial=self.default_backends[stage], required=False)
             if stage == "story":
                 trained = {model["id"]: model["summary"] for model in local_story_models()}
                 self.fields["story_model"] = forms.ChoiceField(
-                    label="Модель сюжета", required=False,
-                    choices=[("", "по умолчанию"), *((m, trained.get(m, m)) for m in story_models or [])])
+                    label=_("Модель сюжета"), required=False,
+                    choices=[("", _("по умолчанию")), *((m, trained.get(m, m)) for m in story_models or [])])
+            if stage == "music" and MUSIC_MODEL_BACKEND in dict(runnable):
+                # a participant's checkpoint for the Music Transformer; other composers have no use for it
+                self.fields["music_model"] = forms.ChoiceField(
+                    label=_("Music Transformer: модель"), required=False,
+                    choices=[("", _("по умолчанию")), *((m["id"], m["summary"]) for m in music_models)],
+                    error_messages={"invalid_choice": gettext_lazy(
+                        "Такой модели музыки нет: выберите обученную модель из списка.")})
             for backend, backend_label in runnable:
                 cls = registry.backend_class(stage, backend)
                 for option in cls.declared_options:
                     if option.form:
                         name = f"{stage}_{backend}_{option.name}"
                         voices = cls.voices if option.name == getattr(cls, "voice_option", None) else None
-                        self.fields[name] = option_field(option, f"{backend_label}: {option.label}", voices)
+                        voices = voices or getattr(cls, "choice_labels", {}).get(option.name)  # e.g. joins
+                        self.fields[name] = option_field(option, f"{backend_label}: {i18n.label(option.label)}", voices)
                         self.option_fields[name] = (stage, backend, option)
 
     @property
@@ -125,11 +148,13 @@ class TaleForm(forms.ModelForm):
                     try:
                         options[option.name] = option.check(value)
                     except OptionError as exc:
-                        self.add_error(name, str(exc))
+                        self.add_error(name, _("Значение не подходит: {reason}").format(reason=exc))
             if options:
                 choice["options"] = options
             if stage == "story" and data.get("story_model"):
                 choice["model"] = data["story_model"]
+            if stage == "music" and backend == MUSIC_MODEL_BACKEND and data.get("music_model"):
+                choice["model"] = data["music_model"]
             if backend != self.default_backends[stage] or len(choice) > 1:  # else the default decides later
                 choices[stage] = choice
             if stage == "illustration" and data.get("scene_count"):
@@ -137,7 +162,7 @@ class TaleForm(forms.ModelForm):
                 work = cls.work(cls(device="cpu").options(options), data["scene_count"])
                 problem = limits.picture_work_problem(work)
                 if problem:
-                    self.add_error(None, problem)
+                    self.add_error(None, i18n.translate(problem))
         self.instance.choices = choices
         return data
 
@@ -162,24 +187,28 @@ class TaleForm(forms.ModelForm):
                         if ch.isspace() or unicodedata.category(ch) not in {"Cc", "Cf"})
         title = " ".join(title.split())  # controls and bidi overrides gone first, then spaces tidied
         if not title:
-            raise forms.ValidationError("Введите название сказки.")
+            raise forms.ValidationError(_("Введите название сказки."))
         if len(title) > TITLE_MAX:
-            raise forms.ValidationError(f"Название не длиннее {TITLE_MAX} символов.")
+            raise forms.ValidationError(_("Название не длиннее {count} символов.").format(count=TITLE_MAX))
         return title
 
 
 class RedoForm(forms.Form):
     """One redo on a tale's page: which stage (and scene), and what to change."""
 
-    stage = forms.ChoiceField(choices=[(s, stages.label(s)) for s in stages.PAGE_REDO])
+    # the video is made again only in another format (the same inputs make the same film)
+    stage = forms.ChoiceField(choices=[(s, s) for s in (*stages.PAGE_REDO, "video")])
     scene = forms.IntegerField(required=False, min_value=1)
     text = forms.CharField(required=False, max_length=limits.MAX_TALE_CHARS, strip=True)
     prompt = forms.CharField(required=False, max_length=300, strip=True)
     seed = forms.IntegerField(required=False, min_value=SEED.min, max_value=SEED.max,
-                              error_messages={"invalid": "Зерно — целое число."})
+                              error_messages={"invalid": gettext_lazy("Зерно — целое число.")})
     voice = forms.CharField(required=False)
     mood = forms.ChoiceField(required=False, choices=[("", "—"), *MOOD_LABELS.items()])
     backend = forms.CharField(required=False)
+    format = forms.ChoiceField(required=False, choices=[("", "—"), *FORMAT_LABELS.items()])
+    # the film's joins: with a scene, the cut into that scene only (video/joins.py)
+    join = forms.ChoiceField(required=False, choices=[("", "—"), *joins.JOIN_LABELS.items()])
 
     def __init__(self, *args, scene_count: int, narrator, scene_texts: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,20 +223,23 @@ class RedoForm(forms.Form):
                                      if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf"}).strip()
         stage, scene = data.get("stage"), data.get("scene")
         if stage == "scenes" and not scene:
-            raise forms.ValidationError("Укажите, какую сцену изменить.")
-        if scene and (stage not in stages.SCENE_REDO or scene > self.scene_count):
-            raise forms.ValidationError(f"В сказке нет сцены {scene}.")
+            raise forms.ValidationError(_("Укажите, какую сцену изменить."))
+        if stage == "video" and not data.get("format") and not data.get("join"):
+            raise forms.ValidationError(_("Выберите формат фильма."))
+        cut = stage == "video" and data.get("join")  # a scene names the cut into it
+        if scene and ((stage not in stages.SCENE_REDO and not cut) or scene > self.scene_count):
+            raise forms.ValidationError(_("В сказке нет сцены {scene}.").format(scene=scene))
         if stage == "scenes" and not data.get("text"):
-            raise forms.ValidationError("Текст сцены не может быть пустым.")
+            raise forms.ValidationError(_("Текст сцены не может быть пустым."))
         if stage == "scenes" and scene:
             texts = [data["text"] if number == scene else text for number, text in enumerate(self.scene_texts, 1)]
             problem = limits.scene_text_problem(data["text"]) or limits.tale_text_problem(texts)
             if problem:
-                raise forms.ValidationError(problem)
+                raise forms.ValidationError(i18n.translate(problem))
         if data.get("voice") and data["voice"] not in self.voices:
-            raise forms.ValidationError("Такого голоса нет.")
+            raise forms.ValidationError(_("Такого голоса нет."))
         if data.get("backend") and stage and data["backend"] not in dict(runnable_backends(stage)):
-            raise forms.ValidationError("Эта модель здесь недоступна.")
+            raise forms.ValidationError(_("Эта модель здесь недоступна."))
         return data
 
     def redo(self):
@@ -222,6 +254,13 @@ class RedoForm(forms.Form):
             options[self.voice_option] = data["voice"]
         if data.get("mood") and data["stage"] == "music":
             options["mood"] = data["mood"]
-        return Redo(stage=data["stage"], scene=data.get("scene"), options=options, backend=data.get("backend") or None,
+        if data["stage"] == "video":
+            if data.get("format"):
+                options["format"] = data["format"]
+            if data.get("join"):
+                scene = data.get("scene")
+                options.update({"joins": f"{scene}={data['join']}"} if scene else {"join": data["join"]})
+        return Redo(stage=data["stage"], scene=data.get("scene") if data["stage"] != "video" else None,
+                    options=options, backend=data.get("backend") or None,
                     text=data.get("text") or None if data["stage"] in ("story", "scenes") else None,
                     prompt=data.get("prompt") or None if data["stage"] == "illustration" else None)

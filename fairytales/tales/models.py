@@ -11,8 +11,12 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fairytales.pipeline import genres, registry, stages
+
+from . import i18n
 
 # The stages whose earlier versions the owner may bring back (a picture, a voice, the music); the video is
 # then cut again. The text stages are redone, not restored: everything after them would change.
@@ -38,48 +42,50 @@ class TaleQuerySet(models.QuerySet):
         if kind == RunLog.Kind.NEW:
             at_once, per_day = settings.TALES_AT_ONCE, settings.TALES_PER_DAY
             if mine.in_progress().count() >= at_once:
-                return f"У вас уже создаётся сказок: {at_once}. Дождитесь, пока одна из них будет готова."
+                return _("У вас уже создаётся сказок: {count}. Дождитесь, пока одна из них будет готова.").format(count=at_once)
             made = max(RunLog.objects.filter(user=user, kind=RunLog.Kind.NEW, created__gte=since).count(),
                        mine.filter(created__gte=since).count())
             if made >= per_day:
-                return f"За сутки можно создать не больше {per_day} сказок. Попробуйте завтра."
+                return _("За сутки можно создать не больше {count} сказок. Попробуйте завтра.").format(count=per_day)
         elif tale is not None:
             per_tale = settings.RUNS_PER_TALE
             if len(tale.run_queue) >= per_tale:
-                return (f"У этой сказки очередь заполнена: не больше {per_tale} запусков сразу. "
-                        "Дождитесь, пока они выполнятся, и попробуйте снова.")
+                return _("У этой сказки очередь заполнена: не больше {count} запусков сразу. "
+                         "Дождитесь, пока они выполнятся, и попробуйте снова.").format(count=per_tale)
         per_user = settings.RUNS_PER_USER
         queued = sum(len(queue) for queue in self.filter(owner=user).in_progress().values_list("run_queue", flat=True))
         if queued >= per_user:
-            return (f"Ваша очередь заполнена: не больше {per_user} запусков на все ваши сказки сразу. "
-                    "Дождитесь, пока они выполнятся, и попробуйте снова.")
+            return _("Ваша очередь заполнена: не больше {count} запусков на все ваши сказки сразу. "
+                     "Дождитесь, пока они выполнятся, и попробуйте снова.").format(count=per_user)
         per_day = settings.RUNS_PER_DAY
         if RunLog.objects.filter(user=user, created__gte=since).count() >= per_day:
-            return f"За сутки можно запустить не больше {per_day} сказок и переделок. Попробуйте завтра."
+            return _("За сутки можно запустить не больше {count} сказок и переделок. Попробуйте завтра.").format(count=per_day)
         return None
 
 
 class Tale(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "В очереди"
-        RUNNING = "running", "Создаётся"
-        DONE = "done", "Готова"
-        FAILED = "failed", "Ошибка"
-        CANCELLED = "cancelled", "Отменена"
+        QUEUED = "queued", pgettext_lazy("tale", "В очереди")
+        RUNNING = "running", pgettext_lazy("tale", "Создаётся")
+        DONE = "done", pgettext_lazy("tale", "Готова")
+        FAILED = "failed", pgettext_lazy("tale", "Ошибка")
+        CANCELLED = "cancelled", pgettext_lazy("tale", "Отменена")
 
-    GENRE_CHOICES = [(name, name.capitalize()) for name in genres.NAMES]
+    # the stored value is the genre's Russian name (the pipeline's data); the label is translated
+    GENRE_CHOICES = [(name, gettext_lazy(name.capitalize())) for name in genres.NAMES]
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tales")
-    title = models.CharField("название", max_length=80)
-    genre = models.CharField("жанр", max_length=32, choices=GENRE_CHOICES, default=genres.DEFAULT.name)
-    scene_count = models.PositiveSmallIntegerField("сцен", default=6)
+    title = models.CharField(gettext_lazy("название"), max_length=80)
+    genre = models.CharField(gettext_lazy("жанр"), max_length=32, choices=GENRE_CHOICES, default=genres.DEFAULT.name)
+    scene_count = models.PositiveSmallIntegerField(gettext_lazy("сцен"), default=6)
     seed = models.PositiveIntegerField(default=0)
     choices = models.JSONField(default=dict, blank=True)  # stage -> {"backend", "model", "options"}
-    is_public = models.BooleanField("в галерее", default=True)
-    is_hidden = models.BooleanField("скрыта модератором", default=False)
+    is_public = models.BooleanField(gettext_lazy("в галерее"), default=True)
+    is_hidden = models.BooleanField(gettext_lazy("скрыта модератором"), default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)  # what anyone who sees the tale reads about a failure
+    error_note = models.JSONField(default=dict, blank=True)  # the same as a code and parameters (pipeline.notes)
     error_detail = models.TextField(blank=True)  # the exception itself: for the owner, staff and the log
     # Runs waiting for this tale, each a list of redo requests (an empty list: make what is missing).
     # The worker that holds the tale drains them in order, so two redos never interleave.
@@ -144,8 +150,17 @@ class Tale(models.Model):
         """(where, what) of every failure on record, for the owner's expandable block."""
         found = [(run.label, run.detail) for run in self.stage_runs.exclude(detail="")]
         if self.error_detail and all(detail != self.error_detail for _, detail in found):
-            found.append(("Сказка", self.error_detail))
+            found.append((_("Сказка целиком"), self.error_detail))
         return found
+
+    @property
+    def public_error(self) -> str:
+        """``error`` in the reader's language."""
+        return i18n.localized(self.error, self.error_note)
+
+    @property
+    def genre_label(self) -> str:
+        return self.get_genre_display()
 
     def can_edit(self, user) -> bool:
         return user.is_authenticated and user.pk == self.owner_id
@@ -216,10 +231,10 @@ class RunLog(models.Model):
     """
 
     class Kind(models.TextChoices):
-        NEW = "new", "Новая сказка"
-        REDO = "redo", "Переделка"
-        RETRY = "retry", "Повтор"
-        VERSION = "version", "Прежняя версия"
+        NEW = "new", gettext_lazy("Новая сказка")
+        REDO = "redo", gettext_lazy("Переделка")
+        RETRY = "retry", gettext_lazy("Повтор")
+        VERSION = "version", gettext_lazy("Прежняя версия")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     tale = models.ForeignKey("Tale", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -277,23 +292,29 @@ class Artifact(models.Model):
     def url_picture(self) -> str:
         return self.url("picture")
 
+    @property
+    def url_audio(self) -> str:
+        return self.url("audio")
+
 
 class StageRun(models.Model):
     """The live state of one stage of a tale: what the page shows and the websocket sends."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Ожидает"
-        RUNNING = "running", "Идёт"
-        DONE = "done", "Готово"
-        FAILED = "failed", "Ошибка"
-        CANCELLED = "cancelled", "Отменено"
+        PENDING = "pending", pgettext_lazy("stage", "Ожидает")
+        RUNNING = "running", pgettext_lazy("stage", "Идёт")
+        DONE = "done", pgettext_lazy("stage", "Готово")
+        FAILED = "failed", pgettext_lazy("stage", "Ошибка")
+        CANCELLED = "cancelled", pgettext_lazy("stage", "Отменено")
 
     tale = models.ForeignKey(Tale, on_delete=models.CASCADE, related_name="stage_runs")
     stage = models.CharField(max_length=16)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     fraction = models.FloatField(default=0.0)
-    message = models.CharField(max_length=300, blank=True)
+    message = models.CharField(max_length=300, blank=True)  # in Russian, as the pipeline wrote it
+    note = models.JSONField(default=dict, blank=True)  # the message as a code and parameters (pipeline.notes)
     error = models.TextField(blank=True)  # public, as Tale.error
+    error_note = models.JSONField(default=dict, blank=True)
     detail = models.TextField(blank=True)  # for the owner and staff only; never sent on the websocket
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
@@ -304,13 +325,17 @@ class StageRun(models.Model):
 
     @property
     def label(self) -> str:
-        return stages.label(self.stage)
+        return i18n.stage_label(self.stage)
 
     @property
     def order(self) -> int:
         return stages.ORDER.index(self.stage)
 
     def as_message(self) -> dict:
+        """What the page and the websocket show, in the active language; ``note`` and ``error_note`` let a
+        watcher's connection translate it again into its own (snapshot.localize)."""
         return {"stage": self.stage, "label": self.label, "status": self.status,
                 "status_label": self.get_status_display(), "fraction": round(self.fraction, 3),
-                "message": self.message, "error": self.error}
+                "message": i18n.localized(self.message, self.note), "error": i18n.localized(self.error, self.error_note),
+                "note": self.note or {"code": self.message} if self.message else {},
+                "error_note": self.error_note or {"code": self.error} if self.error else {}}

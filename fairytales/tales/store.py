@@ -7,16 +7,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from fairytales.pipeline.artifacts import Artifact as Result
 from fairytales.pipeline.artifacts import checksum, next_version
+from fairytales.pipeline.notes import Note
 
 from . import broadcast
 from .models import Artifact, StageRun, Tale
+from .snapshot import artifact_message
 
 
 HEARTBEAT_EVERY = 5.0  # seconds
+PREVIEW_EVERY = 2.0  # seconds between the pictures-in-progress a scene sends to its watchers
 
 
 class TaleStore:
@@ -24,6 +28,7 @@ class TaleStore:
         self.tale = tale
         self.token = token  # the claim of the worker using this store
         self._beat = 0.0
+        self._previews: dict[tuple[str, int], tuple[float, int]] = {}  # (stage, scene) -> (when, how many)
         self.folder = tale.folder
         self.folder.mkdir(parents=True, exist_ok=True)
 
@@ -45,7 +50,7 @@ class TaleStore:
             versions = Artifact.objects.filter(tale=self.tale, stage=result.stage, scene=result.scene)
             version = (versions.order_by("-version").values_list("version", flat=True).first() or 0) + 1
             versions.update(is_current=False)
-            Artifact.objects.create(
+            row = Artifact.objects.create(
                 tale=self.tale, stage=result.stage, scene=result.scene, version=version,
                 backend=result.backend, model=result.model or "", options=result.options, meta=result.meta,
                 files={role: str(path.relative_to(media)) for role, path in result.files.items()},
@@ -53,6 +58,7 @@ class TaleStore:
             )
             if result.stage == "video":
                 Tale.objects.filter(pk=self.tale.pk).update(duration=result.meta.get("duration"))
+        self._show(row)
 
     def choose(self, stage: str, scene: int | None, version: int) -> None:
         """Make an earlier version current again (its files are all kept)."""
@@ -61,6 +67,30 @@ class TaleStore:
             if chosen.exists():
                 Artifact.objects.filter(tale=self.tale, stage=stage, scene=scene).update(is_current=False)
                 chosen.update(is_current=True)
+        row = chosen.first()
+        if row is not None:
+            self._show(row)
+
+    def _show(self, row: Artifact) -> None:
+        """Send a result to the tale's watchers as it lands, so they see the tale take shape."""
+        message = artifact_message(row)
+        if message:
+            broadcast.send(self.tale.group_name, message)
+
+    def preview(self, stage: str, scene: int, picture) -> None:
+        """A picture still being drawn (a PIL image), for the watchers only: not an artifact, one file a scene,
+        overwritten; at most one every PREVIEW_EVERY seconds. The saved picture replaces it on the page."""
+        when, count = self._previews.get((stage, scene), (0.0, 0))
+        if time.monotonic() - when < PREVIEW_EVERY:
+            return
+        self._previews[(stage, scene)] = (time.monotonic(), count + 1)
+        path = self.folder / f"preview-{scene}.png"
+        part = path.with_name(f"preview-{scene}.part.png")
+        picture.save(part, "PNG")
+        part.replace(path)
+        url = reverse("tales:tale_file", args=[self.tale.pk, path.name])
+        broadcast.send(self.tale.group_name, {"type": "artifact", "stage": stage, "scene": scene, "preview": True,
+                                              "url": f"{url}?n={count + 1}"})  # a new address: the page loads it
 
     def report(self, stage: str, status: str, fraction: float = 0.0, message: str = "", error: str = "",
                detail: str = "") -> None:
@@ -71,6 +101,9 @@ class TaleStore:
         if status in (StageRun.Status.DONE, StageRun.Status.FAILED):
             run.finished = now
         run.status, run.fraction, run.message, run.error, run.detail = status, fraction, message[:300], error, detail
+        # the words as a code and parameters too, so each reader sees them in their language (tales/i18n.py)
+        run.note = message.to_dict() if isinstance(message, Note) else {}
+        run.error_note = error.to_dict() if isinstance(error, Note) else {}
         run.save()
         if time.monotonic() - self._beat > HEARTBEAT_EVERY:
             self._beat = time.monotonic()

@@ -25,10 +25,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_q.tasks import async_task
 
 from fairytales.pipeline import stages
 from fairytales.pipeline.backend import first_line
+from fairytales.pipeline.notes import Note
 from fairytales.pipeline.runner import Cancelled, Choice, Redo, Runner, StageFailed
 from fairytales.pipeline.types import TaleRequest
 
@@ -38,10 +40,14 @@ from .snapshot import snapshot, tale_state
 from .store import TaleStore
 
 log = logging.getLogger(__name__)
-INTERNAL_ERROR = "Что-то пошло не так на сервере. Попробуйте ещё раз."
+# stored in Russian, shown in the reader's language (tales/i18n.py): marked for the catalog here
+INTERNAL_ERROR = gettext_noop("Что-то пошло не так на сервере. Попробуйте ещё раз.")
 MAX_ATTEMPTS = 2  # starts of one run: the worker may die once (a restart, a lost machine), not twice
-POISONED = ("Сказка дважды остановила обработчик{where}: ему не хватило памяти или времени. "
-            "Попробуйте изменить её или повторить позже.")
+POISONED = gettext_noop("Сказка дважды остановила обработчик: ему не хватило памяти или времени. "
+                        "Попробуйте изменить её или повторить позже.")
+POISONED_AT = gettext_noop("Сказка дважды остановила обработчик на этапе «{stage}»: ему не хватило памяти или "
+                           "времени. Попробуйте изменить её или повторить позже.")
+POISONED_STAGE = gettext_noop("Обработчик дважды остановился на этом этапе.")
 TASK = "fairytales.tales.tasks.make_tale"
 
 
@@ -84,8 +90,9 @@ def start(tale: Tale, redos: list[Redo] | None = None, enqueue: bool = True, kin
         fields = ["run_queue"]
         if idle:
             tale.status, tale.error, tale.error_detail, tale.finished = Tale.Status.QUEUED, "", "", None
+            tale.error_note = {}
             tale.queued_at, tale.attempts = timezone.now(), 0
-            fields += ["status", "error", "error_detail", "finished", "queued_at", "attempts"]
+            fields += ["status", "error", "error_note", "error_detail", "finished", "queued_at", "attempts"]
             if not enqueue:
                 tale.dispatch = uuid.uuid4()  # the caller runs it: nobody else may queue it meanwhile
                 fields.append("dispatch")
@@ -179,15 +186,14 @@ def _attempt(tale: Tale) -> bool:
 
 def _poisoned(tale: Tale, stage: StageRun | None) -> tuple[str, str]:
     """(public, detail) for a run whose worker died twice; its queue is dropped and its stage failed."""
-    where = f" на этапе «{stage.label}»" if stage else ""
-    public = POISONED.format(where=where)
+    public = Note(POISONED_AT, stage=Note(stages.label(stage.stage))) if stage else Note(POISONED)
     detail = (f"the worker went silent {MAX_ATTEMPTS} times during this run (killed, out of memory or past "
               f"TALE_TIMEOUT){f' in stage {stage.stage}' if stage else ''}; the run was dropped")
     log.error("tale %s: %s", tale.pk, detail)
     Tale.objects.filter(pk=tale.pk).update(run_queue=[], attempts=0)
     if stage is not None:
         StageRun.objects.filter(pk=stage.pk).update(
-            status=StageRun.Status.FAILED, error="Обработчик дважды остановился на этом этапе.", detail=detail,
+            status=StageRun.Status.FAILED, error=POISONED_STAGE, error_note={}, detail=detail,
             finished=timezone.now())
     return public, detail
 
@@ -222,7 +228,8 @@ def _reset_stages(tale: Tale) -> None:
     """Every stage back to "pending" for a new run; the ones that need no work turn "done" at once."""
     for stage in stages.ORDER:
         StageRun.objects.update_or_create(tale=tale, stage=stage, defaults={
-            "status": StageRun.Status.PENDING, "fraction": 0.0, "message": "", "error": "", "detail": ""})
+            "status": StageRun.Status.PENDING, "fraction": 0.0, "message": "", "note": {}, "error": "", "error_note": {},
+            "detail": ""})
     broadcast.send(tale.group_name, snapshot(tale))
 
 
@@ -233,8 +240,9 @@ def _finish(tale: Tale, status: str, error: str, detail: str = "") -> None:
         if tale.status == Tale.Status.CANCELLED:
             status = Tale.Status.CANCELLED
         tale.status, tale.error, tale.error_detail = status, error[:2000], detail[:2000]
+        tale.error_note = error.to_dict() if isinstance(error, Note) else {}
         tale.finished, tale.dispatch, tale.attempts = timezone.now(), None, 0
-        tale.save(update_fields=["status", "error", "error_detail", "finished", "dispatch", "attempts"])
+        tale.save(update_fields=["status", "error", "error_note", "error_detail", "finished", "dispatch", "attempts"])
         _dispatch_next(tale.owner_id)
     _announce(tale)
 
@@ -300,9 +308,10 @@ def recover_interrupted(silent_for: float | None = None) -> int:
             if tale.attempts >= MAX_ATTEMPTS:
                 stage = StageRun.objects.filter(tale=tale, status=StageRun.Status.RUNNING).first()
                 tale.error, tale.error_detail = _poisoned(tale, stage)
+                tale.error_note = tale.error.to_dict()
                 tale.status, tale.run_queue, tale.attempts = Tale.Status.FAILED, [], 0
                 tale.run_token, tale.dispatch, tale.finished = None, None, timezone.now()
-                tale.save(update_fields=["status", "error", "error_detail", "run_queue", "attempts", "run_token",
+                tale.save(update_fields=["status", "error", "error_note", "error_detail", "run_queue", "attempts", "run_token",
                                          "dispatch", "finished"])
                 _dispatch_next(owner_id)
                 transaction.on_commit(lambda tale=tale: (broadcast.send(tale.group_name, snapshot(tale)),

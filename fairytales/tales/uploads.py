@@ -11,6 +11,7 @@ import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from PIL import Image
 
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
@@ -19,7 +20,7 @@ FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 def check_picture(upload) -> str:
     """The extension for an acceptable picture, or a ValidationError saying what is wrong with it."""
     if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(f"Картинка больше {settings.UPLOAD_MAX_BYTES // 2**20} МБ.")
+        raise ValidationError(_("Картинка больше {size} МБ.").format(size=settings.UPLOAD_MAX_BYTES // 2**20))
     upload.seek(0)
     try:
         with warnings.catch_warnings():
@@ -31,20 +32,22 @@ def check_picture(upload) -> str:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(_too_big()) from None
     except (OSError, SyntaxError, ValueError):
-        raise ValidationError("Это не картинка или она повреждена: загрузите PNG, JPEG или WebP.") from None
+        raise ValidationError(_("Это не картинка или она повреждена: загрузите PNG, JPEG или WebP.")) from None
     if kind not in FORMATS:
-        raise ValidationError("Загрузите картинку в формате PNG, JPEG или WebP.")
+        raise ValidationError(_("Загрузите картинку в формате PNG, JPEG или WebP."))
     if width * height > settings.UPLOAD_MAX_PIXELS:
         raise ValidationError(_too_big(f"{width}×{height}"))
     if not _whole(upload, kind):
-        raise ValidationError("Картинка загрузилась не целиком: попробуйте ещё раз.")
+        raise ValidationError(_("Картинка загрузилась не целиком: попробуйте ещё раз."))
     upload.seek(0)
     return FORMATS[kind]
 
 
 def _too_big(size: str = "") -> str:
     megapixels = settings.UPLOAD_MAX_PIXELS / 1e6
-    return f"Картинка слишком большая{': ' + size if size else ''}, можно до {megapixels:.0f} Мп."
+    if size:
+        return _("Картинка слишком большая: {size}, можно до {limit:.0f} Мп.").format(size=size, limit=megapixels)
+    return _("Картинка слишком большая, можно до {limit:.0f} Мп.").format(limit=megapixels)
 
 
 def _whole(upload, kind: str) -> bool:

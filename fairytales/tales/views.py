@@ -9,15 +9,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairytales.pipeline.runner import Redo
 from fairytales.pipeline.story.models import local_story_models
+from fairytales.pipeline.video import joins
 
-from . import tasks
-from .forms import MOOD_LABELS, RedoForm, TaleForm, runnable_backends
+from . import i18n, tasks
+from .forms import FORMAT_LABELS, MOOD_LABELS, RedoForm, TaleForm, runnable_backends
 from .models import RESTORABLE, RunLog, Tale
-from .snapshot import snapshot
+from .snapshot import localize, snapshot
 
 PAGE_SIZE = 12
 
@@ -61,18 +63,21 @@ def tale_detail(request, tale_id):
     tale = get_object_or_404(Tale.objects.select_related("owner"), pk=tale_id)
     if not tale.can_view(request.user):
         raise Http404
-    state, can_edit = snapshot(tale), tale.can_edit(request.user)
+    state, can_edit = localize(snapshot(tale)), tale.can_edit(request.user)
     context = {
         "tale": tale,
         "scenes": tale.scene_cards(),
         "story": tale.story_text(),
         "paragraphs": tale.story_paragraphs(),
+        "music": tale.current("music"),
         "stages": state["stages"],
         "snapshot": state,
         "can_edit": can_edit,
         "failure_details": tale.failure_details() if tale.can_see_details(request.user) else [],
-        "voices": tale.narrator().voices,
-        "moods": MOOD_LABELS,
+        "voices": {key: i18n.label(name) for key, name in tale.narrator().voices.items()},
+        "moods": {key: i18n.label(name) for key, name in MOOD_LABELS.items()},
+        "formats": {key: i18n.label(name) for key, name in FORMAT_LABELS.items()},
+        "joins": {key: i18n.label(name) for key, name in joins.JOIN_LABELS.items()},
         "illustrators": runnable_backends("illustration") if can_edit else [],
     }
     return render(request, "tales/detail.html", context)
@@ -100,7 +105,7 @@ def redo(request, tale_id):
     except tasks.Refused as refusal:
         messages.error(request, str(refusal))
         return redirect(tale)
-    messages.info(request, "Переделываю." if queued else "Переделаю, как только закончится текущая работа.")
+    messages.info(request, _("Переделываю.") if queued else _("Переделаю, как только закончится текущая работа."))
     return redirect(tale)
 
 
@@ -115,7 +120,7 @@ def choose_version(request, tale_id, artifact_id):
     except tasks.Refused as refusal:
         messages.error(request, str(refusal))
         return redirect(tale)
-    messages.info(request, "Возвращаю выбранную версию и пересобираю видео.")
+    messages.info(request, _("Возвращаю выбранную версию и пересобираю видео."))
     return redirect(tale)
 
 
@@ -124,10 +129,10 @@ def choose_version(request, tale_id, artifact_id):
 def delete(request, tale_id):
     tale = _owned(request, tale_id)
     if tale.in_progress:
-        messages.error(request, "Сказка сейчас создаётся: удалить её можно, когда работа закончится.")
+        messages.error(request, _("Сказка сейчас создаётся: удалить её можно, когда работа закончится."))
         return redirect(tale)
     tale.delete()
-    messages.info(request, f"Сказка «{tale.title}» удалена.")
+    messages.info(request, _("Сказка «{title}» удалена.").format(title=tale.title))
     return redirect("tales:my_tales")
 
 
@@ -136,7 +141,7 @@ def delete(request, tale_id):
 def cancel(request, tale_id):
     tale = _owned(request, tale_id)
     if tasks.cancel(tale):
-        messages.info(request, "Отменяю: работа остановится через несколько секунд.")
+        messages.info(request, _("Отменяю: работа остановится через несколько секунд."))
     return redirect(tale)
 
 
@@ -145,7 +150,7 @@ def cancel(request, tale_id):
 def retry(request, tale_id):
     tale = _owned(request, tale_id)
     if tale.in_progress:
-        messages.info(request, "Сказка уже создаётся.")
+        messages.info(request, _("Сказка уже создаётся."))
         return redirect(tale)
     try:
         tasks.start(tale, kind=RunLog.Kind.RETRY)

@@ -41,7 +41,7 @@
       .then((r) => r.text())
       .then((html) => {
         const doc = new DOMParser().parseFromString(html, "text/html");
-        for (const selector of [".story", ".scenes", ".whole"]) {
+        for (const selector of [".story", ".scenes", ".music", ".whole"]) {
           const fresh = doc.querySelector(selector);
           const old = document.querySelector(selector);
           if (fresh && old) old.replaceWith(fresh);
@@ -65,14 +65,98 @@
     video.src = src;
   }
 
+  // Results as they land (the "artifact" messages): the story, the scenes, each scene's picture, the music.
+  function paragraphs(container, text) {
+    container.replaceChildren();
+    for (const part of text.split("\n\n")) {
+      if (!part.trim()) continue;
+      const p = document.createElement("p");
+      part.split("\n").forEach((line, i) => {
+        if (i) p.appendChild(document.createElement("br"));
+        p.appendChild(document.createTextNode(line));
+      });
+      container.appendChild(p);
+    }
+  }
+
+  function sceneCard(index) {
+    const list = document.querySelector(".scene-list");
+    if (!list) return null;
+    let card = list.querySelector(`.scene[data-scene="${index}"]`);
+    if (card) return card;
+    card = document.createElement("li");
+    card.className = "scene";
+    card.dataset.scene = String(index);
+    const title = document.createElement("h3");
+    title.textContent = (list.dataset.title || "{index}").replace("{index}", index);
+    const placeholder = document.createElement("div");
+    placeholder.className = "picture-placeholder";
+    placeholder.setAttribute("aria-hidden", "true");
+    const text = document.createElement("p");
+    text.className = "scene-text";
+    const prompt = document.createElement("p");
+    prompt.className = "prompt";
+    card.append(title, placeholder, text, prompt);
+    const after = [...list.children].find((other) => Number(other.dataset.scene) > index);
+    list.insertBefore(card, after || null);
+    list.closest("section").hidden = false;
+    return card;
+  }
+
+  function showPicture(message) {
+    const card = sceneCard(message.scene);
+    if (!card) return;
+    let img = card.querySelector("img.scene-picture");
+    if (!img) {
+      img = document.createElement("img");
+      img.className = "scene-picture";
+      img.alt = card.querySelector("h3").textContent;
+      const placeholder = card.querySelector(".picture-placeholder");
+      if (placeholder) placeholder.replaceWith(img);
+      else card.querySelector("h3").after(img);
+    }
+    img.classList.toggle("preview", Boolean(message.preview));
+    if (img.getAttribute("src") !== message.url) img.src = message.url;
+    if (message.prompt) card.querySelector(".prompt").textContent = message.prompt;
+  }
+
+  function showArtifact(message) {
+    if (message.stage === "story" || message.stage === "proofread") {
+      const section = document.querySelector(".story");
+      if (!section) return;
+      paragraphs(section.querySelector(".story-text"), message.text);
+      section.hidden = false;
+    } else if (message.stage === "scenes") {
+      const list = document.querySelector(".scene-list");
+      if (!list) return;
+      const wanted = new Set(message.scenes.map((scene) => String(scene.index)));
+      for (const card of [...list.children]) if (!wanted.has(card.dataset.scene)) card.remove();
+      for (const scene of message.scenes) {
+        const card = sceneCard(scene.index);
+        card.querySelector(".scene-text").textContent = scene.text;
+        if (!card.querySelector("img.scene-picture")) card.querySelector(".prompt").textContent = scene.prompt;
+      }
+    } else if (message.stage === "illustration") {
+      showPicture(message);
+    } else if (message.stage === "music") {
+      const audio = document.getElementById("music");
+      if (!audio) return;
+      if (audio.getAttribute("src") !== message.url) audio.src = message.url;
+      audio.closest("section").hidden = false;
+    }
+  }
+
   function handle(message) {
     if (message.type === "snapshot") {
       message.stages.forEach(showStage);
+      (message.artifacts || []).forEach(showArtifact);
       showTale(message.tale);
     } else if (message.type === "stage") {
       showStage(message);
     } else if (message.type === "tale") {
       showTale(message);
+    } else if (message.type === "artifact") {
+      showArtifact(message);
     }
   }
 

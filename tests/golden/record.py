@@ -1,10 +1,10 @@
-"""Write tests/golden/expected.json from what the default backends make now."""
+"""Write tests/golden/expected.json and the pictures' thumbnails from what the golden backends make now."""
 
 import json
 import tempfile
 from pathlib import Path
 
-from . import EXPECTED, cases, make
+from . import EXPECTED, PICTURES, cases, make, thumbnail, thumbnail_name
 
 
 def main() -> None:
@@ -15,6 +15,9 @@ def main() -> None:
             folder = Path(tmp) / key.replace(" ", "_").replace("|", "")
             folder.mkdir()
             expected[key] = make(title, genre, seed, folder)
+            PICTURES.mkdir(exist_ok=True)
+            for scene, _ in enumerate(expected[key]["illustration"], 1):
+                thumbnail(folder / f"p{scene}.png").save(PICTURES / thumbnail_name(title, genre, seed, scene))
             print("recorded", key)
     EXPECTED.write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 

@@ -97,3 +97,52 @@ def test_name_and_output_are_one_or_the_other(tmp_path, midi_folder):
     with pytest.raises(CommandError, match="not both"):
         call_command("train_music", "--midi-dir", str(midi_folder), "--name", "x", "-o", str(tmp_path / "m.pt"),
                      "--steps", "1", *TINY, stdout=io.StringIO())
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_form_offers_a_trained_model_and_a_tale_plays_it(tmp_path, midi_folder, client, django_user_model,
+                                                              monkeypatch, settings):
+    """`train_music --name` → the form offers the model with its card → a tale made with it records it, its
+    music is written by that checkpoint, and a redo of the music keeps it."""
+    from fairytales.pipeline.music import models as music_models
+    from fairytales.tales import tasks
+    from fairytales.tales.models import Tale
+
+    monkeypatch.setattr(music_models, "MUSIC_MODELS_DIR", tmp_path / "music_transformer")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    call_command("train_music", "--midi-dir", str(midi_folder), "--name", "my-tunes", "--steps", "4",
+                 "--heldout", "0.34", "--eval-every", "2", *TINY, stdout=io.StringIO())
+    folder = (tmp_path / "music_transformer" / "my-tunes").resolve()
+    assert (folder / "model.pt").is_file()
+
+    client.force_login(django_user_model.objects.create_user("kompozitor", password="Sem-Not-Do-Re-7"))
+    page = client.get("/tales/new/").content.decode()
+    assert f'value="{folder}"' in page and 'value="music_transformer"' in page
+    assert "my-tunes: Music Transformer" in page and "потеря на отложенных" in page  # its training card
+
+    tale_fields = {"title": "Колобок", "genre": "сказка", "scene_count": "3", "music_backend": "music_transformer"}
+    refused = client.post("/tales/new/", {**tale_fields, "music_model": str(tmp_path / "elsewhere")})
+    assert refused.status_code == 200 and "Такой модели музыки нет" in refused.content.decode()
+    assert not Tale.objects.exists()
+
+    response = client.post("/tales/new/", {**tale_fields, "music_model": str(folder)})
+    assert response.status_code == 302, response.context["form"].errors
+    tale = Tale.objects.get()
+    assert tale.choices["music"] == {"backend": "music_transformer", "model": str(folder)}
+
+    tale.choices["story"] = {"options": {"length": 300}}  # a short story: three short scenes to score
+    tale.save(update_fields=["choices"])
+    assert tasks.make_tale(str(tale.pk)) == Tale.Status.DONE
+    music = tale.current("music")
+    assert music.backend == "music_transformer" and music.model == str(folder)
+    assert music.meta["model"] == str(folder / "model.pt")
+    assert [cue["scene"] for cue in music.meta["cues"]] == [1, 2, 3]  # where the scenes play, for any composer
+
+    redone = client.post(f"/tales/{tale.pk}/redo/", {"stage": "music", "seed": "11"})
+    assert redone.status_code == 302
+    assert tasks.make_tale(str(tale.pk)) == Tale.Status.DONE
+    again = tale.current("music")
+    assert again.version == 2 and again.meta["seed"] == 11
+    assert again.meta["model"] == str(folder / "model.pt")  # the redo kept the tale's own model

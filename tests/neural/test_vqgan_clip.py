@@ -334,3 +334,21 @@ def test_size_is_rounded_to_the_vqgan_factor(illustrator, tmp_path):
     assert odd.info["size"] == [68, 32]
     with Image.open(odd.path) as img:
         assert img.size == (WIDTH, HEIGHT)
+
+
+def test_a_watcher_sees_the_picture_improve_and_the_result_stays_the_same(illustrator, drawn, tmp_path):
+    """A progress callback with ``preview`` (the runner's, for the site's store) gets the picture so far every
+    few iterations (here every 2 of 8, not the last: the saved picture is that one); drawing is unchanged."""
+    previews, steps = [], []
+
+    def progress(fraction, message=""):
+        steps.append(fraction)
+
+    progress.preview = lambda picture: previews.append((len(steps), picture.copy()))
+    path = tmp_path / "wolf.png"
+    illustrator.draw(SCENE, CONTEXT, path, dict(FAST), progress)
+    assert [at for at, _ in previews] == [1 + 2, 1 + 4, 1 + 6]  # after "кодирую" and that iteration's report
+    assert all(picture.size == (64, 64) for _, picture in previews)
+    pixels = [np.asarray(picture, dtype=np.float32) for _, picture in previews]
+    assert all(np.abs(a - b).mean() > 0 for a, b in zip(pixels, pixels[1:]))  # it changes as it is drawn
+    assert path.read_bytes() == drawn.bytes  # and the previews took nothing from the drawing

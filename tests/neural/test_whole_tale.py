@@ -10,7 +10,7 @@ from fairytales.pipeline import registry
 from fairytales.pipeline.artifacts import DirectoryStore
 from fairytales.pipeline.music.transformer.model import ModelConfig
 from fairytales.pipeline.music.transformer.train import procedural_corpus, train
-from fairytales.pipeline.runner import Choice, Runner
+from fairytales.pipeline.runner import Choice, Redo, Runner
 from fairytales.pipeline.types import TaleRequest
 from tests.media import is_blank, picture, rms, streams, wav_samples
 from tests.neural.test_jamspell import model as jamspell_model  # noqa: F401 - fixtures
@@ -97,3 +97,21 @@ def test_a_tale_with_musicgen_music(tmp_path, tiny_lm, tiny_musicgen):  # noqa: 
     info = streams(video.file("video"))
     assert info["audio"]["codec"] == "aac"
     assert info["video"]["duration"] == pytest.approx(video.meta["duration"], abs=0.2)
+
+    # the windows follow the scenes where the film shows them
+    cues = music.meta["cues"]
+    assert [cue["start"] for cue in cues] == video.meta["scene_starts"]
+    base = music.meta["prompt"]
+    for window in music.meta["prompts"]:
+        moods = cues[window["scene"] - 1]["moods"] if window["scene"] else []
+        assert window["prompt"] == ", ".join([base, *moods])
+    scenes = [p["scene"] for p in music.meta["prompts"]]
+    assert scenes[0] == 1 and scenes == sorted(scenes, key=lambda n: n or 99)
+
+    # a scene rewritten in other words: its moods change, and so does the music that follows them
+    fright = "Испугался Колобок волка, страшно ему стало, задрожал он от страха."
+    Runner(TaleRequest("Колобок", "сказка", scenes=3, seed=5), store, choices,
+           [Redo("scenes", scene=2, text=fright)]).run()
+    remade = store.current("music")
+    assert remade.file("audio") != music.file("audio") and remade.meta["cues"][1]["moods"] == ["tense"]
+    assert all("tense" in p["prompt"] for p in remade.meta["prompts"] if p["scene"] == 2)

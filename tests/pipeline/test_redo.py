@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from fairytales.pipeline import registry
+from fairytales.pipeline import limits, registry
 from fairytales.pipeline.artifacts import DirectoryStore
 from fairytales.pipeline.illustration.storybook.backend import StorybookIllustrator
 from fairytales.pipeline.runner import Choice, Redo, Runner, StageFailed
@@ -105,13 +105,14 @@ def test_an_edited_prompt_is_drawn_and_kept(tale):
     assert "волк" in picture.meta["drawn"]["figures"] and picture.meta["drawn"]["sky"] == "night"
 
 
-def test_editing_scene_2_remakes_its_voice_and_picture_and_the_video_follows(tale):
+def test_editing_scene_2_remakes_its_voice_and_picture_and_the_video_follows(tale, monkeypatch):
     folder, store = tale
+    monkeypatch.setenv(limits.NARRATED_SENTENCES_SETTING, "3")  # the new scene 2 read to its last words
     old_scenes = json.loads(store.current("scenes").file().read_text("utf-8"))
     old_length = store.current("video").meta["duration"]
     old_voice = store.current("narration", 2).meta["duration"]
     before = files_of(folder)
-    new_text = "Колобок встретил волка у реки. " * 8 + "\n\n— Я тебя съем! — сказал волк."
+    new_text = "Колобок встретил волка у реки.\n\n— Я тебя съем! — сказал волк."
     Runner(REQUEST, store, choices(), [Redo("scenes", 2, text=new_text)]).run()
 
     new = sorted(set(files_of(folder)) - set(before))
@@ -151,3 +152,21 @@ def test_a_rewritten_story_runs_everything_after_it_again(tale):
     assert store.current("story").backend == "edited"
     assert store.current("proofread").file().read_text("utf-8").startswith("Жил-был Колобок у деда")
     assert sorted(CALLS) == ["illustration/1", "illustration/2", "illustration/3", "illustration/4", "video"]
+
+
+def test_a_join_for_one_cut_re_encodes_that_join_and_stays_for_later_redos(finished, tale):
+    folder, store = tale
+    kept = finished.with_name(f"{finished.name}.segments")  # the editor's segments, beside the tale's folder
+    assert kept.is_dir()
+    shutil.copytree(kept, folder.with_name(f"{folder.name}.segments"))
+    before = store.current("video")
+    Runner(REQUEST, store, choices(), [Redo("video", options={"joins": "2=morph"})]).run()
+    morphed = store.current("video")
+    assert CALLS == ["video"] and morphed.options["joins"] == "2=morph" and morphed.options["join"] == "fade"
+    assert morphed.meta["segments"]["made"] == 1  # that join alone; every other segment is the last film's
+    assert streams(morphed.file("video"))["video"]["duration"] == pytest.approx(
+        streams(before.file("video"))["video"]["duration"], abs=0.05)
+    Runner(REQUEST, store, choices(), [Redo("video", options={"joins": "3=wipe"})]).run()
+    assert store.current("video").options["joins"] == "2=morph, 3=wipe"  # added to the cuts the film had
+    Runner(REQUEST, store, choices(), [Redo("video", options={"join": "dissolve"})]).run()
+    assert (store.current("video").options["join"], store.current("video").options["joins"]) == ("dissolve", "")

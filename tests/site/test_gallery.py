@@ -11,7 +11,7 @@ def test_it_lists_finished_public_tales_newest_first_with_genre_author_and_durat
     make_tale(title="Новая", genre="ужасы", status="done", duration=125)
     page = client.get("/").content.decode()
     assert page.index("Новая") < page.index("Старая")
-    assert "ужасы" in page and "alice" in page and "2:05" in page
+    assert "Ужасы" in page and "alice" in page and "2:05" in page  # the genre's label, in the reader's language
 
 
 def test_it_leaves_out_private_hidden_and_unfinished_tales(client, make_tale):

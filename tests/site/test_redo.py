@@ -54,7 +54,9 @@ def test_a_second_redo_waits_for_the_first(owner_client, finished, django_captur
         ({"stage": "scenes", "scene": "1", "text": "   "}, "Текст сцены не может быть пустым."),
         ({"stage": "scenes", "text": "Новый текст"}, "Укажите, какую сцену изменить."),
         ({"stage": "narration", "voice": "robot"}, "Такого голоса нет."),
-        ({"stage": "video"}, "Выберите корректный вариант."),
+        ({"stage": "proofread"}, "Выберите корректный вариант."),
+        ({"stage": "video"}, "Выберите формат фильма."),  # the same inputs would make the same film
+        ({"stage": "video", "format": "8k"}, "Выберите корректный вариант."),
         ({"stage": "music", "seed": "-1"}, "Убедитесь, что это значение больше либо равно 0."),
     ],
 )
@@ -139,3 +141,16 @@ def test_a_redo_without_a_seed_rolls_a_new_one(owner_client, finished):
     finished.refresh_from_db()
     seeds = [batch[0]["options"]["seed"] for batch in finished.run_queue]
     assert len(seeds) == 2 and seeds[0] != seeds[1]
+
+
+def test_it_queues_a_join_for_one_cut_or_for_the_whole_film(owner_client, finished,
+                                                             django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(owner_client, finished, stage="video", join="morph", scene="2")
+        post(owner_client, finished, stage="video", join="wipe")
+    finished.refresh_from_db()
+    assert [batch[0]["options"] for batch in finished.run_queue] == [{"joins": "2=morph"}, {"join": "wipe"}]
+    assert all(batch[0].get("scene") is None for batch in finished.run_queue)  # the video is one node
+    response = post(owner_client, finished, stage="video", join="morph", scene="4")
+    assert "В сказке нет сцены 4." in response.content.decode()
+    assert "Выберите корректный вариант." in post(owner_client, finished, stage="video", join="spin").content.decode()

@@ -39,3 +39,14 @@ def test_it_redoes_one_picture_here_and_now(make_tale, capsys):
     picture = tale.current("illustration", 2)
     assert (picture.version, picture.meta["prompt"], picture.options["seed"]) == (2, "Гуси летят над рекой", 5)
     assert tale.video.version == 2
+
+
+def test_a_join_for_one_cut_or_the_whole_film_waits_its_turn(make_tale, capsys):
+    tale = make_tale(status="running", run_queue=[[]], scene_count=3)
+    call_command("redo", str(tale.pk), "video", "--join", "morph", "--scene", "2")
+    call_command("redo", str(tale.pk), "video", "--join", "slide")
+    tale.refresh_from_db()
+    assert tale.run_queue[1:] == [[{"stage": "video", "options": {"joins": "2=morph"}}],
+                                  [{"stage": "video", "options": {"join": "slide"}}]]
+    with pytest.raises(CommandError, match="scenes 1 to 3"):
+        call_command("redo", str(tale.pk), "video", "--join", "wipe", "--scene", "4")

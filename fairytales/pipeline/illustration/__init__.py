@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..backend import Backend
+from ..backend import Backend, Option
 from ..types import ProgressCallback, Scene, no_progress
 
 WIDTH, HEIGHT = 1280, 720
+DRAFT = 1280  # the long side a non-native illustrator's picture is fitted to before the upscale step
+# The long side of a scene's still; 0: the film's frame. Larger stills are drawn so by the storybook
+# illustrator, enlarged by the upscale step (illustration/upscale.py) for the others.
+STILL = Option("still", 0, "Длинная сторона картинки, px (0 — как кадр фильма)", min=0, max=2560,
+               presets=(0, 2048))
 
 
 @dataclass
@@ -18,10 +23,13 @@ class IllustrationContext:
     title: str
     genre: str
     seed: int
+    width: int = WIDTH  # the picture asked for: the film's aspect, the still's size
+    height: int = HEIGHT
 
 
 class Illustrator(Backend):
     stage = "illustration"
+    native_size = False  # draws at any context size itself; else it is fitted to the draft and upscaled
 
     def draw(
         self,
@@ -31,7 +39,8 @@ class Illustrator(Backend):
         options: dict,
         progress: ProgressCallback = no_progress,
     ) -> dict:
-        """Write a WIDTH x HEIGHT PNG to ``out_png``; return what was drawn (for the page and the tests)."""
+        """Write a context.width x context.height PNG to ``out_png``; return what was drawn (for the page and
+        the tests)."""
         raise NotImplementedError
 
     @classmethod

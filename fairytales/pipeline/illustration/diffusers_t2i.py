@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from ..backend import SEED, BackendUnavailable, Option, first_line, torch_dtype
+from ..notes import Note
 from ..types import ProgressCallback, Scene, no_progress
-from . import IllustrationContext, Illustrator, cover, styled_prompt
+from . import STILL, IllustrationContext, Illustrator, cover, styled_prompt
 
 INSTALL_HINT = "pip install -r requirements/neural.txt"
 SIZE_MULTIPLE = 8  # latent pixels: Stable Diffusion needs multiples of 8; Kandinsky rounds up to 64 itself
@@ -51,6 +52,7 @@ class DiffusersIllustrator(Illustrator):
         Option("height", 432, "Высота", min=8, max=2048),
         SEED,  # None: the tale's seed + the scene's
         Option("negative_prompt", "", "Чего не рисовать"),
+        STILL,
     )
 
     def __init__(self, model: str | None = None, device: str | None = None):
@@ -105,7 +107,7 @@ class DiffusersIllustrator(Illustrator):
 
         def report(step: int, total: int | None = None) -> None:
             total = max(total or steps, step)
-            progress(step / total, f"Шаг {step} из {total}")
+            progress(step / total, Note("Шаг {step} из {total}", step=step, total=total))
 
         call: dict[str, Any] = {
             "prompt": prompt,
@@ -122,8 +124,8 @@ class DiffusersIllustrator(Illustrator):
 
         out_png = Path(out_png)
         out_png.parent.mkdir(parents=True, exist_ok=True)
-        cover(image).save(out_png, format="PNG")
-        progress(1.0, "Иллюстрация готова")
+        cover(image, context.width, context.height).save(out_png, format="PNG")
+        progress(1.0, Note("Иллюстрация готова"))
         return {"prompt": prompt, "steps": steps, "seed": seed, "model": self.model}
 
 

@@ -42,8 +42,9 @@ import numpy as np
 from PIL import Image
 
 from ..backend import MODELS_DIR, SEED, BackendUnavailable, Option, OptionError
+from ..notes import Note
 from ..types import ProgressCallback, Scene, no_progress
-from . import HEIGHT, WIDTH, IllustrationContext, Illustrator, cover, styled_prompt
+from . import STILL, IllustrationContext, Illustrator, cover, styled_prompt
 from .vqgan_models import load_image_encoder, load_text_encoder, load_vqgan
 
 WEIGHTS_DIR = MODELS_DIR / "vqgan_clip"
@@ -51,6 +52,9 @@ WEIGHTS_DIR = MODELS_DIR / "vqgan_clip"
 
 CUT_SIZE_FALLBACK = 224
 MAX_INIT_PIXELS = 4096 * 4096  # the site's upload limit; a bigger file named on the command line is refused
+# How often a watcher sees the picture improve (when the progress callback has a ``preview``): every this many
+# iterations, or a quarter of a short run. Each costs one more decode.
+PREVIEW_EVERY = 25
 
 
 class VqganClipIllustrator(Illustrator):
@@ -69,6 +73,7 @@ class VqganClipIllustrator(Illustrator):
         # a picture to start from instead of random codes (the form's upload, stored in the tale's folder)
         Option("init_image", None, "Начальная картинка VQGAN+CLIP", kind=str, form=True, upload=True),
         Option("augment", True, "Искажать вырезки"),  # flips, small rotations/shifts, colour jitter, noise
+        STILL,
     )
     default_model = str(WEIGHTS_DIR)
 
@@ -177,7 +182,7 @@ class VqganClipIllustrator(Illustrator):
         init = load_picture(opts["init_image"], width, height) if opts["init_image"] else None
 
         # 1. the text: what CLIP should see
-        progress(0.0, "кодирую подпись к картинке")
+        progress(0.0, Note("кодирую подпись к картинке"))
         prompt = picture_prompt(scene, context)
         text = self.encode_text(prompt)
 
@@ -206,6 +211,8 @@ class VqganClipIllustrator(Illustrator):
         # 3. the optimisation: decode -> crops -> CLIP -> distance to the text; step z
         loss_start = measured(z)
         history = []
+        show = getattr(progress, "preview", None)  # the runner's, where the store can show pictures mid-way
+        every = max(1, min(PREVIEW_EVERY, iterations // 4))
         for i in range(1, iterations + 1):
             optimizer.zero_grad(set_to_none=True)
             loss = loss_of(z, generator)
@@ -214,7 +221,11 @@ class VqganClipIllustrator(Illustrator):
             with torch.no_grad():
                 z.copy_(torch.maximum(torch.minimum(z, z_max), z_min))  # stay where the codebook is
             history.append(float(loss.detach()))
-            progress(i / iterations, f"итерация {i}/{iterations}, потеря {history[-1]:.3f}")
+            progress(i / iterations, Note("итерация {i}/{iterations}, потеря {loss:.3f}", i=i,
+                                                     iterations=iterations, loss=history[-1]))
+            if show and i % every == 0 and i < iterations:
+                with torch.no_grad():
+                    show(Image.fromarray(to_uint8(self.decode(z)[0])))
         loss_end = measured(z)
 
         # 4. the picture: decode once more, scale up, cover-crop to 1280x720
@@ -223,8 +234,8 @@ class VqganClipIllustrator(Illustrator):
         picture = Image.fromarray(to_uint8(final))
         out = Path(out_png)
         out.parent.mkdir(parents=True, exist_ok=True)
-        cover(picture, WIDTH, HEIGHT).save(out, "PNG")
-        progress(1.0, "картинка готова")
+        cover(picture, context.width, context.height).save(out, "PNG")
+        progress(1.0, Note("картинка готова"))
         return {
             "prompt": prompt,
             "iterations": iterations,

@@ -2,13 +2,18 @@
 
 The mood (the genre's, or the ``mood`` option) becomes an English text prompt: its description from
 ``data/moods.toml``, its band (General MIDI names of its melody, accompaniment, bass and pad instruments), its
-tempo, and the words that keep MusicGen instrumental. The ``prompt`` option replaces it.
+tempo, and the words that keep MusicGen instrumental. The ``prompt`` option replaces it. Under each scene
+the prompt also names the scene's mood words (``scene_moods.py``: «страх» → "tense", «лес» → "mysterious
+forest"), so the music darkens where the tale does; ``scene_moods`` false turns that off.
 
 MusicGen writes at most about 30 s at a time (musicgen-small was trained on 30 s clips), so a longer piece is
 made in overlapping windows: the first from the text alone, each next one continued from the last
 ``overlap`` seconds of the audio so far (an audio prompt, which MusicGen encodes with its EnCodec and goes on
 from). The generated audio repeats the prompt stretch (decoded again) and then continues; it is joined to
 what came before with a short linear cross-fade over the end of that stretch, where both say the same thing.
+Each window is asked for the scene that fills most of the new audio it writes (the cues the runner passes
+say where each scene plays in the film; the title card's stretch goes with the first scene); the meta lists
+every window's span and the prompt it was given.
 Then the piece is cut to the duration, resampled from MusicGen's 32 kHz to the mix rate, normalised, faded
 out and written as the 16-bit stereo WAV the video stage reads. MusicGen writes no score: the MIDI file the
 music stage keeps is a valid file without notes.
@@ -35,8 +40,9 @@ from ..backend import (
     first_line,
     torch_dtype,
 )
+from ..notes import Note
 from ..types import ProgressCallback, no_progress
-from . import SAMPLE_RATE, Composer
+from . import SAMPLE_RATE, Composer, MusicCue
 from .moods import MOOD_OPTION, MOODS, Mood, mood_for
 from .render import FADE_OUT, PEAK_DBFS, fade_out, normalise, write_wav
 
@@ -51,6 +57,7 @@ class MusicgenComposer(Composer):
     requires = ("torch", "transformers")
     weights_marker = "config.json"
     needs = "gpu"
+    follows_scenes = True
     declared_options = (
         SEED,  # None: a random one
         MOOD_OPTION,  # None: the genre's
@@ -61,6 +68,7 @@ class MusicgenComposer(Composer):
         Option("window", 30.0, "Окно, с", min=1.0, max=60.0),  # at most what the model's positions allow
         Option("overlap", 10.0, "Перекрытие окон, с", min=0.2, max=30.0),  # at most half a window
         Option("crossfade", 1.0, "Склейка, с", min=0.0, max=10.0),  # at most the overlap
+        Option("scene_moods", True, "Настроение сцен в описании"),
     )
 
     def __init__(self, model: str | None = None, device: str | None = None):
@@ -90,7 +98,7 @@ class MusicgenComposer(Composer):
     # -- composing -------------------------------------------------------------------------------
 
     def compose(self, duration: float, genre: str, out_wav: Path, out_midi: Path, options: dict,
-                progress: ProgressCallback = no_progress) -> dict:
+                progress: ProgressCallback = no_progress, cues: list[MusicCue] | None = None) -> dict:
         import torch  # noqa: PLC0415
 
         opts = self.options(options)
@@ -115,20 +123,27 @@ class MusicgenComposer(Composer):
         windows = 1 + max(0, math.ceil((needed - window) / (window - overlap)))
         sampling = {"do_sample": True, "guidance_scale": opts["guidance_scale"],
                     "temperature": opts["temperature"], "top_k": opts["top_k"]}
+        frame_rate = rate / hop
+        plan = window_prompts(prompt, cues if opts["scene_moods"] else None,
+                              window_spans(needed, window, overlap, frame_rate))
+        asked: list[dict] = []  # what each window was asked for, as the processor got it
 
-        progress(0.02, f"Музыка: {self.label}: «{prompt}»")
+        progress(0.02, Note("Музыка: {model}: «{prompt}»", model=Note(self.label), prompt=prompt))
         torch.manual_seed(seed)
         audio: np.ndarray | None = None  # (channels, samples) at ``rate``
         for index in range(windows):
             made = 0 if audio is None else audio.shape[1] // hop
+            text = plan[min(index, len(plan) - 1)]
             if audio is None:
-                inputs = processor(text=[prompt], padding=True, return_tensors="pt")
+                inputs = processor(text=[text["prompt"]], padding=True, return_tensors="pt")
                 fresh = min(window, needed)
             else:
                 tail = audio[:, -overlap * hop :]
-                inputs = processor(audio=tail[0] if len(tail) == 1 else tail, sampling_rate=rate, text=[prompt],
-                                   padding=True, return_tensors="pt")
+                inputs = processor(audio=tail[0] if len(tail) == 1 else tail, sampling_rate=rate,
+                                   text=[text["prompt"]], padding=True, return_tensors="pt")
                 fresh = min(window - overlap, needed - made)
+            asked.append({**text, "window": index + 1, "start": round(made / frame_rate, 3),
+                          "end": round((made + fresh) / frame_rate, 3)})
             inputs = {key: value.to(model.device, dtype=model.dtype) if value.is_floating_point()
                       else value.to(model.device) for key, value in inputs.items()}
             with torch.inference_mode():
@@ -137,11 +152,12 @@ class MusicgenComposer(Composer):
             audio = piece if audio is None else join(audio, piece, overlap * hop, fade)
             done = min(duration, audio.shape[1] / rate)
             progress(0.02 + 0.88 * done / duration,
-                     f"Музыка: окно {index + 1} из {windows}, {done:.0f} из {duration:.0f} с")
+                     Note("Музыка: окно {window} из {windows}, {done:.0f} из {total:.0f} с",
+                          window=index + 1, windows=windows, done=done, total=duration))
             if audio.shape[1] // hop >= needed:
                 break
 
-        progress(0.92, "Музыка: свожу")
+        progress(0.92, Note("Музыка: свожу"))
         frames = round(duration * SAMPLE_RATE)
         mixed = resample(audio, rate, SAMPLE_RATE)
         mixed = fit(mixed, frames).T.astype(np.float32)  # (samples, channels)
@@ -151,7 +167,7 @@ class MusicgenComposer(Composer):
         fade_out(mixed, FADE_OUT, SAMPLE_RATE)
         write_wav(Path(out_wav), mixed, SAMPLE_RATE)
         write_placeholder_midi(Path(out_midi), mood)
-        progress(1.0, "Музыка готова")
+        progress(1.0, Note("Музыка готова"))
         return {
             "mood": mood_id,
             "description": mood.description,
@@ -160,6 +176,7 @@ class MusicgenComposer(Composer):
             "seed": seed,
             "genre": genre,
             "windows": windows,
+            "prompts": asked,
             "sample_rate": rate,
             "duration": round(frames / SAMPLE_RATE, 3),
             "midi": "none (MusicGen writes audio only)",
@@ -185,6 +202,36 @@ def instrument_words(program: int) -> str:
     if found:
         name = f"{found.group(2)} {found.group(1)}"
     return " ".join(word for word in name.split() if not word.isdigit())
+
+
+def window_spans(needed: int, window: int, overlap: int, frame_rate: float) -> list[tuple[float, float]]:
+    """The stretch of the piece, in seconds, whose audio each window writes anew: the first ``window``
+    frames, then ``window - overlap`` more a window, until ``needed`` frames."""
+    spans, made = [], 0
+    while made < needed:
+        fresh = min(window if made == 0 else window - overlap, needed - made)
+        spans.append((made / frame_rate, (made + fresh) / frame_rate))
+        made += fresh
+    return spans
+
+
+def window_prompts(prompt: str, cues: list[MusicCue] | None, spans: list[tuple[float, float]]) -> list[dict]:
+    """For each window's span, ``{"prompt", "scene", "moods"}``: ``prompt`` followed by the mood words
+    (``moods``) of the scene that fills most of the span (``scene`` its number); a span no scene overlaps (no cues, or music past
+    the film's end) gets ``prompt`` alone and ``scene`` None. The title card before the first scene counts
+    as the first scene's, so the opening window is asked for the first scene's moods."""
+    cues = sorted(cues or [], key=lambda cue: cue.start)
+    planned = []
+    for start, end in spans:
+        best, most = None, 0.0
+        for i, cue in enumerate(cues):
+            covered = min(end, cue.end) - max(start, 0.0 if i == 0 else cue.start)
+            if covered > most:
+                best, most = cue, covered
+        words = list(best.moods) if best else []
+        planned.append({"prompt": ", ".join([prompt, *words]), "scene": best.scene if best else None,
+                        "moods": words})
+    return planned or [{"prompt": prompt, "scene": None, "moods": []}]
 
 
 # -- joining and fitting the audio -----------------------------------------------------------------

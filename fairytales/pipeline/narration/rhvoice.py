@@ -23,6 +23,7 @@ import numpy as np
 from ..backend import REPO_ROOT, BackendUnavailable, Option
 from ..scenes import NARRATOR, speaker_gender
 from ..text import chunks
+from ..notes import Note
 from ..types import ProgressCallback, Scene, no_progress
 from . import Narration, Narrator, reading
 from .assemble import join_chunks, trim_silence
@@ -114,7 +115,7 @@ class RhvoiceNarrator(Narrator):
             samples, rate = self.say(reading.spoken(piece), voice, options["rate"])
             last_of_line = i + 1 == len(pieces) or pieces[i + 1][0] is not line
             spoken.append((piece, trim_silence(samples), LINE_PAUSE if last_of_line else SENTENCE_PAUSE))
-            progress((i + 1) / len(pieces), f"Озвучено фраз: {i + 1} из {len(pieces)}")
+            progress((i + 1) / len(pieces), Note("Озвучено фраз: {done} из {total}", done=i + 1, total=len(pieces)))
         duration, cues = join_chunks(spoken, rate, out_wav)
         return Narration(duration=duration, cues=cues)
 

@@ -33,6 +33,7 @@ import numpy as np
 from ..backend import MODELS_DIR, BackendUnavailable, Option, OptionError, first_line
 from ..scenes import NARRATOR, speaker_gender
 from ..text import chunks
+from ..notes import Note
 from ..types import Line, ProgressCallback, Scene, no_progress
 from . import Narration, Narrator
 from .assemble import join_chunks, trim_silence
@@ -275,12 +276,12 @@ class SileroNarrator(Narrator):
         self, scene: Scene, out_wav: Path, options: dict, progress: ProgressCallback = no_progress
     ) -> Narration:
         if not self._loaded:
-            progress(0.0, "Загружаю модель Silero")
+            progress(0.0, Note("Загружаю модель Silero"))
         self.ensure_loaded()
         options = self.options(options)
         self._check(options)
         if options["stress"] and accentor.cache_info().currsize == 0:
-            progress(0.0, "Загружаю модель ударений")
+            progress(0.0, Note("Загружаю модель ударений"))
         import torch  # noqa: PLC0415
 
         lines = scene.lines or [Line(NARRATOR, scene.text)]
@@ -292,7 +293,7 @@ class SileroNarrator(Narrator):
             audio = [self._say(text, voice, rate, own_accent, torch) for text in texts]
             last_of_line = i + 1 == len(planned) or planned[i + 1][0] is not line
             spoken.append((subtitle, np.concatenate(audio), LINE_PAUSE if last_of_line else SENTENCE_PAUSE))
-            progress((i + 1) / len(planned), f"Озвучено фраз: {i + 1} из {len(planned)}")
+            progress((i + 1) / len(planned), Note("Озвучено фраз: {done} из {total}", done=i + 1, total=len(planned)))
         duration, cues = join_chunks(spoken, rate, out_wav)
         return Narration(duration=duration, cues=cues)
 

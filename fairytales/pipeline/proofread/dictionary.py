@@ -12,6 +12,7 @@ import re
 
 from ..backend import Option
 from ..russian import morph
+from ..notes import Note
 from ..types import ProgressCallback, no_progress
 from . import Proofread, Proofreader, lexicon
 from .typography import tidy
@@ -69,7 +70,7 @@ class DictionaryProofreader(Proofreader):
         text = tidy(text)
         corrections: list[tuple[str, str]] = []
         if options.get("fix_spelling", True):
-            progress(0.1, "Проверяю орфографию")
+            progress(0.1, Note("Проверяю орфографию"))
 
             def replace(match: re.Match[str]) -> str:
                 fixed = correct_word(match.group(0))
@@ -79,5 +80,5 @@ class DictionaryProofreader(Proofreader):
                 return fixed
 
             text = _WORD.sub(replace, text)
-        progress(1.0, f"Исправлено слов: {len(corrections)}")
+        progress(1.0, Note("Исправлено слов: {count}", count=len(corrections)))
         return Proofread(text=text, corrections=corrections)

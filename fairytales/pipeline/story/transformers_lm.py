@@ -35,6 +35,7 @@ from ..backend import (
     torch_dtype,
     weights_present,
 )
+from ..notes import Note
 from ..types import ProgressCallback, TaleRequest, no_progress
 from . import Storyteller
 
@@ -157,9 +158,10 @@ class CausalLMStoryteller(Storyteller):
         for attempt in range(ATTEMPTS):
             story = tidy(cut_at_sentence_end(self._generate(prompt_ids, target, options, progress)))
             if story:
-                progress(1.0, f"Написано символов: {len(story)}")
+                progress(1.0, Note("Написано символов: {count}", count=len(story)))
                 return story
-            progress(0.0, f"Ни одного законченного предложения, пробую ещё раз ({attempt + 2} из {ATTEMPTS})")
+            progress(0.0, Note("Ни одного законченного предложения, пробую ещё раз ({attempt} из {attempts})",
+                                   attempt=attempt + 2, attempts=ATTEMPTS))
         raise RuntimeError(
             f"Модель {self.model} не написала ни одного законченного предложения за {ATTEMPTS} попытки: "
             "попробуйте другое зерно (seed), температуру или модель")
@@ -209,7 +211,7 @@ class CausalLMStoryteller(Storyteller):
             written += fresh
             text = tokenizer.decode(written, skip_special_tokens=True)
             done = len(tidy(cut_at_sentence_end(text)))
-            progress(min(done / target, 0.99), f"Написано символов: {done} из {target}")
+            progress(min(done / target, 0.99), Note("Написано символов: {done} из {target}", done=done, target=target))
             if done >= target:
                 break
         return text

@@ -9,6 +9,12 @@ from ..backend import Backend
 from ..types import Cue, ProgressCallback, no_progress
 
 WIDTH, HEIGHT, FPS = 1280, 720, 24
+# The film's frame per format: the default, full HD, vertical for phone screens, square for social networks.
+FORMATS: dict[str, tuple[int, int]] = {"720p": (WIDTH, HEIGHT), "1080p": (1920, 1080), "vertical": (1080, 1920),
+                                       "square": (1080, 1080)}
+DEFAULT_FORMAT = "720p"
+FORMAT_LABELS: dict[str, str] = {"720p": "1280×720", "1080p": "1920×1080 (Full HD)",
+                                 "vertical": "1080×1920, вертикальный (телефон)", "square": "1080×1080, квадрат"}
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""A contact sheet: one frame from the middle of each scene of a finished film, in a grid, as a PNG."""
+"""A contact sheet: each scene of a finished film in a grid, as a PNG: its still (the picture at full size,
+sharper than a frame of the film) or, with none given, the film's frame from the middle of the scene."""
 
 from __future__ import annotations
 
@@ -35,16 +36,23 @@ def frames_at(video: Path, moments: list[float]) -> list[Image.Image]:
     return found
 
 
+def thumb_size(width: int, height: int) -> tuple[int, int]:
+    """A thumbnail of a width × height picture: its aspect, THUMB's long side (THUMB itself for 16:9)."""
+    scale = THUMB[0] / max(width, height)
+    return round(width * scale), round(height * scale)
+
+
 def contact_sheet(video: Path, scene_starts: list[float], duration: float, out_png: Path,
-                  title: str = "", columns: int = 3) -> Path:
-    """Write the sheet of ``video``'s scenes to ``out_png``: frames in rows of ``columns``, each
-    labelled with its scene's number and time, under ``title``."""
+                  title: str = "", columns: int = 3, stills: list[Path] | None = None) -> Path:
+    """Write the sheet of ``video``'s scenes to ``out_png``: the scenes' ``stills`` (else the film's frames)
+    in rows of ``columns``, each labelled with its scene's number and time, under ``title``."""
     moments = scene_middles(scene_starts, duration)
-    frames = frames_at(video, moments)
+    frames = [Image.open(path).convert("RGB") for path in stills] if stills else frames_at(video, moments)
+    thumb = thumb_size(*frames[0].size)
     rows = (len(frames) + columns - 1) // columns
     head = 48 if title else 0
-    width = columns * THUMB[0] + (columns + 1) * GAP
-    height = head + rows * (THUMB[1] + LABEL + GAP) + GAP
+    width = columns * thumb[0] + (columns + 1) * GAP
+    height = head + rows * (thumb[1] + LABEL + GAP) + GAP
     sheet = Image.new("RGB", (width, height), (24, 22, 30))
     draw = ImageDraw.Draw(sheet)
     font = ImageFont.truetype(str(font_path()), 18)
@@ -52,11 +60,11 @@ def contact_sheet(video: Path, scene_starts: list[float], duration: float, out_p
         draw.text((GAP, 12), title, font=ImageFont.truetype(str(font_path("DejaVuSans-Bold.ttf")), 26),
                   fill=(240, 230, 210))
     for i, (frame, moment) in enumerate(zip(frames, moments)):
-        x = GAP + (i % columns) * (THUMB[0] + GAP)
-        y = head + GAP + (i // columns) * (THUMB[1] + LABEL + GAP)
-        sheet.paste(frame.resize(THUMB, Image.Resampling.LANCZOS), (x, y))
+        x = GAP + (i % columns) * (thumb[0] + GAP)
+        y = head + GAP + (i // columns) * (thumb[1] + LABEL + GAP)
+        sheet.paste(frame.resize(thumb, Image.Resampling.LANCZOS), (x, y))
         minutes, seconds = divmod(int(moment), 60)
-        draw.text((x, y + THUMB[1] + 4), f"Сцена {i + 1} · {minutes}:{seconds:02d}", font=font, fill=(200, 195, 185))
+        draw.text((x, y + thumb[1] + 4), f"Сцена {i + 1} · {minutes}:{seconds:02d}", font=font, fill=(200, 195, 185))
     out_png = Path(out_png)
     out_png.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(out_png)

@@ -14,16 +14,19 @@ import shutil
 import tempfile
 from fractions import Fraction
 from pathlib import Path
+from typing import ClassVar
 
-from ..backend import Option
+from ..backend import Option, OptionError
 from ..fonts import font_path
+from ..notes import Note
 from ..types import Cue, ProgressCallback, no_progress
-from . import FPS, HEIGHT, WIDTH, Cut, Editor, segments
+from . import DEFAULT_FORMAT, FORMATS, FPS, Cut, Editor, joins, segments
 from .audio import mix
 from .cards import title_card
 from .encoder import LIBX264, Encoder, choose, ffmpeg_exe, give_up
 from .graph import LayerLook, move_of
 from .layout import Layer, Layout, layout
+from .morph import morph_job
 from .segments import Job, VideoFailed, file_digest, fingerprint
 from .subtitles import write_ass
 from .timeline import Timeline, plan
@@ -36,6 +39,7 @@ SUBTITLE_TAIL = 0.15 + 0.05  # write_ass keeps a cue 0.15 s longer; and a margin
 class FfmpegEditor(Editor):
     name = "ffmpeg"
     label = "Монтаж ffmpeg"
+    choice_labels: ClassVar[dict[str, dict[str, str]]] = {"join": joins.JOIN_LABELS}  # what the form shows for each choice
     declared_options = (
         Option("preset", "veryfast", "Скорость кодирования x264",
                choices=("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")),
@@ -45,7 +49,20 @@ class FfmpegEditor(Editor):
         Option("title_seconds", 4.0, "Титр, с", min=0.0, max=15.0),
         Option("music_level", 0.5, "Громкость музыки", min=0.0, max=1.0),
         Option("ducked_level", 0.15, "Музыка под голосом", min=0.0, max=1.0),
+        # the frame (video.FORMATS); the pictures are composed for its aspect, the subtitles and the card reflow
+        Option("format", DEFAULT_FORMAT, "Формат фильма", choices=tuple(FORMATS)),
+        # how each scene gives way to the next (video/joins.py); `joins` overrides single cuts: «3=morph»
+        Option("join", joins.DEFAULT_JOIN, "Вид перехода", choices=joins.JOINS, form=True),
+        Option("joins", "", "Переходы по сценам (номер=вид)", kind=str),
     )
+
+    def options(self, given: dict | None = None) -> dict:
+        merged = super().options(given)
+        try:
+            merged["joins"] = joins.text(joins.parse(merged["joins"]))
+        except ValueError as exc:
+            raise OptionError(f"{self.stage}/{self.name}: {exc}") from exc
+        return merged
 
     def assemble(self, cut: Cut, out_mp4: Path, out_poster: Path, options: dict,
                  progress: ProgressCallback = no_progress) -> dict:
@@ -54,31 +71,33 @@ class FfmpegEditor(Editor):
         timeline = plan([s.narration_seconds for s in cut.scenes], title_seconds=options["title_seconds"],
                         crossfade=options["crossfade"])
         framing = layout(timeline, FPS)
+        size = FORMATS[options.get("format") or DEFAULT_FORMAT]
         encoder = choose()
         with tempfile.TemporaryDirectory(prefix="edit-") as tmp:
             work = Path(tmp)
             folder = _segments_folder(cut.segments_dir, work)
-            progress(0.02, "Титульный кадр и субтитры")
+            progress(0.02, Note("Титульный кадр и субтитры"))
             card = work / "card.png"
-            title_card(cut.scenes[0].picture, cut.title, cut.genre, card)
+            title_card(cut.scenes[0].picture, cut.title, cut.genre, card, size)
             try:
-                film = self._film(cut, timeline, framing, card, encoder, options, work, folder, progress)
+                film = self._film(cut, timeline, framing, card, encoder, options, work, folder, progress, size)
             except VideoFailed as exc:
                 if encoder.name == LIBX264.name:
                     raise
                 encoder = give_up(encoder, str(exc))  # NVENC failed on a real film: libx264 at once
-                film = self._film(cut, timeline, framing, card, encoder, options, work, folder, progress)
+                film = self._film(cut, timeline, framing, card, encoder, options, work, folder, progress, size)
             shutil.move(work / "out.mp4", out_mp4)
             _poster(card, out_poster)
             if folder.parent != work:
                 segments.prune(folder, film["used"])
-        progress(1.0, "Видео готово")
-        return {"duration": round(timeline.duration, 3), "width": WIDTH, "height": HEIGHT, "fps": FPS,
+        progress(1.0, Note("Видео готово"))
+        return {"duration": round(timeline.duration, 3), "width": size[0], "height": size[1], "fps": FPS,
                 "scene_starts": [round(s.start, 3) for s in timeline.segments[1:]], **film["levels"],
                 "encoder": encoder.name, "segments": film["counts"]}
 
     def _film(self, cut: Cut, timeline: Timeline, framing: Layout, card: Path, encoder: Encoder,
-              options: dict, work: Path, folder: Path, progress: ProgressCallback) -> dict:
+              options: dict, work: Path, folder: Path, progress: ProgressCallback,
+              size: tuple[int, int] = FORMATS[DEFAULT_FORMAT]) -> dict:
         """Encode the segments the folder lacks and the soundtrack, join them into work/out.mp4."""
         ffmpeg, fonts = ffmpeg_exe(), font_path("DejaVuSans.ttf").parent
         pictures = [card, *[s.picture for s in cut.scenes]]
@@ -86,19 +105,27 @@ class FfmpegEditor(Editor):
                       for segment, scene in zip(timeline.segments[1:], cut.scenes)]]
         used: list[Path] = []
         video_jobs: dict[Path, Job] = {}
+        per_cut = joins.parse(options.get("joins"))
         for number, piece in enumerate(framing.pieces):
             looks = [self._look(layer, pictures, cues, timeline, framing, options,
-                                work / f"subs-{number}-{i}.ass") for i, layer in enumerate(piece.layers)]
-            recipe = segments.piece_recipe(piece, looks, framing, encoder, options, ffmpeg)
+                                work / f"subs-{number}-{i}.ass", size) for i, layer in enumerate(piece.layers)]
+            kind = joins.DEFAULT_JOIN
+            if piece.kind == "join" and len(piece.layers) == 2 and framing.fade > 0:
+                kind = joins.kind_of(piece.layers[1].scene, options.get("join", joins.DEFAULT_JOIN), per_cut)
+            recipe = segments.piece_recipe(piece, looks, framing, encoder, options, ffmpeg, kind)
             out = folder / f"{piece.kind}-{fingerprint(recipe)}.mp4"
             used.append(out)
             if not (out.exists() and out.stat().st_size > 0) and out not in video_jobs:
-                command = segments.piece_command(ffmpeg, piece, looks, framing, encoder, options, fonts)
+                if kind == "morph":
+                    video_jobs[out] = morph_job(ffmpeg, piece, looks, framing, encoder, options, fonts, out)
+                    continue
+                command = segments.piece_command(ffmpeg, piece, looks, framing, encoder, options, fonts,
+                                                 joins.XFADE[kind])
                 video_jobs[out] = Job(command, out, piece.frames)
         audio, levels, audio_job = self._soundtrack(cut, timeline, options, work, folder, ffmpeg)
         # the soundtrack first (its mix is Python, beside the encoders), then the longest segments first
         jobs = [*([audio_job] if audio_job else []), *sorted(video_jobs.values(), key=lambda j: -j.frames)]
-        progress(0.05, "Монтаж")
+        progress(0.05, Note("Монтаж"))
         segments.run_jobs(jobs, progress, 0.05, 0.95)
         listing = segments.concat_list(used, work / "segments.ffconcat")
         join = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1",
@@ -109,13 +136,13 @@ class FfmpegEditor(Editor):
                 "counts": {"made": len(video_jobs), "reused": len(set(used)) - len(video_jobs)}}
 
     def _look(self, layer: Layer, pictures: list[Path], cues: list[list[Cue]], timeline: Timeline,
-              framing: Layout, options: dict, ass: Path) -> LayerLook:
+              framing: Layout, options: dict, ass: Path, size: tuple[int, int]) -> LayerLook:
         """What a layer shows: its scene's picture and move, the cues it overlaps, the closing fade."""
         begin, end = layer.first / FPS, (layer.first + layer.frames) / FPS
         shown = [c for c in cues[layer.scene]
                  if c.text.strip() and c.start < end and c.end + SUBTITLE_TAIL > begin]
         if shown:
-            write_ass(shown, ass)
+            write_ass(shown, ass, size)
         fade_out = None
         if layer.scene == len(timeline.segments) - 1:
             # on the scene's clock the fade's frame depends on where the scene sits: only the ending shows it
@@ -124,7 +151,7 @@ class FfmpegEditor(Editor):
                 fade_out = round(local / FPS, 6)
         return LayerLook(picture=pictures[layer.scene], move=move_of(layer.scene),
                          length=framing.lengths[layer.scene], zoom=options["zoom"],
-                         subtitles=ass if shown else None, cues=tuple(shown), fade_out=fade_out)
+                         subtitles=ass if shown else None, cues=tuple(shown), fade_out=fade_out, size=size)
 
     def _soundtrack(self, cut: Cut, timeline: Timeline, options: dict, work: Path, folder: Path,
                     ffmpeg: str) -> tuple[Path, dict, Job | None]:

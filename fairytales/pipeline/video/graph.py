@@ -37,6 +37,7 @@ class LayerLook:
     subtitles: Path | None = None  # an ASS file on the scene's clock (only cues this layer shows)
     cues: tuple[Cue, ...] = field(default=())  # the cues in it, to know where the subtitles change
     fade_out: float | None = None  # seconds on the scene's clock where the film's closing fade begins
+    size: tuple[int, int] = (WIDTH, HEIGHT)  # the film's frame
 
 
 def move_of(scene: int) -> str:
@@ -57,10 +58,11 @@ def ken_burns(move: str, frames: int, zoom: float) -> tuple[str, str, str]:
     return f"{1 + zoom:.4f}", f"(iw-iw/zoom)*(1-on/{frames})", "ih/2-(ih/zoom/2)"  # pan_left
 
 
-def window(move: str, k: int, frames: int, zoom: float) -> tuple[int, int, int, int]:
+def window(move: str, k: int, frames: int, zoom: float,
+           size: tuple[int, int] = (WIDTH, HEIGHT)) -> tuple[int, int, int, int]:
     """The upscaled picture's window zoompan cuts for the scene's frame ``k``: its arithmetic, in Python's
     doubles as in its own (the corner to even pixels for yuv420p, the size to whole pixels)."""
-    full_w, full_h = 2 * WIDTH, 2 * HEIGHT
+    full_w, full_h = 2 * size[0], 2 * size[1]
     step = float(f"{zoom / frames:.6f}")
     top = float(f"{1 + zoom:.4f}")
     z = {"still": 1.0, "zoom_in": 1 + step * k, "zoom_out": top - step * k}.get(move, top)
@@ -91,7 +93,7 @@ def changes(look: LayerLook, layer: Layer) -> list[int]:
     fading = round(look.fade_out * FPS) - 1 if look.fade_out is not None else None
     made, last = [layer.first], None
     for k in range(layer.first, layer.first + layer.frames):
-        state = (window(look.move, k, look.length, look.zoom), subtitles_at(k))
+        state = (window(look.move, k, look.length, look.zoom, look.size), subtitles_at(k))
         if last is not None and (state != last or (fading is not None and k >= fading)):
             made.append(k)
         last = state
@@ -104,9 +106,12 @@ def motion(look: LayerLook, layer: Layer, fonts: Path) -> str:
     at = _lookup(made)  # the N-th made frame's number on the scene's clock
     frame = f"(round(in_time*{FPS})+{layer.first})"  # zoompan's `on` in the single-pass graph
     z, x, y = (re.sub(r"\bon\b", frame, e) for e in ken_burns(look.move, look.length, look.zoom))
-    steps = [f"scale={2 * WIDTH}:{2 * HEIGHT},format=yuv420p", f"loop=loop={len(made) - 1}:size=1",
+    width, height = look.size
+    # a picture of another aspect than the frame covers it (scaled to fill, the middle kept), never squashed
+    steps = [f"scale={2 * width}:{2 * height}:force_original_aspect_ratio=increase,"
+             f"crop={2 * width}:{2 * height},format=yuv420p", f"loop=loop={len(made) - 1}:size=1",
              f"settb=1/{FPS}", f"setpts='{at}-({layer.first})'",
-             f"zoompan=z='{z}':x='{x}':y='{y}':d=1:s={WIDTH}x{HEIGHT}:fps={FPS}",
+             f"zoompan=z='{z}':x='{x}':y='{y}':d=1:s={width}x{height}:fps={FPS}",
              "setsar=1", f"settb=1/{FPS}", f"setpts='{at}'"]
     if look.subtitles is not None:
         steps.append(f"ass={quote(look.subtitles)}:fontsdir={quote(fonts)}")
@@ -117,8 +122,9 @@ def motion(look: LayerLook, layer: Layer, fonts: Path) -> str:
     return ",".join(steps)
 
 
-def piece_graph(piece: Piece, looks: list[LayerLook], layout: Layout, fonts: Path) -> str:
-    """The filter graph of a piece whose inputs are its layers' pictures, in order; its output is [v]."""
+def piece_graph(piece: Piece, looks: list[LayerLook], layout: Layout, fonts: Path, transition: str = "fade") -> str:
+    """The filter graph of a piece whose inputs are its layers' pictures, in order; its output is [v]. A
+    join is xfade's ``transition`` (``joins.XFADE``), with the fade's length and weights whichever it is."""
     if len(piece.layers) == 1 or layout.fade <= 0:
         return f"[0:v]{motion(looks[0], piece.layers[0], fonts)}[v]"
     going, coming = piece.layers
@@ -132,7 +138,7 @@ def piece_graph(piece: Piece, looks: list[LayerLook], layout: Layout, fonts: Pat
     return ";".join([
         f"[0:v]{motion(looks[0], going, fonts)}[a]",
         f"[1:v]{motion(looks[1], coming, fonts)}[b]",
-        (f"[a][b]xfade=transition=fade:duration={layout.fade / FPS:.6f}:offset={lead / FPS:.6f},"
+        (f"[a][b]xfade=transition={transition}:duration={layout.fade / FPS:.6f}:offset={lead / FPS:.6f},"
          f"trim=start_frame={early}:end_frame={early + piece.frames},setpts=PTS-STARTPTS[v]"),
     ])
 

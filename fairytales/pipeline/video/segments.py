@@ -19,9 +19,11 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+from ..notes import Note
 from ..types import ProgressCallback
-from . import FPS
+from . import FPS, HEIGHT, WIDTH
 from .encoder import Encoder
 from .graph import LayerLook, piece_graph
 from .layout import Layout, Piece
@@ -46,6 +48,7 @@ class Job:
     frames: int
     seconds: float | None = None
     before: Callable[[], None] | None = None  # run first, in the job's thread (the soundtrack's mix)
+    feed: Callable[[BinaryIO], None] | None = None  # writes ffmpeg's input to its stdin (a morph's frames)
     done: float = field(default=0.0)
 
     @property
@@ -71,7 +74,7 @@ def file_digest(path: Path) -> str:
 
 
 def piece_recipe(piece: Piece, looks: list[LayerLook], layout: Layout, encoder: Encoder, options: dict,
-                 ffmpeg: str) -> dict:
+                 ffmpeg: str, join: str = "fade") -> dict:
     """Everything a segment's frames and bytes depend on, and nothing else (not where it sits in the film)."""
     layers = []
     for layer, look in zip(piece.layers, looks):
@@ -80,19 +83,25 @@ def piece_recipe(piece: Piece, looks: list[LayerLook], layout: Layout, encoder: 
             "length": look.length, "zoom": look.zoom, "fade_out": look.fade_out,
             "subtitles": look.subtitles.read_text("utf-8") if look.subtitles else None,
         })
-    return {"version": VERSION, "kind": piece.kind, "frames": piece.frames, "fade": layout.fade,
-            "layers": layers, "encoder": encoder.args(options["preset"], options["crf"]),
-            "ffmpeg": Path(ffmpeg).name}
+        if look.size != (WIDTH, HEIGHT):  # the default frame adds no key: the segments kept before stay valid
+            layers[-1]["size"] = list(look.size)
+    recipe = {"version": VERSION, "kind": piece.kind, "frames": piece.frames, "fade": layout.fade,
+              "layers": layers, "encoder": encoder.args(options["preset"], options["crf"]),
+              "ffmpeg": Path(ffmpeg).name}
+    if piece.kind == "join" and join != "fade":  # the fade adds no key: the joins kept before stay valid
+        recipe["join"] = join
+    return recipe
 
 
 def piece_command(ffmpeg: str, piece: Piece, looks: list[LayerLook], layout: Layout, encoder: Encoder,
-                  options: dict, fonts: Path) -> list[str]:
-    """The ffmpeg command that encodes ``piece`` (its output path goes last)."""
+                  options: dict, fonts: Path, transition: str = "fade") -> list[str]:
+    """The ffmpeg command that encodes ``piece`` (its output path goes last); a join with xfade's
+    ``transition``."""
     inputs: list[str] = []
     for look in looks:
         inputs += ["-framerate", str(FPS), "-i", str(look.picture)]
     return [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1",
-            *inputs, "-filter_complex", piece_graph(piece, looks, layout, fonts), "-map", "[v]", "-an",
+            *inputs, "-filter_complex", piece_graph(piece, looks, layout, fonts, transition), "-map", "[v]", "-an",
             *encoder.args(options["preset"], options["crf"]), "-frames:v", str(piece.frames)]
 
 
@@ -113,17 +122,30 @@ def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, en
             return
         if job.before is not None:
             job.before()
-        process = subprocess.Popen([*job.command, str(job.part)], stdout=subprocess.PIPE,
+        reading = writing = None
+        if job.feed is not None:  # a pipe of our own for stdin: text=True is for ffmpeg's messages only
+            reading, writing = os.pipe()
+        process = subprocess.Popen([*job.command, str(job.part)], stdin=reading, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         with lock:
             running.add(process)
             if stop.is_set():
                 process.kill()
+        feeder, failed = None, []
+        if writing is not None:
+            os.close(reading)
+            feeder = threading.Thread(target=_pump, args=(job, process, writing, failed), daemon=True)
+            feeder.start()
         try:
             stderr = _follow(process, job)
         finally:
             with lock:
                 running.discard(process)
+            if feeder is not None:
+                feeder.join()
+        if failed:
+            job.part.unlink(missing_ok=True)
+            raise failed[0]
         if process.returncode != 0:
             job.part.unlink(missing_ok=True)
             if stop.is_set():
@@ -141,7 +163,7 @@ def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, en
                 for future in finished:
                     future.result()  # a failed job raises here
                 done = sum(min(job.done, job.frames) for job in jobs)
-                progress(start + (end - start) * done / total, f"Монтаж: {int(100 * done / total)}%")
+                progress(start + (end - start) * done / total, Note("Монтаж: {percent}%", percent=int(100 * done / total)))
         except BaseException:
             stop.set()
             with lock:
@@ -152,6 +174,18 @@ def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, en
             stop.set()
     for job in jobs:
         job.part.unlink(missing_ok=True)
+
+
+def _pump(job: Job, process: subprocess.Popen, fd: int, failed: list[BaseException]) -> None:
+    """Write the job's input into ffmpeg's stdin; a failure to make it stops ffmpeg and is kept."""
+    try:
+        with os.fdopen(fd, "wb") as pipe:
+            job.feed(pipe)
+    except BrokenPipeError:
+        pass  # ffmpeg stopped (killed, or failed: its own message says why)
+    except BaseException as exc:  # noqa: BLE001 - raised again in the job's thread
+        failed.append(exc)
+        process.kill()
 
 
 def _follow(process: subprocess.Popen, job: Job) -> str:

@@ -15,29 +15,32 @@ from PIL import Image
 
 from ... import genres
 from ...backend import SEED, Option
+from ...notes import Note
 from ...types import ProgressCallback, Scene, no_progress
-from .. import IllustrationContext, Illustrator
+from .. import HEIGHT, STILL, WIDTH, IllustrationContext, Illustrator
 from .painter import Painter
 from .palette import hex_colour
 from .planning import Plan, analyse, hero_colours, hero_from_title
 
 
 def paint(
-    plan: Plan, style: str = "storybook", progress: ProgressCallback = no_progress
+    plan: Plan, style: str = "storybook", progress: ProgressCallback = no_progress,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
 ) -> tuple[Image.Image, dict]:
-    """The picture, painted back to front, and a report of what is in it."""
-    painter = Painter(plan, style)
+    """The picture, painted back to front for a frame of ``size`` (composed for its aspect, drawn at its
+    pixels), and a report of what is in it."""
+    painter = Painter(plan, style, size)
     painter.sky()
     painter.celestial()
     painter.clouds()
-    progress(0.3, "небо")
+    progress(0.3, Note("небо"))
     painter.far()
     painter.middle()
     painter.foreground()
-    progress(0.6, "пейзаж")
+    progress(0.6, Note("пейзаж"))
     figures = painter.figures()
     painter.weather()
-    progress(0.85, "герои")
+    progress(0.85, Note("герои"))
     image = painter.finish()
     report = {
         "sky": "night" if plan.sky == "space" else plan.sky,
@@ -59,7 +62,9 @@ def paint(
 class StorybookIllustrator(Illustrator):
     name = "storybook"
     label = "Книжный художник (без модели)"
-    declared_options = (SEED, Option("style", "storybook", "Стиль", choices=("storybook", "flat")))
+    native_size = True  # vector-like: drawn at the still's size, never enlarged
+    declared_options = (SEED, Option("style", "storybook", "Стиль", choices=("storybook", "flat")),
+                        STILL)
 
     def draw(
         self,
@@ -72,13 +77,13 @@ class StorybookIllustrator(Illustrator):
         opts = self.options(options)  # checks the style and the seed's bounds: an OptionError otherwise
         style = opts["style"] or "storybook"
         seed = opts["seed"] if opts["seed"] is not None else int(context.seed) + int(scene.index)
-        progress(0.0, "читаю сцену")
+        progress(0.0, Note("читаю сцену"))
         hero = hero_from_title(context.title or "")
         plan = analyse(f"{scene.prompt}\n{scene.text}", genres.get(context.genre), hero, int(seed))
-        progress(0.1, "рисую")
-        image, report = paint(plan, style, progress)
+        progress(0.1, Note("рисую"))
+        image, report = paint(plan, style, progress, (context.width, context.height))
         out = Path(out_png)
         out.parent.mkdir(parents=True, exist_ok=True)
         image.save(out, "PNG", compress_level=1)  # the paper grain does not compress; level 1 is 4x faster
-        progress(1.0, "картинка готова")
+        progress(1.0, Note("картинка готова"))
         return report

@@ -1,4 +1,10 @@
-"""The picture being painted, and see-through layers over it; coordinates are in final pixels."""
+"""The picture being painted, and see-through layers over it.
+
+Coordinates are in drawing units: the frame's short side is 720 of them whatever its aspect (1280 × 720
+for a landscape film, 720 × 1280 for a vertical one, 720 × 720 for a square), so the figures keep their size
+and the landscape spreads to the frame it is given. The canvas is SUPERSAMPLE times that; the finished
+picture is reduced from it to the size asked (native for anything up to 1440 px on the short side).
+"""
 
 from __future__ import annotations
 
@@ -13,15 +19,25 @@ from .. import HEIGHT, WIDTH
 from .pen import SUPERSAMPLE
 
 W, H = WIDTH, HEIGHT
+SHORT_SIDE = 720  # drawing units on the frame's short side
+
+
+def frame_units(width: int, height: int) -> tuple[int, int]:
+    """The drawing units of a width × height picture: its aspect, with SHORT_SIDE on its short side."""
+    if width >= height:
+        return round(SHORT_SIDE * width / height), SHORT_SIDE
+    return SHORT_SIDE, round(SHORT_SIDE * height / width)
+
 
 Box = tuple[float, float, float, float]
 
 
 class Canvas:
-    """The picture at SUPERSAMPLE times its size."""
+    """The picture at SUPERSAMPLE times its size in drawing units."""
 
-    def __init__(self):
-        self.image = Image.new("RGB", (W * SUPERSAMPLE, H * SUPERSAMPLE), (0, 0, 0))
+    def __init__(self, width: int = W, height: int = H):
+        self.W, self.H = width, height
+        self.image = Image.new("RGB", (width * SUPERSAMPLE, height * SUPERSAMPLE), (0, 0, 0))
         self.draw = ImageDraw.Draw(self.image, "RGBA")
 
     @staticmethod
@@ -48,7 +64,7 @@ class Canvas:
         xs = [x * SUPERSAMPLE for x, _ in points]
         ys = [y * SUPERSAMPLE for _, y in points]
         x0, y0 = max(0, int(min(xs))), max(0, int(min(ys)))
-        x1, y1 = min(W * SUPERSAMPLE, int(max(xs)) + 2), min(H * SUPERSAMPLE, int(max(ys)) + 2)
+        x1, y1 = min(self.W * SUPERSAMPLE, int(max(xs)) + 2), min(self.H * SUPERSAMPLE, int(max(ys)) + 2)
         if x1 <= x0 or y1 <= y0:
             return
         mask = Image.new("L", (x1 - x0, y1 - y0), 0)
@@ -122,9 +138,11 @@ class Overlay:
 
 
 def wave_line(
-    rng: random.Random, base: float, amp: float, x0: float = -40, x1: float = W + 40, step: float = 16
+    width: float, rng: random.Random, base: float, amp: float, x0: float = -40, x1: float | None = None,
+    step: float = 16
 ) -> list[tuple[float, float]]:
-    """A gently rolling line across the picture about height ``base``: a hill's crest, a shore."""
+    """A gently rolling line across a picture ``width`` wide about height ``base``: a hill's crest, a shore."""
+    x1 = width + 40 if x1 is None else x1
     waves = [(rng.uniform(0.6, 1.0) * amp, rng.uniform(300, 700), rng.uniform(0, 6.28)) for _ in range(3)]
     points = []
     x = x0

@@ -14,8 +14,9 @@ from pathlib import Path
 import pretty_midi
 
 from ...backend import SEED, Option, OptionError
+from ...notes import Note
 from ...types import ProgressCallback, no_progress
-from .. import Composer
+from .. import Composer, MusicCue
 from ..moods import MOOD_OPTION, MOODS, mood_for
 from ..render import render_midi
 from .score import Score
@@ -38,6 +39,7 @@ class ProceduralComposer(Composer):
         out_midi: Path,
         options: dict,
         progress: ProgressCallback = no_progress,
+        cues: list[MusicCue] | None = None,  # the phrases follow the mood, not the scenes
     ) -> dict:
         opts = self.options(options)
         if not duration or duration <= 0:
@@ -45,14 +47,14 @@ class ProceduralComposer(Composer):
         mood = mood_for(genre, opts["mood"], "music/procedural")
         seed = opts["seed"] if opts["seed"] is not None else secrets.randbelow(2**31)
 
-        progress(0.05, f"Музыка: пишу партитуру ({MOODS[mood].description})")
+        progress(0.05, Note("Музыка: пишу партитуру ({mood})", mood=Note(MOODS[mood].description)))
         pm, info = compose_score(mood, float(duration), seed, opts["tempo"])
         out_midi, out_wav = Path(out_midi), Path(out_wav)
         out_midi.parent.mkdir(parents=True, exist_ok=True)
         pm.write(str(out_midi))
-        progress(0.35, "Музыка: партитура готова, синтезирую звук")
+        progress(0.35, Note("Музыка: партитура готова, синтезирую звук"))
         written = render_midi(pm, out_wav, duration=float(duration))
-        progress(1.0, "Музыка готова")
+        progress(1.0, Note("Музыка готова"))
         return {**info, "duration": written, "seed": seed, "genre": genre}
 
 

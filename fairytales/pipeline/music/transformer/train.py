@@ -41,15 +41,14 @@ import numpy as np
 import pretty_midi
 import torch
 
-from ...backend import MODELS_DIR, default_device
+from ...backend import default_device
+from ..models import CARD_NAME, MUSIC_MODELS_DIR, local_music_models  # noqa: F401 - listed here too, for callers
 from . import events
 from .model import ModelConfig, MusicTransformer
 
 logger = logging.getLogger(__name__)
 
 Piece = tuple[list[int], str | None]  # event tokens, mood
-MUSIC_MODELS_DIR = MODELS_DIR / "music_transformer"
-CARD_NAME = "training_card.json"
 RESUME_SUFFIX = ".resume"
 
 
@@ -365,31 +364,6 @@ def write_card(checkpoint: str | Path, card: dict) -> None:
     """``training_card.json`` beside ``checkpoint``."""
     path = Path(checkpoint).with_name(CARD_NAME)
     path.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def local_music_models(folder: str | Path | None = None) -> list[dict]:
-    """The Music Transformer checkpoints participants trained: ``<folder>/<name>/model.pt`` (default
-    folder ``models/music_transformer/``), sorted by name, each ``{"id": "/abs/.../<name>", "name",
-    "card": training_card.json or None, "summary": one line}`` — ``id`` is what a tale's music model is
-    set to (the composer takes a folder holding model.pt)."""
-    root = Path(folder).expanduser() if folder else MUSIC_MODELS_DIR
-    if not root.is_dir():
-        return []
-    found = []
-    for path in sorted(root.iterdir(), key=lambda p: p.name.lower()):
-        if not path.is_dir() or not (path / "model.pt").is_file():
-            continue
-        try:
-            card = json.loads((path / CARD_NAME).read_text("utf-8"))
-        except (OSError, ValueError):
-            card = None
-        summary = f"{path.name}: Music Transformer"
-        if card:
-            summary += f", пьес: {card.get('pieces')}, шагов: {card.get('steps')}"
-            if card.get("heldout_loss_after") is not None:
-                summary += f", потеря на отложенных {card['heldout_loss_before']:.2f} → {card['heldout_loss_after']:.2f}"
-        found.append({"id": str(path.resolve()), "name": path.name, "card": card, "summary": summary})
-    return found
 
 
 def save_checkpoint(model: MusicTransformer, path: str | Path, losses: list[float], **extra) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...backend import Option
+from ...notes import Note
 from ...types import ProgressCallback, no_progress
 from .. import Proofread, Proofreader
 from ..typography import tidy
@@ -129,17 +130,18 @@ class JamSpellProofreader(Proofreader):
         text = tidy(text)
         corrections: list[tuple[str, str]] = []
         if not options.get("fix_spelling", True):
-            progress(1.0, "Орфография не проверялась")
+            progress(1.0, Note("Орфография не проверялась"))
             return Proofread(text=text, corrections=corrections)
-        progress(0.0, "Загружаю модель JamSpell")
+        progress(0.0, Note("Загружаю модель JamSpell"))
         self.ensure_loaded()
         lines = text.split("\n")
         recurring = recurring_stems(text)
         fixed_lines = []
         for i, line in enumerate(lines):
             fixed_lines.append(self._fix_line(line, corrections, recurring))
-            progress((i + 1) / len(lines), f"Проверяю орфографию: абзац {i + 1} из {len(lines)}")
-        progress(1.0, f"Исправлено слов: {len(corrections)}")
+            progress((i + 1) / len(lines), Note("Проверяю орфографию: абзац {done} из {total}",
+                                                done=i + 1, total=len(lines)))
+        progress(1.0, Note("Исправлено слов: {count}", count=len(corrections)))
         return Proofread(text="\n".join(fixed_lines), corrections=corrections)
 
     def correct(self, words: list[str], position: int) -> str:

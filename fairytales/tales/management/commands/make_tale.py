@@ -84,8 +84,11 @@ class Command(BaseCommand):
         shutil.copyfile(video.file("poster"), poster)
         made = f"{output}: {video.meta['duration']:.1f} s; poster {poster}"
         if sheet:
+            store = DirectoryStore(folder)
+            stills = [store.current("illustration", i + 1).file("picture")
+                      for i in range(len(video.meta["scene_starts"]))]
             contact_sheet(Path(output), video.meta["scene_starts"], video.meta["duration"], sheet,
-                          title=f"{title} ({genre})")
+                          title=f"{title} ({genre})", stills=stills)
             made += f"; contact sheet {sheet}"
         if not workdir:
             shutil.rmtree(folder, ignore_errors=True)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fairytales.pipeline import stages
 from fairytales.pipeline.runner import Redo
+from fairytales.pipeline.video import FORMATS, joins
 from fairytales.tales import tasks
 from fairytales.tales.models import Tale
 
@@ -23,14 +24,19 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int)
         parser.add_argument("--voice", help="narrator voice (narration)")
         parser.add_argument("--mood", help="music mood (music)")
+        parser.add_argument("--format", choices=tuple(FORMATS), help="the film's format (video)")
+        parser.add_argument("--join", choices=joins.JOINS,
+                            help="how scenes give way to each other (video); with --scene N, the cut into scene N only")
         parser.add_argument("--backend", help="another backend for this stage")
         parser.add_argument("--queue", action="store_true", help="leave it to the worker instead of running here")
 
-    def handle(self, *args, tale, stage, scene, prompt, text, seed, voice, mood, backend, queue, **_):
+    def handle(self, *args, tale, stage, scene, prompt, text, seed, voice, mood, backend, queue, format=None,
+               join=None, **_):
         found = Tale.objects.filter(pk=tale).first() if _is_uuid(tale) else None
         if found is None:
             raise CommandError(f"no tale {tale}")
-        if scene is not None and stage not in stages.SCENE_REDO:
+        cut = stage == "video" and join  # --scene names the cut into that scene
+        if scene is not None and stage not in stages.SCENE_REDO and not cut:
             raise CommandError(f"{stage} is redone for the whole tale: leave out --scene")
         if scene is not None and not 1 <= scene <= found.scene_count:
             raise CommandError(f"the tale has scenes 1 to {found.scene_count}")
@@ -39,6 +45,11 @@ class Command(BaseCommand):
         options = {k: v for k, v in {"seed": seed, "mood": mood}.items() if v is not None}
         if voice:
             options[found.narrator().voice_option] = voice
+        if format and stage == "video":
+            options["format"] = format
+        if cut:
+            options.update({"joins": f"{scene}={join}"} if scene is not None else {"join": join})
+            scene = None
         redo = Redo(stage=stage, scene=scene, options=options, backend=backend, text=text, prompt=prompt)
         if not tasks.start(found, [redo], enqueue=queue):
             self.stdout.write("The tale is being made: this redo runs right after.")

@@ -55,6 +55,7 @@ class Command(BaseCommand):
                             help="go on from the checkpoint's resume file up to --steps (same data and sizes)")
 
     def handle(self, *args, **o):
+        from fairytales.pipeline.music import models as music_models  # noqa: PLC0415
         from fairytales.pipeline.music.neural import MusicTransformerComposer  # noqa: PLC0415 - needs torch
         from fairytales.pipeline.music.transformer import train as t  # noqa: PLC0415
 
@@ -80,7 +81,7 @@ class Command(BaseCommand):
         )
         if o["name"] and o["output"]:
             raise CommandError("--name or --output, not both")
-        output = o["output"] or (t.MUSIC_MODELS_DIR / o["name"] / "model.pt" if o["name"]
+        output = o["output"] or (music_models.MUSIC_MODELS_DIR / o["name"] / "model.pt" if o["name"]
                                  else Path(MusicTransformerComposer.default_model))
         report: dict = {}
         try:

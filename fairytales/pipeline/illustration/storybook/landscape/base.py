@@ -28,6 +28,8 @@ class Part:
     rng: random.Random  # every random draw, in the order the parts are painted
     tone: Tone
     canvas: Canvas
+    W: float  # the frame's width and height in drawing units (canvas.Frame)
+    H: float
     layout: Layout
     night: bool  # windows glow
     water_spot: Point | None  # where a fish may swim, once there is water

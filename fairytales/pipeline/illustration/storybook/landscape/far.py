@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..canvas import H, W, wave_line
+from ..canvas import wave_line
 from ..palette import PALETTES, Lit, light, shade
 from .base import Part
 
@@ -20,14 +20,14 @@ class FarLand(Part):
         if "горы" in has:
             self.mountains(horizon)
         if "море" not in has:
-            points = wave_line(rng, horizon + 10, 26)
+            points = wave_line(self.W, rng, horizon + 10, 26)
             canvas.gradient_polygon(
-                points + [(W + 40, H), (-40, H)], self.land(grass[0], 0.55), self.land(grass[1], 0.35)
+                points + [(self.W + 40, self.H), (-40, self.H)], self.land(grass[0], 0.55), self.land(grass[1], 0.35)
             )
             if "город" in has:
                 self.city(horizon + 14)
             if self.layout.sides.get("дворец") == "back":
-                self.castle(W * rng.uniform(0.35, 0.65), horizon + 18, 0.7, haze=0.35)
+                self.castle(self.W * rng.uniform(0.35, 0.65), horizon + 18, 0.7, haze=0.35)
             if self.layout.sides.get("деревня") == "back" or "деревня" in has:
                 self.village(horizon + 20)
             if "лес" in has or plan.season == "winter":
@@ -42,14 +42,14 @@ class FarLand(Part):
             x = -80.0
             points = [(-80.0, horizon + 20)]
             peaks = []
-            while x < W + 80:
+            while x < self.W + 80:
                 x += rng.uniform(110, 200)
                 top = horizon - rng.uniform(hmin, hmax)
                 peaks.append((x, top))
                 points.append((x, top))
                 x += rng.uniform(70, 120)
                 points.append((x, horizon - rng.uniform(10, hmin * 0.5)))
-            points += [(W + 80, horizon + 30), (-80, horizon + 30)]
+            points += [(self.W + 80, horizon + 30), (-80, horizon + 30)]
             rock = (120, 118, 150) if layer == 0 else (110, 112, 128)
             canvas.gradient_polygon(
                 points, self.land(light(rock, 0.1), haze), self.land(shade(rock, 0.85), haze * 0.8)
@@ -77,8 +77,8 @@ class FarLand(Part):
     def city(self, base: float) -> None:
         rng, canvas = self.rng, self.canvas
         future = self.plan.genre.slug == "science_fiction"
-        x = rng.uniform(W * 0.05, W * 0.25)
-        end = x + rng.uniform(W * 0.45, W * 0.65)
+        x = rng.uniform(self.W * 0.05, self.W * 0.25)
+        end = x + rng.uniform(self.W * 0.45, self.W * 0.65)
         wall = (210, 196, 180) if not future else (120, 130, 170)
         while x < end:
             w = rng.uniform(26, 60)
@@ -116,7 +116,7 @@ class FarLand(Part):
     def village(self, base: float) -> None:
         rng = self.rng
         n = rng.randint(3, 5)
-        xs = sorted(rng.uniform(W * 0.08, W * 0.92) for _ in range(n))
+        xs = sorted(rng.uniform(self.W * 0.08, self.W * 0.92) for _ in range(n))
         for x in xs:
             self.house(x, base + rng.uniform(-4, 10), rng.uniform(0.28, 0.38), haze=0.35)
 
@@ -124,7 +124,7 @@ class FarLand(Part):
         rng = self.rng
         foliage = PALETTES.foliage[self.plan.season]
         x = -20.0
-        while x < W + 20:
+        while x < self.W + 20:
             h = rng.uniform(hmin, hmax)
             if rng.random() < 0.65:
                 self.fir(x, base + rng.uniform(-6, 10), h, foliage[2], haze)

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..canvas import H, W, wave_line
+from ..canvas import wave_line
 from ..lexicon import LEXICON
 from ..palette import PALETTES, light, shade
 from .base import Part
@@ -24,7 +24,7 @@ class MiddleGround(Part):
         else:
             self.meadow()
         if self.layout.sides.get("дворец") in ("left", "right") and "море" not in has:
-            x = W * (0.2 if self.layout.sides["дворец"] == "left" else 0.8)
+            x = self.W * (0.2 if self.layout.sides["дворец"] == "left" else 0.8)
             self.castle(x, self.layout.front + 4, 1.0, haze=0.08)
         if "сад" in has:
             self.garden()
@@ -32,7 +32,7 @@ class MiddleGround(Part):
             self.cave()
         if "изба" in has:
             side = self.layout.sides.get("изба", "left")
-            x = W * (0.17 if side == "left" else 0.83) if side != "back" else W * 0.5
+            x = self.W * (0.17 if side == "left" else 0.83) if side != "back" else self.W * 0.5
             legs = plan.place_lemmas.get("изба") == "курий"
             self.hut(x, self.layout.front + 6, 1.0, legs)
 
@@ -46,9 +46,9 @@ class MiddleGround(Part):
             middle_colour = (112, 126, 70) if plan.season != "winter" else (200, 210, 220)
         if "поле" in has and plan.season == "summer":
             middle_colour = (214, 190, 96)
-        points = wave_line(rng, horizon + 46, 20)
+        points = wave_line(self.W, rng, horizon + 46, 20)
         canvas.gradient_polygon(
-            points + [(W + 40, H), (-40, H)],
+            points + [(self.W + 40, self.H), (-40, self.H)],
             self.land(light(middle_colour, 0.1), 0.25),
             self.land(middle_colour, 0.1),
         )
@@ -56,7 +56,7 @@ class MiddleGround(Part):
             self.field_rows(horizon + 50)
         if not {"горы", "лес", "город", "болото"} & set(has) and len(has) <= 1:
             for _ in range(rng.randint(2, 4)):
-                x = rng.uniform(40, W - 40)
+                x = rng.uniform(40, self.W - 40)
                 self.round_tree(
                     x,
                     horizon + 44 + rng.uniform(0, 10),
@@ -82,7 +82,7 @@ class MiddleGround(Part):
         for side in ("left", "right"):
             xs = [rng.uniform(0.0, 0.22) for _ in range(4)]
             for t in sorted(xs, key=lambda v: -v):
-                x = t * W if side == "left" else W - t * W
+                x = t * self.W if side == "left" else self.W - t * self.W
                 base = self.layout.front + rng.uniform(-14, 6)
                 h = rng.uniform(170, 280) * (1.1 - t)
                 if rng.random() < 0.6:
@@ -97,8 +97,8 @@ class MiddleGround(Part):
             y = top + 10 + i * i * 0.9 + i * 4
             if y > self.layout.front:
                 break
-            canvas.line([(-20, y), (W + 20, y + 6)], colour[:3] + (120,), 1.2 + i * 0.25)
-        hx = W * self.rng.choice([0.12, 0.88])
+            canvas.line([(-20, y), (self.W + 20, y + 6)], colour[:3] + (120,), 1.2 + i * 0.25)
+        hx = self.W * self.rng.choice([0.12, 0.88])
         hy = top + 30
         hay = (226, 190, 90)
         points = [(hx + 36 * math.cos(t), hy - 50 * math.sin(t)) for t in np.linspace(0, math.pi, 24)]
@@ -115,7 +115,7 @@ class MiddleGround(Part):
     def garden(self) -> None:
         canvas = self.canvas
         side = self.layout.sides.get("сад", "right")
-        x0, x1 = (0.0, W * 0.45) if side == "left" else (W * 0.55, W * 1.0)
+        x0, x1 = (0.0, self.W * 0.45) if side == "left" else (self.W * 0.55, self.W * 1.0)
         base = self.layout.front + 2
         for i in range(3):
             x = x0 + (x1 - x0) * (0.2 + 0.3 * i)
@@ -133,7 +133,7 @@ class MiddleGround(Part):
     def cave(self) -> None:
         canvas, rng = self.canvas, self.rng
         side = self.layout.sides.get("пещера", "left")
-        cx = W * (0.14 if side == "left" else 0.86)
+        cx = self.W * (0.14 if side == "left" else 0.86)
         base = self.layout.front + 10
         rock = (140, 130, 124)
         points = []

@@ -8,7 +8,6 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ..canvas import H, W
 from ..palette import PALETTES, clamp, light, shade
 from ..pen import SUPERSAMPLE, four_pointed_star
 from .base import Part
@@ -22,7 +21,7 @@ class Sky(Part):
         sky = PALETTES.skies[plan.sky]
         w0, h0 = 320, 180
         y = np.linspace(0.0, 1.0, h0)[:, None, None]
-        horizon = self.layout.horizon / H  # as a share of the height
+        horizon = self.layout.horizon / self.H  # as a share of the height
         t1 = np.clip(y / (horizon * 0.62), 0, 1)
         t2 = np.clip((y - horizon * 0.62) / (horizon * 0.38), 0, 1)
         top = np.array(sky.top, float) / 255
@@ -31,15 +30,15 @@ class Sky(Part):
         colours = top * (1 - t1) + middle * t1
         colours = colours * (1 - t2) + low * t2
         arr = np.repeat(colours, w0, axis=1)
-        xs = np.linspace(0, W, w0)[None, :]
-        ys = np.linspace(0, H, h0)[:, None]
+        xs = np.linspace(0, self.W, w0)[None, :]
+        ys = np.linspace(0, self.H, h0)[:, None]
         sx, sy = self.layout.sun
         d = np.sqrt((xs - sx) ** 2 + (ys - sy) ** 2)
-        g = (np.exp(-((d / (H * 0.35)) ** 2)) * sky.glow_strength)[..., None]
+        g = (np.exp(-((d / (self.H * 0.35)) ** 2)) * sky.glow_strength)[..., None]
         arr = arr * (1 - g) + np.array(sky.glow) * g
         if plan.sky == "space":
             for _ in range(4):  # nebulae
-                nx, ny = self.rng.uniform(0, W), self.rng.uniform(0, H * 0.6)
+                nx, ny = self.rng.uniform(0, self.W), self.rng.uniform(0, self.H * 0.6)
                 rad = self.rng.uniform(120, 260)
                 nc = np.array(
                     self.rng.choice([(0.8, 0.2, 0.7), (0.2, 0.6, 0.9), (0.5, 0.2, 0.9), (0.9, 0.4, 0.5)])
@@ -62,12 +61,12 @@ class Sky(Part):
             n = 140 if plan.sky == "space" else 90
             with canvas.layer() as overlay:
                 for _ in range(n):
-                    x, y = rng.uniform(0, W), rng.uniform(0, self.layout.horizon)
+                    x, y = rng.uniform(0, self.W), rng.uniform(0, self.layout.horizon)
                     r = rng.choice([0.8, 1.0, 1.2, 1.6, 2.2])
                     a = int(120 + 135 * (1 - y / self.layout.horizon) * rng.uniform(0.5, 1))
                     overlay.ellipse(x, y, r, r, (255, 250, 230, a))
             for _ in range(6):
-                x, y = rng.uniform(40, W - 40), rng.uniform(20, self.layout.horizon * 0.6)
+                x, y = rng.uniform(40, self.W - 40), rng.uniform(20, self.layout.horizon * 0.6)
                 self.star_sparkle(x, y, rng.uniform(6, 11))
         if plan.sky == "night":
             r = 46
@@ -137,9 +136,9 @@ class Sky(Part):
                 6,
             )
         canvas.draw.arc(box, 0, 180, fill=ring, width=int(5 * s))  # ...and in front of it
-        mx = W - sx if abs(W - sx - sx) > 200 else (sx + 400) % W
-        canvas.ellipse(mx, H * 0.12, 24, 24, self.tone.glow((210, 210, 230)))
-        canvas.ellipse(mx + 6, H * 0.12 - 4, 6, 6, self.tone.glow((170, 170, 200)))
+        mx = self.W - sx if abs(self.W - sx - sx) > 200 else (sx + 400) % self.W
+        canvas.ellipse(mx, self.H * 0.12, 24, 24, self.tone.glow((210, 210, 230)))
+        canvas.ellipse(mx + 6, self.H * 0.12 - 4, 6, 6, self.tone.glow((170, 170, 200)))
 
     def clouds(self) -> None:
         plan, rng = self.plan, self.rng
@@ -153,15 +152,15 @@ class Sky(Part):
         slots = [(i + 0.5) / n for i in range(n)]
         if plan.sky != "storm":
             slots = [(i + 0.5) / 5 for i in range(5)]
-            slots = [t for t in slots if abs(t * W - sx) > 170]
+            slots = [t for t in slots if abs(t * self.W - sx) > 170]
             rng.shuffle(slots)
             slots = sorted(slots[:n])
         for t in slots:
-            x = t * W + rng.uniform(-50, 50)
+            x = t * self.W + rng.uniform(-50, 50)
             y = (
-                rng.uniform(H * 0.07, self.layout.horizon * 0.5)
+                rng.uniform(self.H * 0.07, self.layout.horizon * 0.5)
                 if plan.sky != "storm"
-                else rng.uniform(-10, H * 0.22)
+                else rng.uniform(-10, self.H * 0.22)
             )
             scale = rng.uniform(0.7, 1.2) * (1.6 if plan.sky == "storm" else 1.0)
             alpha = 235 if plan.sky != "night" else 170
@@ -189,8 +188,8 @@ class Sky(Part):
 
     def lightning(self) -> None:
         rng = self.rng
-        x = rng.uniform(W * 0.2, W * 0.8)
-        y = H * 0.16
+        x = rng.uniform(self.W * 0.2, self.W * 0.8)
+        y = self.H * 0.16
         points = [(x, y)]
         while y < self.layout.horizon:
             x += rng.uniform(-30, 30)
@@ -207,16 +206,16 @@ class Sky(Part):
         if plan.sky == "storm":
             with canvas.layer() as overlay:
                 for _ in range(220):
-                    x, y = rng.uniform(-40, W), rng.uniform(0, H)
+                    x, y = rng.uniform(-40, self.W), rng.uniform(0, self.H)
                     overlay.line([(x, y), (x + 8, y + 26)], (210, 220, 236, 70), 1.2)
         if plan.season == "winter":
             with canvas.layer() as overlay:
                 for _ in range(120):
-                    x, y = rng.uniform(0, W), rng.uniform(0, H)
+                    x, y = rng.uniform(0, self.W), rng.uniform(0, self.H)
                     r = rng.uniform(1.2, 3.6)
                     overlay.ellipse(x, y, r, r, (255, 255, 255, 200))
         if plan.sky == "night" and ("лес" in plan.places or "болото" in plan.places):
             with canvas.layer(blur=2) as overlay:
                 for _ in range(14):
-                    x, y = rng.uniform(0, W), rng.uniform(self.layout.horizon, H)
+                    x, y = rng.uniform(0, self.W), rng.uniform(self.layout.horizon, self.H)
                     overlay.ellipse(x, y, 3, 3, (255, 250, 150, 230))

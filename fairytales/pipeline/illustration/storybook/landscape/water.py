@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..canvas import W, wave_line
+from ..canvas import wave_line
 from ..figures import render_figure
 from ..palette import PALETTES, mix
 from .base import Part
@@ -17,10 +17,10 @@ class Water(Part):
         """The sea to the horizon, the sun's glint on it, waves; a headland, a ship."""
         canvas, rng = self.canvas, self.rng
         horizon = self.layout.horizon
-        shore = wave_line(rng, self.layout.front - 8, 14)
+        shore = wave_line(self.W, rng, self.layout.front - 8, 14)
         water_far = self.land((120, 180, 220), 0.45)
         water_near = self.land((40, 100, 170))
-        canvas.gradient_polygon([(-40, horizon), (W + 40, horizon)] + shore[::-1], water_far, water_near)
+        canvas.gradient_polygon([(-40, horizon), (self.W + 40, horizon)] + shore[::-1], water_far, water_near)
         sx, _ = self.layout.sun
         glint = self.tone.glow((255, 250, 220)) if self.plan.sky != "storm" else self.land((200, 210, 220))
         for i in range(24):
@@ -31,25 +31,25 @@ class Water(Part):
         for i in range(40):
             t = rng.random()
             y = horizon + 8 + t * (self.layout.front - horizon - 24)
-            x = rng.uniform(0, W)
+            x = rng.uniform(0, self.W)
             s = 4 + t * 14
             canvas.line(
                 [(x - s, y), (x - s / 2, y - s * 0.3), (x, y)],
                 self.land((230, 244, 250), 0.2)[:3] + (170,),
                 1 + t * 1.6,
             )
-        self.water_spot = (W * rng.uniform(0.3, 0.7), self.layout.front - 22)
+        self.water_spot = (self.W * rng.uniform(0.3, 0.7), self.layout.front - 22)
         if "дворец" in self.plan.places or "деревня" in self.plan.places:
             side = self.layout.sides.get("дворец", self.layout.sides.get("деревня", "back"))
             if side == "back":
-                side = "left" if self.layout.sun[0] > W / 2 else "right"
+                side = "left" if self.layout.sun[0] > self.W / 2 else "right"
             self.cape(side)
         if any(f.key == "корабль" and f.variant != "ракета" for f in self.plan.figures):
             ship = next(f for f in self.plan.figures if f.key == "корабль")
             image, origin_x, origin_y = render_figure(
                 ship, self.plan, self.tone, 0.62, self.rng.choice([-1, 1]), self.style
             )
-            x = W * (0.22 if self.layout.sun[0] > W / 2 else 0.78)
+            x = self.W * (0.22 if self.layout.sun[0] > self.W / 2 else 0.78)
             self.canvas.paste(image, x, horizon + (self.layout.front - horizon) * 0.45, origin_x, origin_y)
         self.shore = shore  # the beach in the foreground starts here
 
@@ -57,7 +57,7 @@ class Water(Part):
         """A green headland at one side of the sea, with the palace or the village on it."""
         canvas, rng = self.canvas, self.rng
         horizon = self.layout.horizon
-        reach = W * 0.4
+        reach = self.W * 0.4
         points = []
         for i in range(25):
             t = i / 24
@@ -65,13 +65,13 @@ class Water(Part):
             points.append((t * reach, y))
         points += [(reach + 30, horizon + 30), (-40, horizon + 30)]
         if side == "right":
-            points = [(W - x, y) for x, y in points]
+            points = [(self.W - x, y) for x, y in points]
         grass = PALETTES.grass[self.plan.season]
         canvas.gradient_polygon(points, self.land(grass[0], 0.3), self.land(grass[2], 0.2))
         rim = [(x, y) for x, y in points if y > horizon + 20]
         if len(rim) >= 2:
             canvas.line(rim, self.land((236, 224, 180), 0.2), 5)
-        x = W * 0.15 if side == "left" else W * 0.85
+        x = self.W * 0.15 if side == "left" else self.W * 0.85
         top = horizon + 26 - 96 * (1 - (0.15 / 0.4) ** 1.6)
         if "дворец" in self.plan.places:
             self.castle(x, top + 14, 0.62, haze=0.25)
@@ -85,18 +85,18 @@ class Water(Part):
 
     def river(self, y: float) -> None:
         canvas, rng = self.canvas, self.rng
-        top = wave_line(rng, y, 10, step=12)
-        bottom = [(x, yy + 20 + 14 * (x / W)) for x, yy in top]
+        top = wave_line(self.W, rng, y, 10, step=12)
+        bottom = [(x, yy + 20 + 14 * (x / self.W)) for x, yy in top]
         canvas.polygon(top + bottom[::-1], self.land((236, 224, 180), 0.15))
         bottom2 = [(x, yy - 4) for x, yy in bottom]
         top2 = [(x, yy + 4) for x, yy in top]
         canvas.gradient_polygon(
             top2 + bottom2[::-1], self.land((150, 200, 236), 0.2), self.land((70, 140, 200), 0.1)
         )
-        wx = W * rng.uniform(0.3, 0.7)
-        self.water_spot = (wx, y + 16 + 14 * wx / W)
+        wx = self.W * rng.uniform(0.3, 0.7)
+        self.water_spot = (wx, y + 16 + 14 * wx / self.W)
         for i in range(18):
-            x = rng.uniform(0, W)
+            x = rng.uniform(0, self.W)
             yy = y + 8 + rng.uniform(0, 16)
             canvas.line(
                 [(x, yy), (x + rng.uniform(8, 20), yy)], self.land((230, 246, 255), 0.1)[:3] + (160,), 1.4
@@ -105,8 +105,8 @@ class Water(Part):
     def lake(self) -> None:
         canvas, rng = self.canvas, self.rng
         side = rng.choice([0.3, 0.5, 0.7])
-        cx, cy = W * side, self.layout.horizon + 80
-        rx, ry = W * 0.24, 34
+        cx, cy = self.W * side, self.layout.horizon + 80
+        rx, ry = self.W * 0.24, 34
         canvas.ellipse(cx, cy, rx + 10, ry + 7, self.land((150, 170, 90), 0.1))
         points = [(cx + rx * math.cos(t), cy + ry * math.sin(t)) for t in np.linspace(0, 2 * math.pi, 60)]
         canvas.gradient_polygon(points, self.land((160, 210, 240), 0.2), self.land((60, 130, 196), 0.05))
@@ -125,10 +125,10 @@ class Water(Part):
         horizon = self.layout.horizon
         # dead trees and dark firs on the far edge
         for _ in range(5):
-            self.snag(rng.uniform(20, W - 20), horizon + 50 + rng.uniform(0, 12), rng.uniform(50, 90))
+            self.snag(rng.uniform(20, self.W - 20), horizon + 50 + rng.uniform(0, 12), rng.uniform(50, 90))
         for _ in range(6):
             self.fir(
-                rng.uniform(0, W), horizon + 52 + rng.uniform(0, 8), rng.uniform(40, 70), (70, 96, 70), 0.3
+                rng.uniform(0, self.W), horizon + 52 + rng.uniform(0, 8), rng.uniform(40, 70), (70, 96, 70), 0.3
             )
         # pools that mirror the sky, with duckweed, reeds and hummocks
         sky = self.tone.haze
@@ -139,7 +139,7 @@ class Water(Part):
             (rng.uniform(0.2, 0.8), 0.85),
         ]
         for tx, ty in pools:
-            x = tx * W
+            x = tx * self.W
             y = horizon + 60 + ty * (self.layout.front - horizon - 50)
             rx = rng.uniform(70, 120) * (0.7 + ty * 0.6)
             canvas.ellipse(x, y, rx + 6, rx * 0.2 + 4, self.land((86, 96, 60)))
@@ -153,7 +153,7 @@ class Water(Part):
             self.reeds(x + rx * 0.9, y + 2, 6)
             self.reeds(x - rx * 0.85, y + 4, 4)
         for _ in range(6):
-            x = rng.uniform(0, W)
+            x = rng.uniform(0, self.W)
             y = rng.uniform(horizon + 70, self.layout.front)
             canvas.ellipse(x, y, 16, 7, self.land((96, 120, 56)))
             for dx in (-8, -2, 4, 9):
@@ -161,7 +161,7 @@ class Water(Part):
         with canvas.layer(blur=16) as overlay:
             for _ in range(6):
                 overlay.ellipse(
-                    rng.uniform(0, W),
+                    rng.uniform(0, self.W),
                     rng.uniform(horizon + 30, self.layout.front),
                     rng.uniform(160, 300),
                     16,

@@ -1,0 +1,101 @@
+"""Every page, in Russian and in English, passes an axe-core audit in Chromium with no serious or critical
+violation (WCAG 2.1 A and AA and axe's best practices), and asks for no missing favicon.
+
+axe-core comes from npm (`make install-test` puts it in .venv/axe); Chromium is Debian's.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .test_browser import CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(sys.prefix) / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "Premudraya-Vasilisa-9"
+AUDIT = """async () => {
+    const result = await axe.run(document, {runOnly: {type: "tag",
+        values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}});
+    return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => ({
+        id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 8)}));
+}"""
+
+
+@pytest.fixture
+def tales(django_user_model, settings, tmp_path):
+    """A user with a finished tale (film, story, a scene with two pictures) and a failed one."""
+    from fairytales.pipeline.failures import explain
+    from fairytales.tales.models import Artifact, Tale
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    user = django_user_model.objects.create_user("vasilisa", password=PASSWORD)
+    done = Tale.objects.create(owner=user, title="Vasilisa", genre="сказка", status="done", duration=64.0)
+    done.folder.mkdir(parents=True)
+    for name in ("video-v1.mp4", "poster-v1.jpg", "picture-1-v1.png", "picture-1-v2.png", "proofread-v1.txt",
+                 "scenes-v1.json"):
+        (done.folder / name).write_bytes(b"")
+    (done.folder / "proofread-v1.txt").write_text("Once upon a time.\n\nThe end.")
+    (done.folder / "scenes-v1.json").write_text(json.dumps(
+        [{"index": 1, "text": "Once upon a time.", "prompt": "a forest", "lines": []}]))
+    where = f"tales/{done.pk.hex}"
+    Artifact.objects.create(tale=done, stage="video", version=1, backend="ffmpeg",
+                            files={"video": f"{where}/video-v1.mp4", "poster": f"{where}/poster-v1.jpg"})
+    Artifact.objects.create(tale=done, stage="proofread", version=1, backend="test",
+                            files={"text": f"{where}/proofread-v1.txt"})
+    Artifact.objects.create(tale=done, stage="scenes", version=1, backend="test", meta={"count": 1},
+                            files={"scenes": f"{where}/scenes-v1.json"})
+    for version in (1, 2):
+        Artifact.objects.create(tale=done, stage="illustration", scene=1, version=version, backend="storybook",
+                                is_current=version == 2, files={"picture": f"{where}/picture-1-v{version}.png"})
+    public = explain(MemoryError(), "illustration", 1).public
+    failed = Tale.objects.create(owner=user, title="Koshchei", genre="ужасы", status="failed", error=public,
+                                 error_note=public.to_dict(), error_detail="MemoryError")
+    failed.stage_runs.create(stage="illustration", status="failed", error=public, error_note=public.to_dict())
+    return done, failed
+
+
+@pytest.mark.parametrize("language", ["ru-RU", "en-GB"])
+def test_every_page_passes_axe_with_no_serious_violations(live_server, tales, language):
+    assert AXE.exists(), f"{AXE} is missing: `make install-test` installs axe-core from npm"
+    done, failed = tales
+    base = live_server.url
+    guest_pages = ["/", "/accounts/login/", "/accounts/signup/", "/tales/00000000-0000-0000-0000-000000000000/",
+                   done.get_absolute_url()]
+    owner_pages = ["/", "/tales/new/", "/tales/mine/", done.get_absolute_url(), failed.get_absolute_url()]
+    found, missing = {}, []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(locale=language, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.on("response", lambda r: missing.append(r.url) if r.status == 404 and "favicon" in r.url else None)
+
+        def audit(name):
+            page.add_script_tag(content=AXE.read_text())
+            violations = page.evaluate(AUDIT)
+            if violations:
+                found[name] = violations
+
+        for path in guest_pages:
+            page.goto(base + path)
+            audit(f"guest {path}")
+        page.goto(base + "/accounts/signup/")
+        page.get_by_role("button").last.click()  # the form sent empty: its errors shown
+        audit("sign-up with errors")
+        page.goto(base + "/accounts/login/")
+        page.locator("#id_username").fill("vasilisa")
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        for path in owner_pages:
+            page.goto(base + path)
+            page.locator("details").evaluate_all("(all) => all.forEach((d) => d.open = true)")
+            audit(f"owner {path}")
+        browser.close()
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+    assert not missing, missing
