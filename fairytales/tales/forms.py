@@ -92,15 +92,18 @@ class TaleForm(forms.ModelForm):
         checkpoints offered (``local_music_models()``'s entries; None: those found under models/)."""
         super().__init__(*args, **kwargs)
         self.owner = owner
-        self.default_backends = {stage: registry.default_backend(stage) for stage in stages.CHOOSABLE}
+        self.default_backends = {stage: registry.default_backend(stage) for stage in stages.WITH_BACKENDS}
         self.option_fields: dict[str, tuple[str, str, Option]] = {}  # field -> (stage, backend, option)
         if music_models is None:
             music_models = local_music_models()  # made by `manage.py train_music --name`
-        for stage in stages.CHOOSABLE:
+        for stage in stages.WITH_BACKENDS:
             offered = {"story": story_models, "music": [m["id"] for m in music_models]}.get(stage)
             runnable = runnable_backends(stage, offered)
-            self.fields[f"{stage}_backend"] = forms.ChoiceField(
-                label=i18n.stage_label(stage), choices=runnable, initial=self.default_backends[stage], required=False)
+            if stage in stages.CHOOSABLE:
+                self.fields[f"{stage}_backend"] = forms.ChoiceField(label=i18n.stage_label(stage), choices=runnable,
+                                                                    initial=self.default_backends[stage], required=False)
+            else:  # one backend (the editor): only its options are offered
+                runnable = [(name, label) for name, label in runnable if name == self.default_backends[stage]]
             if stage == "story":
                 trained = {model["id"]: model["summary"] for model in local_story_models()}
                 self.fields["story_model"] = forms.ChoiceField(
@@ -137,7 +140,7 @@ class TaleForm(forms.ModelForm):
         if problem:
             raise forms.ValidationError(problem)
         choices = {}
-        for stage in stages.CHOOSABLE:
+        for stage in stages.WITH_BACKENDS:
             backend = data.get(f"{stage}_backend") or self.default_backends[stage]
             choice = {"backend": backend}
             options = {}

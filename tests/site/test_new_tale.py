@@ -71,3 +71,17 @@ def test_the_owner_chooses_the_narrators_voice(client, django_user_model, settin
                                            "narration_rhvoice_narrator_voice": "anna"})
     assert response.status_code == 302
     assert Tale.objects.get().choices.get("narration", {}).get("options") == {"narrator_voice": "anna"}
+
+
+def test_the_owner_chooses_a_vertical_film_and_2048_pixel_stills(owner_client):
+    page = owner_client.get("/tales/new/").content.decode()
+    assert 'name="video_ffmpeg_format"' in page and "1080×1920" in page
+    assert 'name="illustration_storybook_still"' in page
+    response = owner_client.post("/tales/new/", {**VALID, "video_ffmpeg_format": "vertical",
+                                                 "illustration_storybook_still": "2048"})
+    assert response.status_code == 302
+    choices = Tale.objects.get().choices
+    assert choices["video"]["options"] == {"format": "vertical"}
+    assert choices["illustration"]["options"] == {"still": 2048}
+    response = owner_client.post("/tales/new/", {**VALID, "video_ffmpeg_format": "cinema"})
+    assert response.status_code == 200 and Tale.objects.count() == 1

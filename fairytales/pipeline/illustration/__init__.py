@@ -13,7 +13,7 @@ DRAFT = 1280  # the long side a non-native illustrator's picture is fitted to be
 # The long side of a scene's still; 0: the film's frame. Larger stills are drawn so by the storybook
 # illustrator, enlarged by the upscale step (illustration/upscale.py) for the others.
 STILL = Option("still", 0, "Длинная сторона картинки, px (0 — как кадр фильма)", min=0, max=2560,
-               presets=(0, 2048))
+               presets=(0, 2048), form=True)
 
 
 @dataclass

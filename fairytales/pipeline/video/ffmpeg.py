@@ -20,7 +20,7 @@ from ..backend import Option, OptionError
 from ..fonts import font_path
 from ..notes import Note
 from ..types import Cue, ProgressCallback, no_progress
-from . import DEFAULT_FORMAT, FORMATS, FPS, Cut, Editor, joins, segments
+from . import DEFAULT_FORMAT, FORMAT_LABELS, FORMATS, FPS, Cut, Editor, joins, segments
 from .audio import mix
 from .cards import title_card
 from .encoder import LIBX264, Encoder, choose, ffmpeg_exe, give_up
@@ -39,7 +39,8 @@ SUBTITLE_TAIL = 0.15 + 0.05  # write_ass keeps a cue 0.15 s longer; and a margin
 class FfmpegEditor(Editor):
     name = "ffmpeg"
     label = "Монтаж ffmpeg"
-    choice_labels: ClassVar[dict[str, dict[str, str]]] = {"join": joins.JOIN_LABELS}  # what the form shows for each choice
+    # what the form shows for each choice
+    choice_labels: ClassVar[dict[str, dict[str, str]]] = {"join": joins.JOIN_LABELS, "format": FORMAT_LABELS}
     declared_options = (
         Option("preset", "veryfast", "Скорость кодирования x264",
                choices=("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")),
@@ -50,7 +51,7 @@ class FfmpegEditor(Editor):
         Option("music_level", 0.5, "Громкость музыки", min=0.0, max=1.0),
         Option("ducked_level", 0.15, "Музыка под голосом", min=0.0, max=1.0),
         # the frame (video.FORMATS); the pictures are composed for its aspect, the subtitles and the card reflow
-        Option("format", DEFAULT_FORMAT, "Формат фильма", choices=tuple(FORMATS)),
+        Option("format", DEFAULT_FORMAT, "Формат фильма", choices=tuple(FORMATS), form=True),
         # how each scene gives way to the next (video/joins.py); `joins` overrides single cuts: «3=morph»
         Option("join", joins.DEFAULT_JOIN, "Вид перехода", choices=joins.JOINS, form=True),
         Option("joins", "", "Переходы по сценам (номер=вид)", kind=str),
