@@ -92,10 +92,22 @@ def test_draws_a_full_frame(illustrator, tmp_path):
         pixels = np.asarray(image.convert("RGB"), dtype=np.float32)
     assert pixels.std() > 5  # not a blank frame
     assert meta == {"prompt": styled_prompt(SCENE.prompt, "сказка"), "steps": 2, "seed": 12,
-                    "model": str(illustrator.model)}
+                    "model": str(illustrator.model), "size": [40, 24]}  # 32×32 in the frame's 16:9
     assert meta["prompt"].startswith(SCENE.prompt) and "иллюстрация" in meta["prompt"]
     steps = [(f, m) for f, m in reports if m.startswith("Шаг")]
     assert steps == [(0.5, "Шаг 1 из 2"), (1.0, "Шаг 2 из 2")]
+
+
+def test_a_vertical_film_gets_upright_pictures_of_the_same_area(illustrator, tmp_path):
+    upright = IllustrationContext(title="Колобок", genre="сказка", seed=10, width=720, height=1280)
+    out = tmp_path / "upright.png"
+    meta = illustrator.draw(SCENE, upright, out, TINY)
+    width, height = meta["size"]
+    area = TINY["width"] * TINY["height"]
+    assert height > width and abs(width * height - area) < 0.25 * area
+    with Image.open(out) as image:
+        assert image.size == (720, 1280)
+        assert np.asarray(image.convert("RGB"), dtype=np.float32).std() > 5
 
 
 def test_same_seed_same_bytes(illustrator, tmp_path):

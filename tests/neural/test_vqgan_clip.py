@@ -245,7 +245,7 @@ def test_draw_lowers_the_loss_and_writes_1280x720(drawn):
     assert info["loss_end"] < info["loss_start"]
     assert len(info["losses"]) == info["iterations"] == 8
     assert info["seed"] == CONTEXT.seed + SCENE.index
-    assert info["size"] == [64, 64]
+    assert info["size"] == [84, 48]  # the 64×64 option's area in the frame's 16:9
     assert info["prompt"].startswith(SCENE.prompt)
     with Image.open(drawn.path) as img:
         assert img.format == "PNG" and img.size == (WIDTH, HEIGHT)
@@ -330,8 +330,8 @@ def test_default_folder_and_options():
 
 
 def test_size_is_rounded_to_the_vqgan_factor(illustrator, tmp_path):
-    odd = Drawing(illustrator, tmp_path, "odd", size="67x31", iterations=1, augment=False)
-    assert odd.info["size"] == [68, 32]
+    odd = Drawing(illustrator, tmp_path, "odd", size="69x39", iterations=1, augment=False)  # the frame's shape
+    assert odd.info["size"] == [68, 40]
     with Image.open(odd.path) as img:
         assert img.size == (WIDTH, HEIGHT)
 
@@ -348,7 +348,7 @@ def test_a_watcher_sees_the_picture_improve_and_the_result_stays_the_same(illust
     path = tmp_path / "wolf.png"
     illustrator.draw(SCENE, CONTEXT, path, dict(FAST), progress)
     assert [at for at, _ in previews] == [1 + 2, 1 + 4, 1 + 6]  # after "кодирую" and that iteration's report
-    assert all(picture.size == (64, 64) for _, picture in previews)
+    assert all(picture.size == (84, 48) for _, picture in previews)
     pixels = [np.asarray(picture, dtype=np.float32) for _, picture in previews]
     assert all(np.abs(a - b).mean() > 0 for a, b in zip(pixels, pixels[1:]))  # it changes as it is drawn
     assert path.read_bytes() == drawn.bytes  # and the previews took nothing from the drawing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,17 @@ class IllustrationContext:
     seed: int
     width: int = WIDTH  # the picture asked for: the film's aspect, the still's size
     height: int = HEIGHT
+
+
+def shaped(width: int, height: int, context: IllustrationContext) -> tuple[int, int]:
+    """A neural illustrator's size option (``width`` × ``height``, its pixel budget) in the shape of the
+    picture asked for: a vertical film gets upright pictures of about the same area, not landscapes that the
+    frame then crops to their middle third. A size already of that shape is kept as it is."""
+    aspect = context.width / context.height
+    if abs(width / height - aspect) < 0.02:
+        return width, height
+    area = width * height
+    return round(math.sqrt(area * aspect)), round(math.sqrt(area / aspect))
 
 
 class Illustrator(Backend):

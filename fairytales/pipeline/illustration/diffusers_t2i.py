@@ -21,7 +21,7 @@ from typing import Any
 from ..backend import SEED, BackendUnavailable, Option, first_line, torch_dtype
 from ..notes import Note
 from ..types import ProgressCallback, Scene, no_progress
-from . import STILL, IllustrationContext, Illustrator, cover, styled_prompt
+from . import STILL, IllustrationContext, Illustrator, cover, shaped, styled_prompt
 
 INSTALL_HINT = "pip install -r requirements/neural.txt"
 SIZE_MULTIPLE = 8  # latent pixels: Stable Diffusion needs multiples of 8; Kandinsky rounds up to 64 itself
@@ -45,6 +45,7 @@ class DiffusersIllustrator(Illustrator):
     default_model = "kandinsky-community/kandinsky-2-1"
     requires = ("torch", "diffusers", "transformers")
     weights_marker = "model_index.json"
+    device_need = "gpu"
     declared_options = (
         Option("steps", 25, "Шагов диффузии", min=1, max=200),
         Option("guidance", 7.5, "Следование тексту (guidance)", min=0.0, max=30.0),
@@ -113,8 +114,7 @@ class DiffusersIllustrator(Illustrator):
             "prompt": prompt,
             "num_inference_steps": steps,
             "guidance_scale": options["guidance"],
-            "width": snap(options["width"]),
-            "height": snap(options["height"]),
+            **dict(zip(("width", "height"), map(snap, shaped(options["width"], options["height"], context)))),
             "generator": torch.Generator(device="cpu").manual_seed(seed),
         }
         if options["negative_prompt"]:
@@ -126,7 +126,8 @@ class DiffusersIllustrator(Illustrator):
         out_png.parent.mkdir(parents=True, exist_ok=True)
         cover(image, context.width, context.height).save(out_png, format="PNG")
         progress(1.0, Note("Иллюстрация готова"))
-        return {"prompt": prompt, "steps": steps, "seed": seed, "model": self.model}
+        return {"prompt": prompt, "steps": steps, "seed": seed, "model": self.model,
+                "size": [call["width"], call["height"]]}
 
 
 def step_callback(pipe, report) -> dict[str, Any]:

@@ -44,7 +44,7 @@ from PIL import Image
 from ..backend import MODELS_DIR, SEED, BackendUnavailable, Option, OptionError
 from ..notes import Note
 from ..types import ProgressCallback, Scene, no_progress
-from . import STILL, IllustrationContext, Illustrator, cover, styled_prompt
+from . import STILL, IllustrationContext, Illustrator, cover, shaped, styled_prompt
 from .vqgan_models import load_image_encoder, load_text_encoder, load_vqgan
 
 WEIGHTS_DIR = MODELS_DIR / "vqgan_clip"
@@ -60,6 +60,7 @@ PREVIEW_EVERY = 25
 class VqganClipIllustrator(Illustrator):
     name = "vqgan_clip"
     label = "VQGAN+CLIP (многоязычный CLIP)"
+    device_need = "gpu"
     declared_options = (
         # width, height of the optimised picture; rounded to the VQGAN's factor
         Option("size", [512, 288], "Размер картинки VQGAN+CLIP", min=8, max=2048, form=True,
@@ -177,7 +178,8 @@ class VqganClipIllustrator(Illustrator):
         self.ensure_loaded()
         seed = int(opts["seed"]) if opts["seed"] is not None else int(context.seed) + int(scene.index)
         iterations = int(opts["iterations"])
-        width, height = (max(self.factor, round(v / self.factor) * self.factor) for v in opts["size"])
+        size = shaped(*opts["size"], context)  # the option's area, in the shape of the film's frame
+        width, height = (max(self.factor, round(v / self.factor) * self.factor) for v in size)
         generator = torch.Generator("cpu").manual_seed(seed)  # every random draw below comes from it
         init = load_picture(opts["init_image"], width, height) if opts["init_image"] else None
 
