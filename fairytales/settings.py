@@ -204,6 +204,14 @@ Q_CLUSTER = {
     "save_limit": 1000,
     "label": "Задачи",
 }
+# Routing (docs/deploy.md): a run whose backends need a GPU (Backend.device_need) is queued for the cluster
+# named GPU_CLUSTER, any other for CPU_CLUSTER; empty: the default cluster above, which is all there is in the
+# embedded default. A machine serves one of them with Q_CLUSTER_NAME=<name> (`manage.py serve --role gpu|cpu`
+# sets it). Every machine needs the same names, SECRET_KEY and broker: django-q2 signs tasks with them.
+GPU_CLUSTER = os.environ.get("GPU_CLUSTER", "").strip()
+CPU_CLUSTER = os.environ.get("CPU_CLUSTER", "").strip()
+Q_CLUSTER["ALT_CLUSTERS"] = {name: {} for name in (GPU_CLUSTER, CPU_CLUSTER)
+                             if name and name != Q_CLUSTER["name"]}
 if os.environ.get("Q_BROKER", "orm") == "redis":
     Q_CLUSTER["redis"] = REDIS_URL if "://" in REDIS_URL else f"redis://{REDIS_URL}"
 else:

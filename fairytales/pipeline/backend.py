@@ -114,6 +114,9 @@ class Backend:
     default_model: ClassVar[str | None] = None  # hub id or path, for neural backends
     requires: ClassVar[tuple[str, ...]] = ()  # modules it imports (torch, transformers, …)
     weights_marker: ClassVar[str | None] = None  # a file a local weights folder must hold (config.json, …)
+    # What it needs to run in reasonable time: "gpu" (a big neural model) or "cpu". A run goes to the worker
+    # cluster that serves the heaviest need among its backends (registry.run_need, GPU_CLUSTER/CPU_CLUSTER).
+    device_need: ClassVar[str] = "cpu"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -111,3 +111,24 @@ def get(stage: str, name: str | None = None, model: str | None = None) -> Backen
         if key not in _cache:
             _cache[key] = cls(model=model)
         return _cache[key]
+
+
+NEEDS = ("cpu", "gpu")  # lightest first
+
+
+def device_need(stage: str, name: str | None) -> str:
+    """What the backend needs ("gpu" or "cpu"); a stage with none named needs the heaviest of its defaults
+    (so the answer does not depend on which weights the asking machine happens to hold)."""
+    needs = ["cpu"]
+    for each in [canonical(stage, name)] if name else DEFAULT_BACKENDS[stage]:
+        try:
+            needs.append(backend_class(stage, each).device_need)
+        except (KeyError, ImportError):  # unknown or not importable here: it fails wherever it runs
+            continue
+    return max(needs, key=NEEDS.index)
+
+
+def run_need(backends: dict[str, str | None]) -> str:
+    """The heaviest need of a run whose stages use ``backends`` ({stage: name or None}); stages not in it
+    use their defaults."""
+    return max((device_need(stage, backends.get(stage)) for stage in BACKENDS), key=NEEDS.index)

@@ -95,6 +95,8 @@ class Tale(models.Model):
     # worker, a restarted machine) is taken back and resumed; a stale holder sees its token gone.
     run_token = models.UUIDField(null=True, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
+    # "cluster host:pid" of the worker process that holds it, for the staff's workers page (tasks.make_tale)
+    worker = models.CharField(max_length=200, blank=True)
     # The django-q2 task queued for this tale (its argument), None while none is: at most one tale of a
     # user has one at a time, the others wait their turn here, oldest ``queued_at`` first (tasks.py).
     # A task whose token is no longer here (django-q2 re-delivering a dead one) does nothing.

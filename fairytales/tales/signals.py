@@ -2,7 +2,8 @@
 
 - A tale's folder of files is removed whenever its row is: one tale deleted, the admin's bulk delete, a
   user deleted with all their tales. It goes once the deletion is committed, so a rolled-back delete keeps it.
-- The django-q2 schedule that takes over tales whose worker went silent is (re)made after every migrate.
+- The django-q2 schedule that takes over tales whose worker went silent is (re)made after every migrate, for
+  the CPU cluster.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import shutil
 
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.db import transaction
 from django_q.models import Schedule
 
@@ -38,4 +40,11 @@ def ensure_recovery_schedule(sender, using, apps=global_apps, **kwargs) -> None:
         return
     schedules.objects.using(using).update_or_create(name=RECOVERY_SCHEDULE, defaults={
         "func": RECOVERY_FUNC, "args": None, "kwargs": None, "schedule_type": Schedule.MINUTES,
-        "minutes": RECOVERY_EVERY_MINUTES, "repeats": -1})
+        "minutes": RECOVERY_EVERY_MINUTES, "repeats": -1, "cluster": recovery_cluster()})
+
+
+def recovery_cluster() -> str | None:
+    """The CPU cluster runs the schedule (it is always there); None: the default cluster, which django-q2
+    gives the schedules without a cluster."""
+    name = settings.CPU_CLUSTER
+    return name if name and name != settings.Q_CLUSTER["name"] else None

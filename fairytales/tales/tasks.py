@@ -9,6 +9,10 @@ holds its token). A user's other tales wait here, "queued" but not yet in the br
 ends it queues their next waiting tale (oldest request first), so one user's backlog never stands in the
 broker ahead of another user's first tale. The recovery schedule does the same for anyone left waiting.
 
+Routed: a tale's task goes to the django-q2 cluster its backends need (``cluster_for``: GPU_CLUSTER when one of
+them declares ``device_need = "gpu"``, else CPU_CLUSTER; docs/deploy.md); in the embedded default both are the
+one default cluster.
+
 Bounded: the runs a user asks for on the site (``start`` with a ``kind``) are capped per tale and per user
 and count against the daily quotas (``Tale.objects.quota_problem``), checked and queued under a lock on the
 user's row, so two web processes cannot both pass the check. A run whose worker dies (killed, out of memory,
@@ -18,6 +22,8 @@ timed out) is resumed once; the second time the tale ends failed, and the run is
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import uuid
 
 from django.conf import settings
@@ -28,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django_q.tasks import async_task
 
-from fairytales.pipeline import stages
+from fairytales.pipeline import registry, stages
 from fairytales.pipeline.backend import first_line
 from fairytales.pipeline.notes import Note
 from fairytales.pipeline.runner import Cancelled, Choice, Redo, Runner, StageFailed
@@ -128,7 +134,34 @@ def _enqueue(tale: Tale) -> None:
     Tale.objects.filter(pk=tale.pk).update(dispatch=token)
     tale.dispatch = token
     name = f"tale-{tale.pk.hex}-{timezone.now():%H%M%S%f}"
-    transaction.on_commit(lambda: async_task(TASK, str(tale.pk), str(token), task_name=name))
+    cluster = cluster_for(tale)
+    transaction.on_commit(lambda: async_task(TASK, str(tale.pk), str(token), task_name=name, cluster=cluster))
+
+
+def cluster_for(tale: Tale) -> str:
+    """The django-q2 cluster that serves the heaviest need of the tale's queued runs: GPU_CLUSTER when one of
+    their backends needs a GPU, else CPU_CLUSTER; empty means the default cluster. Named explicitly even
+    then, since a worker of another cluster queues its owner's next tale too (``_dispatch_next``)."""
+    queue = Tale.objects.filter(pk=tale.pk).values_list("run_queue", flat=True).first() or []
+    backends = {stage: (choice or {}).get("backend") for stage, choice in (tale.choices or {}).items()}
+    needs = [registry.run_need(backends)]
+    needs += [registry.device_need(redo["stage"], redo["backend"]) for run in queue for redo in run
+              if redo.get("backend") and redo.get("stage") in registry.BACKENDS]
+    cluster = settings.GPU_CLUSTER if "gpu" in needs else settings.CPU_CLUSTER
+    return cluster or settings.Q_CLUSTER["name"]
+
+
+def cluster_names() -> list[str]:
+    """Every django-q2 cluster runs are routed to (``cluster_for``): one in the embedded default."""
+    default = settings.Q_CLUSTER["name"]
+    return list(dict.fromkeys([settings.GPU_CLUSTER or default, settings.CPU_CLUSTER or default]))
+
+
+def this_worker() -> str:
+    """"cluster host:pid" of this process: the cluster is the one whose queue the task came from."""
+    from django_q.conf import Conf  # noqa: PLC0415 - read in the worker, where Q_CLUSTER_NAME is set
+
+    return f"{Conf.CLUSTER_NAME} {socket.gethostname()}:{os.getpid()}"
 
 
 def make_tale(tale_id: str, dispatch: str | None = None) -> str:
@@ -147,7 +180,8 @@ def make_tale(tale_id: str, dispatch: str | None = None) -> str:
                 transaction.on_commit(lambda: _release(tale, dispatch))
             return tale.status
         tale.status, tale.run_token, tale.heartbeat = Tale.Status.RUNNING, uuid.uuid4(), timezone.now()
-        tale.save(update_fields=["status", "run_token", "heartbeat"])
+        tale.worker = this_worker()
+        tale.save(update_fields=["status", "run_token", "heartbeat", "worker"])
     _announce(tale)
     status, error, detail = Tale.Status.DONE, "", ""
     token = tale.run_token
@@ -241,8 +275,9 @@ def _finish(tale: Tale, status: str, error: str, detail: str = "") -> None:
             status = Tale.Status.CANCELLED
         tale.status, tale.error, tale.error_detail = status, error[:2000], detail[:2000]
         tale.error_note = error.to_dict() if isinstance(error, Note) else {}
-        tale.finished, tale.dispatch, tale.attempts = timezone.now(), None, 0
-        tale.save(update_fields=["status", "error", "error_note", "error_detail", "finished", "dispatch", "attempts"])
+        tale.finished, tale.dispatch, tale.attempts, tale.worker = timezone.now(), None, 0, ""
+        tale.save(update_fields=["status", "error", "error_note", "error_detail", "finished", "dispatch", "attempts",
+                                 "worker"])
         _dispatch_next(tale.owner_id)
     _announce(tale)
 
@@ -310,17 +345,17 @@ def recover_interrupted(silent_for: float | None = None) -> int:
                 tale.error, tale.error_detail = _poisoned(tale, stage)
                 tale.error_note = tale.error.to_dict()
                 tale.status, tale.run_queue, tale.attempts = Tale.Status.FAILED, [], 0
-                tale.run_token, tale.dispatch, tale.finished = None, None, timezone.now()
-                tale.save(update_fields=["status", "error", "error_note", "error_detail", "run_queue", "attempts", "run_token",
-                                         "dispatch", "finished"])
+                tale.run_token, tale.dispatch, tale.finished, tale.worker = None, None, timezone.now(), ""
+                tale.save(update_fields=["status", "error", "error_note", "error_detail", "run_queue", "attempts",
+                                         "run_token", "dispatch", "finished", "worker"])
                 _dispatch_next(owner_id)
                 transaction.on_commit(lambda tale=tale: (broadcast.send(tale.group_name, snapshot(tale)),
                                                          _announce(tale)))
             else:
                 log.warning("tale %s: its worker went silent; resuming it", tale.pk)
-                tale.status, tale.run_token = Tale.Status.QUEUED, None
+                tale.status, tale.run_token, tale.worker = Tale.Status.QUEUED, None, ""
                 tale.run_queue = tale.run_queue or [[]]
-                tale.save(update_fields=["status", "run_token", "run_queue", "attempts"])
+                tale.save(update_fields=["status", "run_token", "run_queue", "attempts", "worker"])
                 _enqueue(tale)  # it keeps its owner's turn; the dead task's token is void
         taken += 1
     waiting = Tale.objects.filter(status=Tale.Status.QUEUED, dispatch__isnull=True)

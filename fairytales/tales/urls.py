@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import files, views
+from . import files, staff, views
 
 app_name = "tales"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("tales/<uuid:tale_id>/versions/<int:artifact_id>/", views.choose_version, name="choose_version"),
     path("tales/<uuid:tale_id>/delete/", views.delete, name="delete"),
     path("tales/<uuid:tale_id>/files/<str:name>", files.tale_file, name="tale_file"),
+    path("staff/workers/", staff.workers, name="workers"),
 ]

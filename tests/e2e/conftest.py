@@ -24,18 +24,26 @@ def free_port() -> int:
 
 
 class Site:
-    """`manage.py serve` in its own process group, on its own port, database and media folder."""
+    """`manage.py serve` in its own process group, on its own port, database and media folder.
 
-    def __init__(self, var: Path, **env_extra: str):
+    ``role``: one machine's part of a scale-out layout (``serve --role web|gpu|cpu``); a worker's has no
+    web server to wait for."""
+
+    def __init__(self, var: Path, role: str | None = None, **env_extra: str):
         self.var = var
         port = free_port()
         env = {k: v for k, v in os.environ.items()
                if k not in {"REDIS_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
         env.update(VIDEOTALES_VAR=str(var), MEDIA_ROOT=str(var / "media"), PYTHONUNBUFFERED="1", **env_extra)
-        self.log = open(var / "serve.log", "w")
-        self.process = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT,
-                                        env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        log = var / (f"serve-{role}.log" if role else "serve.log")
+        self.log = open(log, "w")
+        command = [sys.executable, "manage.py", "serve", "--port", str(port)]
+        command += ["--role", role] if role else []
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
         self.base = f"http://127.0.0.1:{port}"
+        if role in ("gpu", "cpu"):
+            return
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -44,7 +52,7 @@ class Site:
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError("the site did not start:\n" + (var / "serve.log").read_text())
+                    raise RuntimeError("the site did not start:\n" + log.read_text())
                 time.sleep(0.3)
 
     def children(self, word: str) -> list[int]:

@@ -56,7 +56,7 @@ class MusicgenComposer(Composer):
     default_model = "facebook/musicgen-small"
     requires = ("torch", "transformers")
     weights_marker = "config.json"
-    needs = "gpu"
+    device_need = "gpu"
     follows_scenes = True
     declared_options = (
         SEED,  # None: a random one

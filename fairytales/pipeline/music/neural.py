@@ -51,6 +51,7 @@ TRAIN_HINT = "train one with `python manage.py train_music`"
 class MusicTransformerComposer(Composer):
     name = "music_transformer"
     label = "Music Transformer"
+    device_need = "cpu"  # 1M parameters, trained on this CPU: a GPU would buy seconds, not minutes
     declared_options = (
         Option("temperature", 1.0, "Температура", min=0.0, max=5.0),  # above 0: it divides the logits
         Option("top_k", 32, "top_k", min=0),  # 0: no limit

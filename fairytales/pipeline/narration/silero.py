@@ -131,6 +131,7 @@ def tts_text(text: str) -> str:
 class SileroNarrator(Narrator):
     name = "silero"
     label = "Silero TTS v4"
+    device_need = "gpu"
     default_model = str(DEFAULT_MODEL)
     voice_option = "narrator_voice"
     voices = {

@@ -59,6 +59,7 @@ class CausalLMStoryteller(Storyteller):
     default_model = "ai-forever/rugpt3small_based_on_gpt2"
     requires = ("torch", "transformers")
     weights_marker = "config.json"
+    device_need = "gpu"
     declared_options = (
         Option("temperature", 0.9, "Температура", min=0.1, max=2.0, form=True),
         Option("top_k", 50, "top_k", min=0, max=500, form=True),

@@ -21,7 +21,8 @@ def fill_identity(po: Path) -> int:
     for a translator to correct); returns how many were filled."""
     blocks, filled = po.read_text("utf-8").split("\n\n"), 0
     for index, block in enumerate(blocks):
-        lines = block.split("\n")
+        tail = block[len(block.rstrip("\n")):]  # the file's last newline: msgstr goes before it, not after
+        lines = block.rstrip("\n").split("\n")
         if not any(line.startswith("msgid ") for line in lines) or 'msgid ""' in lines and index == 0:
             continue
         msgid = _field(lines, "msgid")
@@ -34,7 +35,7 @@ def fill_identity(po: Path) -> int:
             lines = [line for line in lines if not line.startswith("msgstr[")]
             lines += [f'msgstr[0] "{msgid}"', f'msgstr[1] "{plural}"', f'msgstr[2] "{plural}"']
             filled += 1
-        blocks[index] = "\n".join(line for line in lines if line != "#, fuzzy")
+        blocks[index] = "\n".join(line for line in lines if line != "#, fuzzy") + tail
     po.write_text("\n\n".join(blocks), "utf-8")
     return filled
 

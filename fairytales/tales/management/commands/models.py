@@ -1,4 +1,5 @@
-"""List every backend: its weights, whether they are here, and the device it would run on."""
+"""List every backend: its weights, whether they are here, the device it would run on here, and what it
+needs (``device_need``: the cluster a tale using it is routed to, GPU_CLUSTER or CPU_CLUSTER)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
                 ok, why = backend.available()
                 state = self.style.SUCCESS("ready") if ok else self.style.WARNING("missing")
                 where = backend.model or "(no download)"
-                self.stdout.write(f"{stage:<13}{name:<18}{state:<8} {where}  [{device if backend.model else 'cpu'}]")
+                self.stdout.write(f"{stage:<13}{name:<18}{state:<8} {where}  [{device if backend.model else 'cpu'}]"
+                                  f"  needs {cls.device_need}")
                 if not ok:
                     self.stdout.write(f"{'':<31}{why}")
         from fairytales.pipeline.video.encoder import choose

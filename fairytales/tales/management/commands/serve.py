@@ -1,9 +1,14 @@
 """Everything the site needs, in one command: Redis (embedded, unless REDIS_URL is set), the ASGI
-server and a django-q2 cluster; Ctrl-C stops all of them.
+server and a django-q2 cluster (one per cluster name when GPU_CLUSTER/CPU_CLUSTER name two); Ctrl-C stops
+all of them.
 
 It also keeps the work going: a tale left "running" by an earlier run of the site is queued again at
 start-up, and a cluster that dies is started again. Tales whose worker went silent for STALL_SECONDS while
 the site runs are taken over by the cluster itself (a django-q2 schedule made by migrate: signals.py).
+
+Scale-out (docs/deploy.md): ``--role web`` starts uvicorn only (and migrates); ``--role gpu`` / ``--role cpu``
+start the django-q2 cluster named GPU_CLUSTER / CPU_CLUSTER only. No role queues interrupted tales again at
+start-up: other machines' workers may be holding them; the schedule takes over the silent ones.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from fairytales.tales.tasks import recover_interrupted
+from fairytales.tales.tasks import cluster_names, recover_interrupted
 
 
 class Command(BaseCommand):
@@ -29,34 +34,47 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument("--role", choices=["web", "gpu", "cpu"],
+                            help="scale-out: this machine's part only (docs/deploy.md); default: everything")
 
-    def handle(self, *args, host, port, no_migrate, **options):
-        if not no_migrate:
+    def handle(self, *args, host, port, no_migrate, role, **options):
+        if role in (None, "web") and not no_migrate:  # workers leave the schema to the web machine
             call_command("migrate", interactive=False, verbosity=0)
         env = dict(os.environ)
         self.children: list[subprocess.Popen] = []
         signal.signal(signal.SIGTERM, lambda *_: self._stop(0))
         try:
-            if "REDIS_URL" not in os.environ:
+            if role in (None, "web") and "REDIS_URL" not in os.environ:  # workers find it at var/redis.sock
                 env["REDIS_URL"] = self._start_redis()
-            resumed = recover_interrupted(silent_for=0)  # no worker runs yet: every "running" one was cut off
-            if resumed:
-                self.stdout.write(f"Возобновлено прерванных сказок: {resumed}")
+            if role is None:
+                # no worker runs yet: every "running" one was cut off
+                resumed = recover_interrupted(silent_for=0)
+                if resumed:
+                    self.stdout.write(f"Возобновлено прерванных сказок: {resumed}")
             manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-            cluster = self._spawn([*manage, "qcluster"], env)
-            # uvicorn, not daphne: it waits for a slow client before sending more (daphne buffers the whole
-            # response of every viewer of a film in memory); the client's address is the site's to decide
-            # (TRUSTED_PROXIES), so uvicorn's own proxy-header handling is off.
-            self._spawn([sys.executable, "-m", "uvicorn", "fairytales.asgi:application", "--host", host,
-                         "--port", str(port), "--ws", "websockets", "--lifespan", "off", "--no-proxy-headers",
-                         "--no-server-header"], env)
-            self.stdout.write(self.style.SUCCESS(f"Видеосказки: http://{host}:{port}/  (Ctrl-C — остановить)"))
+            default = settings.Q_CLUSTER["name"]
+            names = {None: cluster_names(), "web": [], "gpu": [settings.GPU_CLUSTER or default],
+                     "cpu": [settings.CPU_CLUSTER or default]}[role]
+            clusters = {name: self._spawn([*manage, "qcluster"], {**env, "Q_CLUSTER_NAME": name})
+                        for name in names}
+            if role in (None, "web"):
+                # uvicorn, not daphne: it waits for a slow client before sending more (daphne buffers the
+                # whole response of every viewer of a film in memory); the client's address is the site's to
+                # decide (TRUSTED_PROXIES), so uvicorn's own proxy-header handling is off.
+                self._spawn([sys.executable, "-m", "uvicorn", "fairytales.asgi:application", "--host", host,
+                             "--port", str(port), "--ws", "websockets", "--lifespan", "off",
+                             "--no-proxy-headers", "--no-server-header"], env)
+                self.stdout.write(self.style.SUCCESS(
+                    f"Видеосказки: http://{host}:{port}/  (Ctrl-C — остановить)"))
+            else:
+                self.stdout.write(self.style.SUCCESS(f"django-q2: {', '.join(names)}  (Ctrl-C — остановить)"))
             while True:
                 time.sleep(0.5)
-                if cluster.poll() is not None:  # the workers died (killed, out of memory): bring them back
-                    self.stderr.write("the django-q2 cluster stopped; starting it again")
-                    self.children.remove(cluster)
-                    cluster = self._spawn([*manage, "qcluster"], env)
+                for name, cluster in list(clusters.items()):
+                    if cluster.poll() is not None:  # its workers died (killed, out of memory): start it again
+                        self.stderr.write(f"the django-q2 cluster {name} stopped; starting it again")
+                        self.children.remove(cluster)
+                        clusters[name] = self._spawn([*manage, "qcluster"], {**env, "Q_CLUSTER_NAME": name})
                 if any(child.poll() is not None for child in self.children):
                     self.stderr.write("a server process stopped; stopping the rest")
                     self._stop(1)
