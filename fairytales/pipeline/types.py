@@ -47,6 +47,8 @@ class TaleRequest:
     genre: str
     scenes: int = 6
     seed: int = 0
+    language: str = "ru"  # the tale's own language (languages.CODES): its text, narration and burned subtitles
+    subtitles: tuple[str, ...] = ()  # further languages the film carries subtitle tracks in
 
 
 # The message is a plain str or a notes.Note (a code and parameters the site translates where it is shown).
