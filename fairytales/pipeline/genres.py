@@ -7,7 +7,7 @@ as the default one rather than failing, since a stored tale's genre must always 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -19,6 +19,11 @@ class Genre:
     palette: str  # the storybook illustrator's colour grade
     mood: str  # the composers' mood
     picture_style: str  # what the neural illustrators add to a scene's prompt
+    names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # {language: name}, not ru
+
+    def name_in(self, language: str) -> str:
+        """The genre's name in ``language`` (a story model's prompt): «сказка» → "fairy tale", «казка»."""
+        return self.names.get(language, self.name)
 
 
 def _load() -> dict[str, Genre]:

@@ -16,6 +16,7 @@ BACKENDS: dict[str, dict[str, str]] = {
     "story": {
         "template": "fairytales.pipeline.story.template.backend:TemplateStoryteller",
         "rugpt3": "fairytales.pipeline.story.transformers_lm:CausalLMStoryteller",
+        "mgpt": "fairytales.pipeline.story.transformers_lm:MultilingualLMStoryteller",
     },
     "proofread": {
         "jamspell": "fairytales.pipeline.proofread.jamspell.backend:JamSpellProofreader",
@@ -35,6 +36,10 @@ BACKENDS: dict[str, dict[str, str]] = {
         "storybook": "fairytales.pipeline.illustration.storybook.backend:StorybookIllustrator",
         "vqgan_clip": "fairytales.pipeline.illustration.vqgan_clip:VqganClipIllustrator",
         "diffusers": "fairytales.pipeline.illustration.diffusers_t2i:DiffusersIllustrator",
+    },
+    "translation": {
+        "parallel": "fairytales.pipeline.translation.parallel:ParallelTranslator",
+        "marian": "fairytales.pipeline.translation.marian:MarianTranslator",
     },
     "video": {"ffmpeg": "fairytales.pipeline.video.ffmpeg:FfmpegEditor"},
 }
@@ -56,6 +61,7 @@ DEFAULT_BACKENDS: dict[str, tuple[str, ...]] = {
     "narration": ("rhvoice", "espeak"),
     "music": ("music_transformer", "procedural"),
     "illustration": ("storybook",),
+    "translation": ("parallel",),
     "video": ("ffmpeg",),
 }
 

@@ -1,8 +1,12 @@
 """Runs the stage graph for one tale, making only what is missing or asked for again.
 
     title + genre ─► story ─► proofread ─► scenes ─┬─► narration[i] ─┐
-                                                   ├─► illustration[i]├─► video (+ poster)
-                                                   └─► music ─────────┘
+                                                   ├─► illustration[i]├─► video (+ poster, subtitle tracks)
+                                                   ├─► music ─────────┤
+                                                   └─► translation ───┘
+
+Every stage works in the tale's language (``TaleRequest.language``); the translation stage gives each scene's
+text in the further subtitle languages, and the video node writes one WebVTT track per language.
 
 A node is made when the store has no current result for it, when it is asked for (``redo``),
 or when something it depends on was made in this run. So a first run makes everything, a run
@@ -15,26 +19,45 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
+import threading
 import time
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from . import failures, limits, registry, stages
+from . import failures, languages, limits, registry, stages
 from .artifacts import Artifact, Store
-from .backend import SEED
+from .backend import SEED, first_line
 from .failures import LimitExceeded
 from .illustration import IllustrationContext, upscale
 from .music import MusicCue
 from .music.scene_moods import mood_words
-from .scenes import rewrite_scene, split_scenes
 from .notes import Note, as_note
+from .scenes import rewrite_scene, split_scenes
+from .translation import Job
 from .types import Cue, Scene, TaleRequest
-from .video import DEFAULT_FORMAT, FORMATS, Cut, SceneClip, joins
+from .video import DEFAULT_FORMAT, FORMATS, Cut, SceneClip, joins, webvtt
 from .video.timeline import plan
 
 SEED_OFFSETS = {"story": 0, "narration": 100, "illustration": 200, "music": 300}
 MUSIC_SLACK = 8.0  # seconds of music beyond the narration, so a longer redo of one scene fits
+
+# Backends whose nodes may be made in threads beside other nodes: each thread has its own instance of the
+# backend, and the backend keeps no process-wide state (a global random seed, torch's thread count) that the
+# others read. RHVoice's C library runs outside the GIL with one engine per instance; espeak is a subprocess;
+# the storybook painter is PIL and numpy with its own random generators; the composers sample with their own
+# generator. Any other backend makes its nodes one at a time, with nothing else running beside it.
+BESIDE_OTHERS = {
+    "narration": frozenset({"rhvoice", "espeak"}),
+    "illustration": frozenset({"storybook"}),
+    "music": frozenset({"music_transformer", "procedural"}),
+}
+PER_SCENE = ("narration", "illustration")
+# How many nodes are made at once (threads): the machine's cores, at most 4; 1 makes one node at a time
+WORKERS_SETTING = "VIDEOTALES_WORKERS"
+CANCEL_POLL = 1.0  # seconds between the runner's own looks at the store for a cancel while nodes are made
 
 
 class Cancelled(Exception):
@@ -78,14 +101,85 @@ class Redo:
         return {k: v for k, v in asdict(self).items() if v not in (None, {})}
 
 
+class _Calls:
+    """Store calls from the runner's worker threads, made on the runner's own thread.
+
+    The site's store is the Django ORM, whose connections belong to a thread: so every store call a node
+    makes while it is made in a worker thread waits here for the runner's thread, which runs it."""
+
+    def __init__(self):
+        self.owner = threading.get_ident()
+        self.waiting: queue.SimpleQueue = queue.SimpleQueue()  # (function, args, kwargs, Future) and finished jobs
+        self.stopping = threading.Event()  # cancelled: a worker's next store call raises Cancelled
+
+    def call(self, function, *args, **kwargs):
+        if threading.get_ident() == self.owner:
+            return function(*args, **kwargs)
+        if self.stopping.is_set():
+            raise Cancelled()
+        answer: Future = Future()
+        self.waiting.put((function, args, kwargs, answer))
+        return answer.result()
+
+    def run_one(self, item) -> None:
+        function, args, kwargs, answer = item
+        try:
+            answer.set_result(function(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - the worker that asked raises it
+            answer.set_exception(exc)
+
+
+class _StoreFromAnyThread:
+    """The store, each of whose calls runs on the runner's own thread (see ``_Calls``)."""
+
+    def __init__(self, store: Store, calls: _Calls):
+        self._store, self._calls = store, calls
+
+    def __getattr__(self, name: str):
+        value = getattr(self._store, name)
+        if not callable(value):
+            return value
+        return lambda *args, **kwargs: self._calls.call(value, *args, **kwargs)
+
+
+@dataclass
+class _Job:
+    """A node to make: ``make`` runs in a worker thread, the runner's thread keeps what it makes."""
+
+    stage: str
+    scene: int | None
+    fingerprint: str
+    make: Callable[[], Artifact]
+    beside_others: bool  # whether it may be made while other nodes are made
+    result: Artifact | BaseException | None = None
+    finished: bool = False
+
+
+@dataclass
+class _Batch:
+    """One stage's nodes in a run of ``_together``: the results kept from before, and the jobs that make
+    the others (a node's place in ``results`` is None until its job's result is saved)."""
+
+    stage: str
+    per_scene: bool
+    results: list[Artifact | None]
+    jobs: dict[int, _Job]  # {place in results: job}
+    fractions: dict[int, float] = field(default_factory=dict)  # {place: how far its job is}
+    saved: int = 0  # results[:saved] are all saved (or kept), in order
+    failure: _Job | None = None
+
+
 class Runner:
     def __init__(self, request: TaleRequest, store: Store, choices: dict[str, Choice] | None = None,
                  redo: list[Redo] | None = None):
         self.request = request
-        self.store = store
+        self._calls = _Calls()
+        self.store = _StoreFromAnyThread(store, self._calls)
+        self._lane = threading.local()  # which worker a thread is: worker 0 uses the registry's backends
         self.choices = {stage: Choice() for stage in stages.WITH_BACKENDS}
         self.choices.update(choices or {})
         self.redo = {(r.stage, r.scene): r for r in (redo or []) if r.version is None}
+        self._parallel_problems: dict[str, str] = {}  # {language: why the storyteller gave no parallel text}
 
     # -- the graph ------------------------------------------------------------------------
     def run(self) -> Artifact:
@@ -96,24 +190,43 @@ class Runner:
         scenes_artifact = self._node("scenes", None, {"text": _names(text), "count": self.request.scenes},
                                      lambda: self._scenes(text, previous))
         scenes = [Scene.from_dict(d) for d in json.loads(scenes_artifact.file().read_text("utf-8"))]
+        others = self._subtitle_languages()
+        # with no other language there is nothing to translate: the scenes are no input then
+        translation = self._node("translation", None,
+                                 {"scenes": _names(scenes_artifact), "languages": list(others)} if others else {},
+                                 lambda: self._translation(scenes, others))
         self._check_work(scenes)
-        narrations = self._per_scene("narration", scenes, lambda s: {"lines": [vars(x) for x in s.lines]},
-                                     self._narration)
+        self._calls.owner = threading.get_ident()  # the thread that runs the store's calls
+        [narrations] = self._together([self._scene_batch("narration", scenes,
+                                                         lambda s: {"lines": [vars(x) for x in s.lines]},
+                                                         self._narration)])
         frame = self._frame()
         # a picture is composed for its film's aspect: one of another aspect is drawn again (16:9 adds no key,
         # so the pictures of every tale made before formats existed stay current)
         aspect = {} if frame[0] * 9 == frame[1] * 16 else {"aspect": f"{frame[0]}x{frame[1]}"}
-        pictures = self._per_scene("illustration", scenes,
-                                   lambda s: {"text": s.text, "prompt": s.prompt, **aspect}, self._illustration)
+        pictures = self._scene_batch("illustration", scenes,
+                                     lambda s: {"text": s.text, "prompt": s.prompt, **aspect}, self._illustration)
         needed = sum(a.meta["duration"] for a in narrations) + 10 * len(scenes)
         cues = self._music_cues(scenes, narrations)
         music_inputs = {"genre": self.request.genre}
         if self._follows_scenes():  # its music changes with the scenes' moods: made again when they change
             music_inputs["moods"] = [list(cue.moods) for cue in cues]
-        music = self._node("music", None, music_inputs, lambda: self._music(needed, cues),
-                           stale=lambda a: a.meta.get("duration", 0) < needed)
+        music = self._batch("music", None, music_inputs, lambda: self._music(needed, cues),
+                            stale=lambda a: a.meta.get("duration", 0) < needed)
+        # the music needs only the narration: it is composed while the pictures are drawn
+        pictures, [music] = self._together([pictures, music])
         inputs = {"title": self.request.title, "parts": [_names(a) for a in (*narrations, *pictures, music)]}
-        return self._node("video", None, inputs, lambda: self._video(scenes, narrations, pictures, music))
+        if others:  # a film with tracks in other languages is made again when their texts change
+            inputs["translation"] = _names(translation)
+        return self._node("video", None, inputs, lambda: self._video(scenes, narrations, pictures, music, translation))
+
+    def _subtitle_languages(self) -> tuple[str, ...]:
+        """The tale's further subtitle languages; an unknown one fails the translation stage readably."""
+        try:
+            languages.check(self.request.language)
+            return languages.extra(self.request.language, self.request.subtitles)
+        except ValueError as exc:
+            self._fail("translation", None, exc)
 
     def _check_work(self, scenes: list[Scene]) -> None:
         """Refuse, before any voice or picture is made, a tale whose text or pictures are over the limits."""
@@ -141,12 +254,9 @@ class Runner:
         ``inputs`` identifies what the node is made from (file names are unique per version), so an
         edit upstream reaches exactly the nodes that read what changed.
         """
-        fingerprint = hashlib.sha1(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-        current = self.store.current(stage, scene)
-        wanted = (stage, scene) in self.redo or (stage, None) in self.redo or (
-            scene is None and any(asked == stage for asked, _ in self.redo))
-        if (current and not wanted and current.meta.get("inputs") == fingerprint
-                and not (stale and stale(current))):
+        fingerprint = _fingerprint(inputs)
+        current = self._reusable(stage, scene, fingerprint, stale)
+        if current:
             if scene is None:
                 self.store.report(stage, "done", 1.0, Note("Готово (сохранено ранее)"))
             return current
@@ -159,27 +269,179 @@ class Runner:
             raise
         except Exception as exc:  # noqa: BLE001 - any backend failure becomes a readable stage error
             self._fail(stage, scene, exc)
-        artifact.files = {role: _finish_part(path) for role, path in artifact.files.items()}
-        artifact.meta["inputs"] = fingerprint
-        self.store.save(artifact)
+        done = self._keep(artifact, fingerprint)
         if scene is None:
-            self.store.report(stage, "done", 1.0, Note("Готово"))
+            self.store.report(stage, "done", 1.0, done or Note("Готово"))
         return artifact
 
-    def _per_scene(self, stage: str, scenes: list[Scene], inputs, make) -> list[Artifact]:
-        results = []
-        progress = self._progress(stage)
-        self.store.report(stage, "running", 0.0, Note("Начинаю"))
-        for i, scene in enumerate(scenes):
-            def scene_progress(fraction: float, message: str = "", i=i) -> None:
-                progress((i + fraction) / len(scenes), Note("Сцена {scene} из {scenes}: {inner}", scene=i + 1,
-                                                                 scenes=len(scenes), inner=as_note(message)))
+    def _reusable(self, stage: str, scene: int | None, fingerprint: str, stale=None) -> Artifact | None:
+        """The node's current result, if it is current for these inputs and not asked for again."""
+        current = self.store.current(stage, scene)
+        wanted = (stage, scene) in self.redo or (stage, None) in self.redo or (
+            scene is None and any(asked == stage for asked, _ in self.redo))
+        if (current and not wanted and current.meta.get("inputs") == fingerprint
+                and not (stale and stale(current))):
+            return current
+        return None
 
-            results.append(self._node(stage, scene.index, inputs(scene),
-                                      lambda s=scene, p=scene_progress: make(s, p)))
-            progress((i + 1) / len(scenes), Note("Сцена {scene} из {scenes} готова", scene=i + 1, scenes=len(scenes)))
-        self.store.report(stage, "done", 1.0, Note("Готово: сцен {scenes}", scenes=len(scenes)))
-        return results
+    def _keep(self, artifact: Artifact, fingerprint: str) -> Note | None:
+        """Save a made result under its final names; what its stage says when done, if not just «Готово»."""
+        artifact.files = {role: _finish_part(path) for role, path in artifact.files.items()}
+        artifact.meta["inputs"] = fingerprint
+        done = artifact.meta.pop("done_note", None)
+        self.store.save(artifact)
+        return done
+
+    # -- making nodes together -------------------------------------------------------------
+    def _beside_others(self, stage: str, scene: int | None) -> bool:
+        """Whether the backend that will make this node may make it in a thread beside other nodes."""
+        redo = self._redo(stage, scene)
+        name = (redo and redo.backend) or self.choices[stage].backend
+        return (registry.canonical(stage, name) or registry.default_backend(stage)) in BESIDE_OTHERS.get(stage, ())
+
+    def _batch(self, stage: str, scene: int | None, inputs: dict, make, stale=None) -> _Batch:
+        """A single node as a batch for ``_together``: its current result, or the job that makes it."""
+        fingerprint = _fingerprint(inputs)
+        current = self._reusable(stage, scene, fingerprint, stale)
+        if current:
+            return _Batch(stage, False, [current], {})
+        return _Batch(stage, False, [None], {0: _Job(stage, scene, fingerprint, make,
+                                                     self._beside_others(stage, scene))})
+
+    def _scene_batch(self, stage: str, scenes: list[Scene], inputs, make) -> _Batch:
+        """A per-scene stage as a batch for ``_together``: each scene's current result or the job making it."""
+        batch = _Batch(stage, True, [], {})
+        n = len(scenes)
+        for place, scene in enumerate(scenes):
+            fingerprint = _fingerprint(inputs(scene))
+            current = self._reusable(stage, scene.index, fingerprint)
+            batch.results.append(current)
+            if current is None:
+                def scene_progress(fraction: float, message: str = "", place=place, progress=self._progress(stage)):
+                    batch.fractions[place] = fraction
+                    progress((batch.saved + sum(batch.fractions.values())) / n,
+                             Note("Сцена {scene} из {scenes}: {inner}", scene=place + 1, scenes=n,
+                                  inner=as_note(message)))
+
+                batch.jobs[place] = _Job(stage, scene.index, fingerprint,
+                                         lambda s=scene, p=scene_progress: make(s, p),
+                                         self._beside_others(stage, scene.index))
+        return batch
+
+    def _together(self, batches: list[_Batch]) -> list[list[Artifact]]:
+        """Make the batches' jobs, several at once in worker threads where their backends allow, and return
+        each batch's results in order.
+
+        Every store call stays on this thread (workers' calls wait for it, see ``_Calls``), and results are
+        saved in the batches' order, whatever order they are made in: the same files, versions and
+        «Сцена k из n готова» as one at a time. A failing node does not stop the others: what they make is
+        kept, and then its stage fails, naming the scene. A cancel stops every worker at its next progress.
+        """
+        jobs = [job for batch in batches for _, job in sorted(batch.jobs.items())]
+        for batch in batches:
+            if batch.per_scene or batch.jobs:
+                self.store.report(batch.stage, "running", 0.0, Note("Начинаю"))
+            else:
+                self.store.report(batch.stage, "done", 1.0, Note("Готово (сохранено ранее)"))
+            self._save_ready(batch)
+        if jobs:
+            self._check_cancelled()
+        waiting, running = list(jobs), {}  # {job id: (job, lane)}
+        try:
+            self._pump(batches, waiting, running)
+        except BaseException:  # the store failed on this thread: stop the workers, and let none wait for it
+            self._calls.stopping.set()
+            while running:
+                item = self._calls.waiting.get()
+                if isinstance(item, _Job):
+                    running.pop(id(item))
+                else:
+                    self._calls.run_one(item)
+            self._calls.stopping.clear()
+            raise
+        stopped = self._calls.stopping.is_set()
+        self._calls.stopping.clear()
+        for batch in batches:  # after a failure or a cancel: keep what the others made
+            self._save_ready(batch, to_the_end=True)
+        if stopped or any(isinstance(job.result, Cancelled) for job in jobs):
+            raise Cancelled()
+        failed = [batch for batch in batches if batch.failure]
+        for batch in failed[1:]:
+            failure = StageFailed(batch.stage, batch.failure.scene, batch.failure.result)
+            self.store.report(batch.stage, "failed", 0.0, "", error=failure.public, detail=failure.detail)
+        if failed:
+            self._fail(failed[0].stage, failed[0].failure.scene, failed[0].failure.result)
+        return [batch.results for batch in batches]
+
+    def _pump(self, batches: list[_Batch], waiting: list[_Job], running: dict) -> None:
+        """Start jobs as workers come free, run the workers' store calls, save what they make; until all are
+        made (or, after a cancel, the running ones have stopped)."""
+        lanes = _workers()
+        looked = time.monotonic()
+        while waiting or running:
+            while waiting and len(running) < lanes and not self._calls.stopping.is_set():
+                job = waiting[0]
+                if running and not (job.beside_others and all(j.beside_others for j, _ in running.values())):
+                    break  # a job that must run alone waits for the others; the ones after it wait too
+                waiting.pop(0)
+                lane = min(set(range(lanes)) - {lane for _, lane in running.values()})
+                running[id(job)] = (job, lane)
+                threading.Thread(target=self._work, args=(job, lane), daemon=True,
+                                 name=f"videotales-{job.stage}-{job.scene or 0}").start()
+            if self._calls.stopping.is_set():
+                waiting.clear()
+            try:
+                item = self._calls.waiting.get(timeout=CANCEL_POLL)
+            except queue.Empty:
+                item = None
+            if isinstance(item, _Job):
+                running.pop(id(item))
+                if isinstance(item.result, Cancelled):  # one worker saw the cancel: the others stop too
+                    self._calls.stopping.set()
+                for batch in batches:
+                    self._save_ready(batch)
+            elif item is not None:
+                self._calls.run_one(item)
+            if time.monotonic() - looked >= CANCEL_POLL and not self._calls.stopping.is_set():
+                looked = time.monotonic()
+                if self.store.cancelled():
+                    self._calls.stopping.set()
+
+    def _work(self, job: _Job, lane: int) -> None:
+        """A worker thread: make one node, then hand it (or why it failed) to the runner's thread."""
+        self._lane.number = lane
+        try:
+            job.result = job.make()
+        except BaseException as exc:  # noqa: BLE001 - the runner's thread fails the stage with it
+            job.result = exc
+        job.finished = True
+        self._calls.waiting.put(job)
+
+    def _save_ready(self, batch: _Batch, to_the_end: bool = False) -> None:
+        """Save the batch's made results that all earlier ones are saved before, in order (all that were made,
+        ``to_the_end``), and report each scene and the stage done."""
+        n = len(batch.results)
+        while batch.saved < n:
+            place = batch.saved
+            job = batch.jobs.get(place)
+            if job is not None and batch.results[place] is None:
+                if not job.finished:
+                    if not to_the_end:
+                        return
+                elif isinstance(job.result, Artifact):
+                    batch.results[place] = job.result
+                    done = self._keep(job.result, job.fingerprint)
+                    if not batch.per_scene:
+                        self.store.report(batch.stage, "done", 1.0, done or Note("Готово"))
+                elif not isinstance(job.result, Cancelled) and batch.failure is None:
+                    batch.failure = job
+            batch.fractions.pop(place, None)
+            batch.saved += 1
+            if batch.per_scene and batch.results[place] is not None:
+                self.store.report(batch.stage, "running", batch.saved / n,
+                                  Note("Сцена {scene} из {scenes} готова", scene=place + 1, scenes=n))
+        if batch.per_scene and batch.saved == n and all(batch.results) and not to_the_end:
+            self.store.report(batch.stage, "done", 1.0, Note("Готово: сцен {scenes}", scenes=n))
 
     # -- the stages -----------------------------------------------------------------------
     def _part(self, stage: str, scene: int | None, filename: str) -> Path:
@@ -208,6 +470,7 @@ class Runner:
         if "seed" in options and options["seed"] is None:
             seed = self.request.seed + SEED_OFFSETS.get(stage, 0) + (scene or 0)
             options["seed"] = seed % (SEED.max + 1)  # a tale's seed near the top still gives a valid one
+        backend = _lane_instance(stage, backend, getattr(self._lane, "number", 0))
         backend.ensure_loaded()
         return backend, options
 
@@ -222,18 +485,33 @@ class Runner:
             path.write_text(redo.text.strip(), encoding="utf-8")
             return Artifact(stage="story", scene=None, files={"text": path}, meta={"chars": len(redo.text)},
                             backend="edited")
+        self._check_story_language()
         backend, options = self._backend("story")
         text = backend.write(self.request, options, self._progress("story"))
         path = self._part("story", None, "story.txt")
         path.write_text(text, encoding="utf-8")
         return self._artifact("story", None, {"text": path}, {"chars": len(text)}, backend, options)
 
+    def _check_story_language(self) -> None:
+        """A storyteller that cannot tell the tale's language fails the story stage at once, before it loads."""
+        redo = self._redo("story")
+        name = registry.canonical("story", (redo and redo.backend) or self.choices["story"].backend)
+        name = name or registry.default_backend("story")
+        told = getattr(registry.backend_class("story", name), "languages", ("ru",))
+        if self.request.language not in told:
+            raise ValueError(f"story/{name}: this storyteller does not tell tales in "
+                             f"{languages.NAMES.get(self.request.language, self.request.language)} "
+                             f"({self.request.language!r}); it tells them in {', '.join(told)}")
+
     def _proofread(self, story: Artifact) -> Artifact:
         backend, options = self._backend("proofread")
-        result = backend.fix(story.file().read_text("utf-8"), options, self._progress("proofread"))
+        result = backend.fix(story.file().read_text("utf-8"), options, self._progress("proofread"),
+                             language=self.request.language)
         path = self._part("proofread", None, "proofread.txt")
         path.write_text(result.text, encoding="utf-8")
         meta = {"chars": len(result.text), "corrections": result.corrections}
+        if not getattr(result, "checked", True):  # no spelling check for the tale's language
+            meta.update(checked=False, done_note=Note("Орфография не проверялась"))
         return self._artifact("proofread", None, {"text": path}, meta, backend, options)
 
     def _scenes(self, text: Artifact, current: Artifact | None) -> Artifact:
@@ -242,31 +520,107 @@ class Runner:
             scenes = [Scene.from_dict(d) for d in json.loads(current.file().read_text("utf-8"))]
             for scene in scenes:
                 if scene.index in edits:
-                    scene.text, scene.prompt, scene.lines = rewrite_scene(edits[scene.index])
+                    scene.text, scene.prompt, scene.lines = rewrite_scene(edits[scene.index], self.request.language)
+                    scene.paragraphs = []  # it no longer holds the story's words: no parallel text has it
         else:
-            scenes = split_scenes(text.file().read_text("utf-8"), self.request.scenes)
+            scenes = split_scenes(text.file().read_text("utf-8"), self.request.scenes, self.request.language)
         path = self._part("scenes", None, "scenes.json")
         path.write_text(json.dumps([s.to_dict() for s in scenes], ensure_ascii=False, indent=1), encoding="utf-8")
         return Artifact(stage="scenes", scene=None, files={"scenes": path}, meta={"count": len(scenes)},
                         backend="split", options={"count": self.request.scenes})
 
+    def _translation(self, scenes: list[Scene], others: tuple[str, ...]) -> Artifact:
+        """Each scene's text in each further subtitle language (``translations.json``: {language: [text or
+        null per scene]}). A scene whose text is unchanged keeps its earlier translation."""
+        path = self._part("translation", None, "translations.json")
+        sources = [_digest(scene.text) for scene in scenes]
+        if not others:
+            path.write_text("{}", encoding="utf-8")
+            return Artifact(stage="translation", scene=None, files={"texts": path}, backend="none",
+                            meta={"languages": [], "sources": sources, "missing": {},
+                                  "done_note": Note("Других языков нет")})
+        backend, options = self._backend("translation")
+        fallback = None
+        if options.get("fallback"):
+            try:
+                marian = registry.get("translation", "marian")
+                if any(marian.can(self.request.language, language) for language in others):
+                    fallback = marian
+            except Exception:  # noqa: BLE001 - no transformers here: no fallback
+                fallback = None
+        self._parallel_problems = {}
+        job = Job(source=self.request.language, targets=others, scenes=scenes, parallel=self._parallel_story,
+                  known=self._known_translations(backend.name, sources), fallback=fallback)
+        texts = backend.translate(job, options, self._progress("translation"))
+        path.write_text(json.dumps(texts, ensure_ascii=False, indent=1), encoding="utf-8")
+        missing = {language: [scene.index for scene, text in zip(scenes, texts[language]) if not text]
+                   for language in others}
+        missing = {language: indices for language, indices in missing.items() if indices}
+        meta = {"languages": list(others), "sources": sources, "missing": missing}
+        if fallback is not None:
+            meta["fallback"] = fallback.name
+        if self._parallel_problems:
+            meta["parallel_failed"] = self._parallel_problems
+        if missing:
+            meta["done_note"] = Note("Готово; без перевода остались сцены: {missing}", missing="; ".join(
+                f"{language}: {', '.join(map(str, indices))}" for language, indices in missing.items()))
+        return self._artifact("translation", None, {"texts": path}, meta, backend, options)
+
+    def _parallel_story(self, language: str) -> str | None:
+        """The current story told in ``language`` by the storyteller that wrote it, or None (an edited story,
+        a backend that cannot)."""
+        story = self.store.current("story")
+        if story is None or story.backend in ("", "edited"):
+            return None
+        try:
+            teller = registry.get("story", story.backend, story.model)
+            method = getattr(teller, "parallel", None)
+            if method is None:
+                return None
+            teller.ensure_loaded()
+            return method(self.request, teller.options(story.options), language)
+        except Exception as exc:  # noqa: BLE001 - subtitles are not worth the film: the scenes go untranslated,
+            self._parallel_problems[language] = first_line(exc)  # and the stage's meta says why
+            return None
+
+    def _known_translations(self, backend: str, sources: list[str]) -> dict[str, dict[int, str]]:
+        """The current translation's texts of scenes whose text is unchanged (same place, same words), when
+        the same backend made it and no redo asks for it again."""
+        current = self.store.current("translation")
+        if current is None or current.backend != backend or self._redo("translation"):
+            return {}
+        try:
+            texts = json.loads(current.file("texts").read_text("utf-8"))
+        except (OSError, ValueError, KeyError):
+            return {}
+        before = current.meta.get("sources") or []
+        known: dict[str, dict[int, str]] = {}
+        for language, scene_texts in texts.items():
+            known[language] = {i + 1: text for i, (text, old, new) in enumerate(zip(scene_texts, before, sources))
+                               if text and old == new}
+        return known
+
     def _narration(self, scene: Scene, progress) -> Artifact:
         backend, options = self._backend("narration", scene.index)
+        if hasattr(backend, "check_language"):
+            backend.check_language(self.request.language)
         path = self._part("narration", scene.index, "narration.wav")
-        result = backend.speak(limits.narrated_part(scene), path, options, progress)
+        result = backend.speak(limits.narrated_part(scene), path, options, progress, language=self.request.language)
         meta = {"duration": round(result.duration, 3), "cues": [vars(c) for c in result.cues]}
+        if getattr(result, "voices", None):  # which voice read which speaker
+            meta["voices"] = dict(result.voices)
         return self._artifact("narration", scene.index, {"audio": path}, meta, backend, options)
 
     def _illustration(self, scene: Scene, progress) -> Artifact:
         backend, options = self._backend("illustration", scene.index)
         redo = self._redo("illustration", scene.index)
         if redo and redo.prompt:
-            scene = Scene(scene.index, scene.text, redo.prompt.strip(), scene.lines)
+            scene = Scene(scene.index, scene.text, redo.prompt.strip(), scene.lines, scene.paragraphs)
         path = self._part("illustration", scene.index, "picture.png")
         size = upscale.still_size(self._frame(), options.get("still") or 0)
         width, height = size if backend.native_size else upscale.draft_size(size)
         context = IllustrationContext(title=self.request.title, genre=self.request.genre, seed=self.request.seed,
-                                      width=width, height=height)
+                                      width=width, height=height, language=self.request.language)
         show = getattr(self.store, "preview", None)  # a store that shows pictures as they improve (the site's)
         if show:
             progress.preview = lambda picture, i=scene.index: show("illustration", i, picture)
@@ -275,7 +629,8 @@ class Runner:
         enlarged = upscale.to_size(path, size, upscale.configured())  # the upscale step: a no-op at the size
         if enlarged:
             meta["upscaled"] = enlarged
-        return self._artifact("illustration", scene.index, {"picture": path}, meta, backend, options)
+        files = {"picture": path, **backend.extra_files(path)}  # vqgan_clip: the latent, for latent morphs
+        return self._artifact("illustration", scene.index, files, meta, backend, options)
 
     def _format(self) -> str:
         """The film's format: a redo's, else the current film's (a format chosen by a redo stays), else the
@@ -302,6 +657,17 @@ class Runner:
             cuts = joins.parse(kept["joins"] if "joins" in kept else self.choices["video"].options.get("joins"))
         cuts.update(joins.parse(given.get("joins")))
         return join, joins.text(cuts)
+
+    def _burn(self) -> str:
+        """The language burned into the film ("" for the tale's own, "none"), kept like the format: a redo's,
+        else the current film's, else the tale's."""
+        redo = self._redo("video")
+        current = self.store.current("video")
+        for options in (redo.options if redo else {}, current.options if current else {},
+                        self.choices["video"].options):
+            if (options or {}).get("burn"):
+                return options["burn"]
+        return ""
 
     def _frame(self) -> tuple[int, int]:
         """The film's frame (width, height); an unknown format fails the video stage readably."""
@@ -345,15 +711,23 @@ class Runner:
         return self._artifact("music", None, {"audio": wav, "midi": midi}, meta, backend, options)
 
     def _video(self, scenes: list[Scene], narrations: list[Artifact], pictures: list[Artifact],
-               music: Artifact) -> Artifact:
+               music: Artifact, translation: Artifact) -> Artifact:
         backend, options = self._backend("video")
         options["format"] = self._format()
         if "join" in options:  # an editor that has joins (video/joins.py)
             options["join"], options["joins"] = self._joins(options)
+        tracks = self._subtitle_cues(narrations, translation)
+        burn = self._burn()
+        burned = self.request.language if burn in ("", self.request.language) else burn
+        if burned not in (*tracks, "none"):
+            raise ValueError(f"video: cannot burn in {burn!r}: the film's subtitles are in "
+                             f"{', '.join(tracks)} (or none)")
+        if "burn" in options:
+            options["burn"] = burn
         clips = [
             SceneClip(picture=p.file("picture"), narration=n.file("audio"), narration_seconds=n.meta["duration"],
-                      cues=[Cue(**c) for c in n.meta["cues"]])
-            for n, p in zip(narrations, pictures)
+                      cues=[] if burned == "none" else tracks[burned][i], latent=p.files.get("latent"))
+            for i, (n, p) in enumerate(zip(narrations, pictures))
         ]
         mp4 = self._part("video", None, "video.mp4")
         # the editor keeps its encoded segments between runs, so a redo re-encodes only what changed; beside
@@ -363,7 +737,36 @@ class Runner:
                   segments_dir=segments)
         poster = self._part("video", None, "poster.jpg")
         meta = backend.assemble(cut, mp4, poster, options, self._progress("video"))
-        return self._artifact("video", None, {"video": mp4, "poster": poster}, meta, backend, options)
+        files = {"video": mp4, "poster": poster}
+        timeline = plan([n.meta["duration"] for n in narrations],
+                        **{key: options[key] for key in ("title_seconds", "crossfade") if key in options})
+        for language, cues in tracks.items():  # one WebVTT track per language, on the film's clock
+            on_film = webvtt.on_film(timeline, cues)
+            if on_film:
+                files[f"vtt_{language}"] = webvtt.write_vtt(
+                    on_film, self._part("video", None, f"subtitles.{language}.vtt"), language)
+        meta = {**meta, "subtitles": [code for code in tracks if f"vtt_{code}" in files],
+                "burned": "" if burned == "none" else burned}
+        return self._artifact("video", None, files, meta, backend, options)
+
+    def _subtitle_cues(self, narrations: list[Artifact], translation: Artifact) -> dict[str, list[list[Cue]]]:
+        """Each language's cues per scene, relative to the scene's narration: the tale's own from the
+        narration, each other one from its translation (its sentences over the narrated stretch)."""
+        own = [[Cue(**c) for c in n.meta["cues"]] for n in narrations]
+        tracks = {self.request.language: own}
+        try:
+            texts = json.loads(translation.file("texts").read_text("utf-8"))
+        except (OSError, ValueError, KeyError):
+            texts = {}
+        narrated = int(os.environ.get(limits.NARRATED_SENTENCES_SETTING) or 0)
+        for language in self._subtitle_languages():
+            scene_texts = texts.get(language) or []
+            if not any(scene_texts):
+                continue
+            tracks[language] = [
+                webvtt.translated_cues(text, cues, n.meta["duration"], narrated) if text else []
+                for text, cues, n in zip([*scene_texts, *[None] * len(own)], own, narrations)]
+        return tracks
 
     # -- progress -------------------------------------------------------------------------
     def _progress(self, stage: str):
@@ -384,12 +787,45 @@ class Runner:
             raise Cancelled()
 
 
+_spares: dict[tuple[str, str, str | None, int], Any] = {}
+_spares_lock = threading.Lock()
+
+
+def _lane_instance(stage: str, backend, lane: int):
+    """The instance of ``backend`` that worker ``lane`` uses: the registry's own for worker 0 (and for any
+    node made alone), another of its own, kept for the process, for each further worker of a per-scene
+    stage whose backend makes nodes beside others. No two threads ever use one instance at once."""
+    if lane == 0 or stage not in PER_SCENE or backend.name not in BESIDE_OTHERS.get(stage, ()):
+        return backend
+    key = (stage, backend.name, backend.model, lane)
+    with _spares_lock:
+        if key not in _spares:
+            _spares[key] = type(backend)(model=backend.model)
+        return _spares[key]
+
+
+def _workers() -> int:
+    """How many nodes are made at once: ``VIDEOTALES_WORKERS``, else the machine's cores (at most 4)."""
+    given = os.environ.get(WORKERS_SETTING, "").strip()
+    if given:
+        return max(1, int(given))
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _fingerprint(inputs: dict) -> str:
+    return hashlib.sha1(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def _finish_part(path: Path) -> Path:
     if path.stem.endswith(".part"):
         final = path.with_name(path.stem[: -len(".part")] + path.suffix)
         os.replace(path, final)
         return final
     return path
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def _names(artifact: Artifact) -> list[str]:

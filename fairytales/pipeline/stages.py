@@ -2,8 +2,9 @@
 redo or choose a backend for, and what each is called on the page.
 
     title + genre ─► story ─► proofread ─► scenes ─┬─► narration[i] ─┐
-                                                   ├─► illustration[i]├─► video (+ poster)
-                                                   └─► music ─────────┘
+                                                   ├─► illustration[i]├─► video (+ poster, subtitle tracks)
+                                                   ├─► music ─────────┤
+                                                   └─► translation ───┘
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ ALL: tuple[Stage, ...] = (
     Stage("story", "Сюжет", redoable=True, choosable=True),
     Stage("proofread", "Орфография", choosable=True),
     Stage("scenes", "Сцены", redoable=True, scene_redo=True),
+    # each scene's text in the tale's subtitle languages (done at once when it has none)
+    Stage("translation", "Перевод", choosable=True),
     Stage("narration", "Озвучка", per_scene=True, redoable=True, choosable=True, scene_redo=True),
     Stage("illustration", "Иллюстрации", per_scene=True, redoable=True, choosable=True, scene_redo=True),
     Stage("music", "Музыка", redoable=True, choosable=True),

@@ -6,7 +6,9 @@ import re
 
 # A sentence ends at . ! ? … (possibly with closing quotes) followed by space and an opening
 # of a new sentence: a capital, a dash of dialogue, or an opening quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"')]*\s+(?=[—–\-«\"(]?\s*[А-ЯЁA-Z0-9«])")
+# «Mr. Fox», «Dr. Owl»: an English title's dot ends no sentence. Ukrainian capitals «І», «Ї», «Є», «Ґ» open one.
+_SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
+                           r"(?<=[.!?…])[»\"')]*\s+(?=[—–\-«\"(]?\s*[А-ЯЁІЇЄҐA-Z0-9«])")
 _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–]\s)")
 
 

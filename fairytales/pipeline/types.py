@@ -20,6 +20,10 @@ class Scene:
     text: str
     prompt: str  # what the illustrator draws
     lines: list[Line] = field(default_factory=list)
+    # The story's stretches it holds, each [paragraph, first sentence, end sentence, the paragraph's sentences]
+    # (0-based, end excluded; a line of dialogue counts as one): what a parallel text in another language is
+    # cut by (scenes.regroup). Empty for a scene its owner rewrote.
+    paragraphs: list[list[int]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -27,7 +31,8 @@ class Scene:
     @classmethod
     def from_dict(cls, data: dict) -> "Scene":
         lines = [Line(**line) for line in data.get("lines", [])]
-        return cls(index=data["index"], text=data["text"], prompt=data["prompt"], lines=lines)
+        return cls(index=data["index"], text=data["text"], prompt=data["prompt"], lines=lines,
+                   paragraphs=[list(part) for part in data.get("paragraphs", [])])
 
 
 @dataclass

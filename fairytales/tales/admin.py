@@ -5,14 +5,14 @@ from .models import Artifact, StageRun, Tale
 
 @admin.register(Tale)
 class TaleAdmin(admin.ModelAdmin):
-    list_display = ["title", "genre", "owner", "status", "is_public", "is_hidden", "created"]
-    list_filter = ["status", "genre", "is_public", "is_hidden"]
+    list_display = ["title", "genre", "language", "owner", "status", "is_public", "is_hidden", "created"]
+    list_filter = ["status", "genre", "language", "is_public", "is_hidden"]
     list_editable = ["is_hidden"]
     search_fields = ["title", "owner__username"]
     # What a tale is made with and what waits for the worker are the site's to set, through its forms
     # (which offer only backends and weights that exist): staff moderate, they do not point models at paths.
-    readonly_fields = ["choices", "run_queue", "seed", "status", "run_token", "heartbeat", "error", "error_detail",
-                       "dispatch", "queued_at", "attempts", "duration", "finished"]
+    readonly_fields = ["choices", "language", "subtitles", "run_queue", "seed", "status", "run_token", "heartbeat",
+                       "error", "error_detail", "dispatch", "queued_at", "attempts", "duration", "finished"]
 
 
 @admin.register(Artifact)

@@ -20,6 +20,9 @@ from django.shortcuts import get_object_or_404
 
 from .models import Tale
 
+# A browser plays a subtitle track only as text/vtt: known here whatever the machine's /etc/mime.types says.
+mimetypes.add_type("text/vtt", ".vtt")
+
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 SAFE_NAME = re.compile(r"^[a-z0-9_.-]+$")
 CHUNK = 64 * 1024

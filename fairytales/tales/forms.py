@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fairytales.pipeline import limits, registry, stages
+from fairytales.pipeline import languages, limits, registry, stages
 from fairytales.pipeline.backend import SEED, Option, OptionError
 from fairytales.pipeline.music.models import local_music_models
 from fairytales.pipeline.music.moods import MOOD_LABELS
@@ -19,6 +19,7 @@ from .models import Tale
 from .uploads import check_picture
 
 TITLE_MAX = 80
+NO_BURN = "none"  # the video redo's ``burn`` option for a film with no subtitles in the picture
 MUSIC_MODEL_BACKEND = "music_transformer"  # the composer whose checkpoint a tale may pick (`train_music --name`)
 
 
@@ -65,6 +66,21 @@ def _as_text(value) -> str:
     return "x".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
 
+class LanguageSelect(forms.Select):
+    """Each language by its own name, each option marked as written in it (``lang``), for screen readers."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["lang"] = value
+        return option
+
+
+class LanguageCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes of languages by their own names; tales/_field.html marks each label with its ``lang``."""
+
+    option_lang = True
+
+
 class TaleForm(forms.ModelForm):
     """The title, genre and scenes; and, under "Дополнительно", the backend of each stage, the story
     model, and the options each runnable backend declares for the form (only backends that can run here
@@ -74,16 +90,27 @@ class TaleForm(forms.ModelForm):
                                      error_messages={"min_value": gettext_lazy("Не меньше 3 сцен."),
                                                      "max_value": gettext_lazy("Не больше 12 сцен.")})
 
+    subtitles = forms.MultipleChoiceField(
+        label=gettext_lazy("Субтитры на других языках"), required=False, widget=LanguageCheckboxes,
+        choices=list(languages.NAMES.items()),
+        error_messages={"invalid_choice": gettext_lazy(
+            "Субтитров на языке «%(value)s» нет: выберите язык из списка.")})
+
+    MAIN = ("title", "genre", "language", "subtitles", "scene_count", "is_public")
+
     class Meta:
         model = Tale
-        fields = ["title", "genre", "scene_count", "is_public"]
+        fields = ["title", "genre", "language", "subtitles", "scene_count", "is_public"]
         labels = {"title": gettext_lazy("Название сказки"), "genre": gettext_lazy("Жанр"),
-                  "is_public": gettext_lazy("Показывать в галерее")}
+                  "language": gettext_lazy("Язык сказки"), "is_public": gettext_lazy("Показывать в галерее")}
+        widgets = {"language": LanguageSelect}
         error_messages = {
             "title": {"required": gettext_lazy("Введите название сказки."),
                       "max_length": gettext_lazy("Название не длиннее 80 символов.")},
             "genre": {"invalid_choice": gettext_lazy("Выберите жанр из списка."),
                       "required": gettext_lazy("Выберите жанр.")},
+            "language": {"invalid_choice": gettext_lazy("Выберите язык сказки из списка."),
+                         "required": gettext_lazy("Выберите язык сказки.")},
         }
 
     def __init__(self, *args, owner=None, story_models: list[str] | None = None,
@@ -92,6 +119,7 @@ class TaleForm(forms.ModelForm):
         checkpoints offered (``local_music_models()``'s entries; None: those found under models/)."""
         super().__init__(*args, **kwargs)
         self.owner = owner
+        self.fields["language"].required = False  # a form that sends none (a script, an old page) means Russian
         self.default_backends = {stage: registry.default_backend(stage) for stage in stages.WITH_BACKENDS}
         self.option_fields: dict[str, tuple[str, str, Option]] = {}  # field -> (stage, backend, option)
         if music_models is None:
@@ -128,14 +156,17 @@ class TaleForm(forms.ModelForm):
 
     @property
     def advanced_fields(self):
-        return [self[name] for name in self.fields if name not in ("title", "genre", "scene_count", "is_public")]
+        return [self[name] for name in self.fields if name not in self.MAIN]
 
     @property
     def main_fields(self):
-        return [self[name] for name in ("title", "genre", "scene_count", "is_public")]
+        return [self[name] for name in self.MAIN]
 
     def clean(self):
         data = super().clean()
+        # the tale's own language is not a further subtitle language: a box ticked for it is dropped
+        language = data.get("language") or languages.DEFAULT
+        data["subtitles"] = list(languages.extra(language, data.get("subtitles") or []))
         problem = Tale.objects.quota_problem(self.owner) if self.owner else None
         if problem:
             raise forms.ValidationError(problem)
@@ -185,6 +216,9 @@ class TaleForm(forms.ModelForm):
             choice.setdefault("options", {})[option.name] = str(path)
             tale.save(update_fields=["choices"])
 
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or languages.DEFAULT
+
     def clean_title(self) -> str:
         title = "".join(" " if ch.isspace() else ch for ch in self.cleaned_data["title"]
                         if ch.isspace() or unicodedata.category(ch) not in {"Cc", "Cf"})
@@ -212,11 +246,17 @@ class RedoForm(forms.Form):
     format = forms.ChoiceField(required=False, choices=[("", "—"), *FORMAT_LABELS.items()])
     # the film's joins: with a scene, the cut into that scene only (video/joins.py)
     join = forms.ChoiceField(required=False, choices=[("", "—"), *joins.JOIN_LABELS.items()])
+    # the language whose subtitles are burned into the picture, or "none": the film again with them
+    burn = forms.ChoiceField(required=False, choices=[("", "—"), (NO_BURN, NO_BURN), *languages.NAMES.items()],
+                             error_messages={"invalid_choice": gettext_lazy("Такого языка субтитров нет.")})
 
-    def __init__(self, *args, scene_count: int, narrator, scene_texts: list[str] | None = None, **kwargs):
+    def __init__(self, *args, scene_count: int, narrator, scene_texts: list[str] | None = None,
+                 film_languages: tuple[str, ...] = (languages.DEFAULT,), **kwargs):
+        """``film_languages``: the languages the tale's film has subtitles in, the ones ``burn`` may name."""
         super().__init__(*args, **kwargs)
         self.scene_count, self.voices, self.voice_option = scene_count, narrator.voices, narrator.voice_option
         self.scene_texts = scene_texts or []  # the tale's scenes as they are, to bound an edit's total
+        self.film_languages = film_languages
 
     def clean(self):
         data = super().clean()
@@ -227,8 +267,11 @@ class RedoForm(forms.Form):
         stage, scene = data.get("stage"), data.get("scene")
         if stage == "scenes" and not scene:
             raise forms.ValidationError(_("Укажите, какую сцену изменить."))
-        if stage == "video" and not data.get("format") and not data.get("join"):
+        if stage == "video" and not data.get("format") and not data.get("join") and not data.get("burn"):
             raise forms.ValidationError(_("Выберите формат фильма."))
+        if data.get("burn") not in (None, "", NO_BURN) and data["burn"] not in self.film_languages:
+            raise forms.ValidationError(_("В этой сказке нет субтитров на языке «{language}».").format(
+                language=languages.NAMES[data["burn"]]))
         cut = stage == "video" and data.get("join")  # a scene names the cut into it
         if scene and ((stage not in stages.SCENE_REDO and not cut) or scene > self.scene_count):
             raise forms.ValidationError(_("В сказке нет сцены {scene}.").format(scene=scene))
@@ -263,6 +306,8 @@ class RedoForm(forms.Form):
             if data.get("join"):
                 scene = data.get("scene")
                 options.update({"joins": f"{scene}={data['join']}"} if scene else {"join": data["join"]})
+            if data.get("burn"):
+                options["burn"] = data["burn"]
         return Redo(stage=data["stage"], scene=data.get("scene") if data["stage"] != "video" else None,
                     options=options, backend=data.get("backend") or None,
                     text=data.get("text") or None if data["stage"] in ("story", "scenes") else None,

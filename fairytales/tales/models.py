@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from fairytales.pipeline import genres, registry, stages
+from fairytales.pipeline import genres, languages, registry, stages
 
 from . import i18n
 
@@ -79,6 +79,11 @@ class Tale(models.Model):
     title = models.CharField(gettext_lazy("название"), max_length=80)
     genre = models.CharField(gettext_lazy("жанр"), max_length=32, choices=GENRE_CHOICES, default=genres.DEFAULT.name)
     scene_count = models.PositiveSmallIntegerField(gettext_lazy("сцен"), default=6)
+    # the language the tale is told in, and the further ones its film carries subtitle tracks in (codes of
+    # pipeline.languages; each shown by its own name, as a language switcher shows it)
+    language = models.CharField(gettext_lazy("язык сказки"), max_length=8, default=languages.DEFAULT,
+                                choices=list(languages.NAMES.items()))
+    subtitles = models.JSONField(gettext_lazy("субтитры на других языках"), default=list, blank=True)
     seed = models.PositiveIntegerField(default=0)
     choices = models.JSONField(default=dict, blank=True)  # stage -> {"backend", "model", "options"}
     is_public = models.BooleanField(gettext_lazy("в галерее"), default=True)
@@ -220,10 +225,50 @@ class Tale(models.Model):
                           "current": current, "history": history})
         return cards
 
+    @property
+    def language_name(self) -> str:
+        """The tale's language by its own name («English»), whatever the reader's language."""
+        return languages.NAMES.get(self.language, self.language)
+
+    def subtitle_tracks(self) -> list[dict]:
+        """The current film's subtitle tracks (its ``vtt_<code>`` files), the tale's own language first: what
+        the player's ``<track>`` elements need. The track of the language burned into the picture is never the
+        default (it is already on screen); with none burned in, the tale's own track is."""
+        video = self.video
+        if video is None:
+            return []
+        codes = [role.removeprefix("vtt_") for role in video.files if role.startswith("vtt_")]
+        order = [code for code in video.meta.get("subtitles", []) if code in codes]
+        order += sorted(code for code in codes if code not in order)
+        order.sort(key=lambda code: code != self.language)  # the own language first, the rest as they were
+        burned = _burned(video, self.language)
+        return [{"srclang": code, "label": languages.NAMES.get(code, code), "url": video.url(f"vtt_{code}"),
+                 "default": not burned and code == self.language} for code in order]
+
+    @property
+    def film_languages(self) -> tuple[str, ...]:
+        """The languages the tale's film has subtitles in, its own first: the current film's tracks (a language
+        whose translation failed has none); before a film, the ones asked for."""
+        video = self.video
+        if video is not None and video.meta.get("subtitles"):
+            return tuple(video.meta["subtitles"])
+        return (self.language, *languages.extra(self.language, self.subtitles or ()))
+
+    @property
+    def burned_language(self) -> str:
+        """The code of the language the current film has burned into its picture, or "" (none, or no film).
+        A film made before languages existed says nothing: it has the tale's own subtitles burned in."""
+        video = self.video
+        return _burned(video, self.language) if video else ""
+
     def narrator(self):
         """The narration backend's class the tale uses (its voices, its voice option)."""
         stored = (self.choices.get("narration") or {}).get("backend")
         return registry.backend_class("narration", stored or registry.default_backend("narration"))
+
+
+def _burned(video: Artifact, language: str) -> str:
+    return (video.meta.get("burned") or "") if "burned" in video.meta else language
 
 
 class RunLog(models.Model):

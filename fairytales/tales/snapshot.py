@@ -22,6 +22,7 @@ def tale_state(tale: Tale) -> dict:
         "error_note": tale.error_note or ({"code": tale.error} if tale.error else {}),
         "video_url": video.url("video") if video else None,
         "poster_url": video.url("poster") if video else None,
+        "tracks": tale.subtitle_tracks(),  # the film's subtitle tracks: srclang, label (its own name), url, default
         "duration": tale.duration,
     }
 

@@ -249,7 +249,8 @@ def _run(tale: Tale, redos: list[Redo]) -> None:
     tale.refresh_from_db()
     if redos:
         _reset_stages(tale)
-    request = TaleRequest(title=tale.title, genre=tale.genre, scenes=tale.scene_count, seed=tale.seed)
+    request = TaleRequest(title=tale.title, genre=tale.genre, scenes=tale.scene_count, seed=tale.seed,
+                          language=tale.language, subtitles=tuple(tale.subtitles or ()))
     choices = {stage: Choice(**choice) for stage, choice in (tale.choices or {}).items()}
     store = TaleStore(tale, token=tale.run_token)
     for redo in redos:
@@ -331,14 +332,52 @@ def recover_interrupted(silent_for: float | None = None) -> int:
     stalled = Tale.objects.filter(status=Tale.Status.RUNNING)
     if silent_for:
         stalled = stalled.filter(heartbeat__lt=timezone.now() - timezone.timedelta(seconds=silent_for))
+    taken = _take_back(stalled.values_list("pk", "owner_id"), count_attempt=bool(silent_for))
+    waiting = Tale.objects.filter(status=Tale.Status.QUEUED, dispatch__isnull=True)
+    for owner_id in set(waiting.values_list("owner_id", flat=True)):
+        with transaction.atomic():
+            lock_owner(owner_id)
+            _dispatch_next(owner_id)
+    RunLog.objects.filter(created__lt=timezone.now() - timezone.timedelta(days=2)).delete()
+    return taken
+
+
+def recover_dead_workers() -> int:
+    """Tales held by a worker process of this machine that no longer exists (killed, out of memory) are taken
+    back at once, as a silent one is after STALL_SECONDS: ``serve`` asks every few seconds, so a tale whose
+    worker died resumes in seconds rather than minutes. A zombie (killed, not yet reaped) counts as dead."""
+    import psutil  # noqa: PLC0415 - only the serving process needs it
+
+    prefix = f" {socket.gethostname()}:"
+    dead = {}
+    held = Tale.objects.filter(status=Tale.Status.RUNNING, worker__contains=prefix)
+    for pk, owner_id, worker in held.values_list("pk", "owner_id", "worker"):
+        pid = worker.rpartition(":")[2]
+        try:
+            alive = psutil.Process(int(pid)).status() != psutil.STATUS_ZOMBIE
+        except (ValueError, psutil.NoSuchProcess):
+            alive = False
+        except psutil.Error:  # another user's process: someone is there
+            alive = True
+        if not alive:
+            dead[(pk, owner_id)] = worker
+    return _take_back(dead, count_attempt=True, dead_workers=dead)
+
+
+def _take_back(tales, count_attempt: bool, dead_workers: dict | None = None) -> int:
+    """Queue each (pk, owner_id) tale again to resume, or end it failed when its run has lost its worker
+    MAX_ATTEMPTS times. ``count_attempt`` False: the interruption was not the run's fault (the site stopped).
+    ``dead_workers``: the worker each tale was seen held by; a tale another worker holds by now is left alone."""
     taken = 0
-    for pk, owner_id in stalled.values_list("pk", "owner_id"):
+    for pk, owner_id in tales:
         with transaction.atomic():
             lock_owner(owner_id)
             tale = Tale.objects.select_for_update().get(pk=pk)
             if tale.status != Tale.Status.RUNNING:
                 continue  # it finished meanwhile
-            if not silent_for:
+            if dead_workers is not None and tale.worker != dead_workers[(pk, owner_id)]:
+                continue  # resumed by another worker meanwhile
+            if not count_attempt:
                 tale.attempts = max(0, tale.attempts - 1)
             if tale.attempts >= MAX_ATTEMPTS:
                 stage = StageRun.objects.filter(tale=tale, status=StageRun.Status.RUNNING).first()
@@ -352,16 +391,10 @@ def recover_interrupted(silent_for: float | None = None) -> int:
                 transaction.on_commit(lambda tale=tale: (broadcast.send(tale.group_name, snapshot(tale)),
                                                          _announce(tale)))
             else:
-                log.warning("tale %s: its worker went silent; resuming it", tale.pk)
+                log.warning("tale %s: its worker %s; resuming it", tale.pk, "died" if dead_workers else "went silent")
                 tale.status, tale.run_token, tale.worker = Tale.Status.QUEUED, None, ""
                 tale.run_queue = tale.run_queue or [[]]
                 tale.save(update_fields=["status", "run_token", "run_queue", "attempts", "worker"])
                 _enqueue(tale)  # it keeps its owner's turn; the dead task's token is void
         taken += 1
-    waiting = Tale.objects.filter(status=Tale.Status.QUEUED, dispatch__isnull=True)
-    for owner_id in set(waiting.values_list("owner_id", flat=True)):
-        with transaction.atomic():
-            lock_owner(owner_id)
-            _dispatch_next(owner_id)
-    RunLog.objects.filter(created__lt=timezone.now() - timezone.timedelta(days=2)).delete()
     return taken

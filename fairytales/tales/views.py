@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fairytales.pipeline import languages
 from fairytales.pipeline.runner import Redo
 from fairytales.pipeline.story.models import local_story_models
 from fairytales.pipeline.video import joins
@@ -74,13 +75,21 @@ def tale_detail(request, tale_id):
         "snapshot": state,
         "can_edit": can_edit,
         "failure_details": tale.failure_details() if tale.can_see_details(request.user) else [],
-        "voices": {key: i18n.label(name) for key, name in tale.narrator().voices.items()},
+        "voices": {key: i18n.label(name) for key, name in _voices(tale).items()},
         "moods": {key: i18n.label(name) for key, name in MOOD_LABELS.items()},
         "formats": {key: i18n.label(name) for key, name in FORMAT_LABELS.items()},
         "joins": {key: i18n.label(name) for key, name in joins.JOIN_LABELS.items()},
         "illustrators": runnable_backends("illustration") if can_edit else [],
+        "tracks": tale.subtitle_tracks(),
+        "burn_choices": [(code, languages.NAMES[code]) for code in tale.film_languages],
     }
     return render(request, "tales/detail.html", context)
+
+
+def _voices(tale: Tale) -> dict[str, str]:
+    """The narrator's voices that speak the tale's language (id -> label): what its redo forms offer."""
+    narrator = tale.narrator()
+    return narrator.voices_in(tale.language) or narrator.voices  # a narrator of other languages: all it has
 
 
 def _owned(request, tale_id) -> Tale:
@@ -95,7 +104,7 @@ def _owned(request, tale_id) -> Tale:
 def redo(request, tale_id):
     tale = _owned(request, tale_id)
     form = RedoForm(request.POST, scene_count=tale.scenes_made, narrator=tale.narrator(),
-                    scene_texts=tale.scene_texts())
+                    scene_texts=tale.scene_texts(), film_languages=tale.film_languages)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))

@@ -27,7 +27,7 @@
     errorEl.hidden = !tale.error;
     if (retryForm) retryForm.hidden = !(tale.status === "failed" || tale.status === "cancelled");
     if (cancelForm) cancelForm.hidden = !(tale.status === "queued" || tale.status === "running");
-    if (tale.video_url) showVideo(tale.video_url, tale.poster_url);
+    if (tale.video_url) showVideo(tale.video_url, tale.poster_url, tale.tracks || []);
     const finishedNow = lastStatus !== null && lastStatus !== tale.status &&
       (tale.status === "done" || tale.status === "failed");
     lastStatus = tale.status;
@@ -51,7 +51,7 @@
       });
   }
 
-  function showVideo(src, poster) {
+  function showVideo(src, poster, tracks) {
     let video = document.getElementById("video");
     if (video && video.getAttribute("src") === src) return;
     if (!video) {
@@ -62,6 +62,17 @@
       player.appendChild(video);
     }
     video.poster = poster || "";
+    // the new film's subtitle tracks replace the old film's, before its source changes
+    for (const old of video.querySelectorAll("track")) old.remove();
+    for (const track of tracks) {
+      const element = document.createElement("track");
+      element.kind = "subtitles";
+      element.srclang = track.srclang;
+      element.label = track.label;
+      element.src = track.url;
+      element.default = Boolean(track.default);
+      video.appendChild(element);
+    }
     video.src = src;
   }
 

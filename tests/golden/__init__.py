@@ -88,7 +88,9 @@ def make(title: str, genre: str, seed: int, folder: Path) -> dict:
     fixed = proofread.fix(text, proofread.options()).text
     out["proofread"] = fixed
     scenes = split_scenes(fixed, SCENES)
-    out["scenes"] = [s.to_dict() for s in scenes]
+    # the stretches of the story each scene holds (for subtitles in other languages) came after these tales were
+    # recorded; tests/pipeline/test_translation.py checks them
+    out["scenes"] = [{k: v for k, v in s.to_dict().items() if k != "paragraphs"} for s in scenes]
     narrator = registry.get("narration", BACKENDS["narration"])
     painter = registry.get("illustration", BACKENDS["illustration"])
     out["narration"], out["illustration"] = [], []

@@ -247,7 +247,7 @@ def test_options_are_checked(tmp_path):
 
 def test_every_data_file_loads():
     names = sorted(path.name for path in DATA.glob("*.toml"))
-    assert names == ["lexicon.toml", "looks.toml", "palettes.toml"]
+    assert names == ["lexicon.toml", "lexicon_en.toml", "lexicon_uk.toml", "looks.toml", "palettes.toml"]
     for name in names:
         with open(DATA / name, "rb") as f:
             assert tomllib.load(f)

@@ -83,7 +83,8 @@ def test_a_new_picture_for_scene_3_remakes_only_it_and_the_video(tale):
     Runner(REQUEST, store, choices(), [Redo("illustration", 3, options={"seed": 999})]).run()
     assert CALLS == ["illustration/3", "video"]
     after = files_of(folder)
-    assert sorted(set(after) - set(before)) == ["picture-3-v2.png", "poster-v2.jpg", "video-v2.mp4"]
+    assert sorted(set(after) - set(before)) == ["picture-3-v2.png", "poster-v2.jpg", "subtitles.ru-v2.vtt",
+                                                "video-v2.mp4"]
     assert {name: after[name] for name in before} == before
 
     new_video = store.current("video")
@@ -116,7 +117,8 @@ def test_editing_scene_2_remakes_its_voice_and_picture_and_the_video_follows(tal
     Runner(REQUEST, store, choices(), [Redo("scenes", 2, text=new_text)]).run()
 
     new = sorted(set(files_of(folder)) - set(before))
-    assert new == ["narration-2-v2.wav", "picture-2-v2.png", "poster-v2.jpg", "scenes-v2.json", "video-v2.mp4"]
+    assert new == ["narration-2-v2.wav", "picture-2-v2.png", "poster-v2.jpg", "scenes-v2.json", "subtitles.ru-v2.vtt",
+                   "video-v2.mp4"]
     assert CALLS == ["illustration/2", "video"]
     scenes = json.loads(store.current("scenes").file().read_text("utf-8"))
     assert scenes[1]["text"].startswith("Колобок встретил волка у реки.")
@@ -141,7 +143,7 @@ def test_new_music_with_another_mood_remakes_music_and_video_only(tale):
     before = files_of(folder)
     Runner(REQUEST, store, choices(), [Redo("music", options={"mood": "dark", "seed": 5})]).run()
     assert sorted(set(files_of(folder)) - set(before)) == ["music-v2.mid", "music-v2.wav", "poster-v2.jpg",
-                                                           "video-v2.mp4"]
+                                                           "subtitles.ru-v2.vtt", "video-v2.mp4"]
     assert store.current("music").meta["mood"] == "dark"
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from fairytales.pipeline import registry
-from fairytales.pipeline.backend import SEED
 from fairytales.pipeline.artifacts import DirectoryStore
+from fairytales.pipeline.backend import SEED
 from fairytales.pipeline.music import Composer
 from fairytales.pipeline.runner import Choice, Redo, Runner, StageFailed
 from fairytales.pipeline.russian import lemmas
@@ -110,7 +110,8 @@ def test_a_failing_stage_keeps_what_came_before_and_the_next_run_resumes(tmp_pat
     Runner(REQUEST, store).run()
     after = files_of(tmp_path)
     assert {name: after[name] for name in made} == made  # nothing earlier was made again
-    assert sorted(set(after) - set(made)) == ["music-v1.mid", "music-v1.wav", "poster-v1.jpg", "video-v1.mp4"]
+    assert sorted(set(after) - set(made)) == ["music-v1.mid", "music-v1.wav", "poster-v1.jpg", "subtitles.ru-v1.vtt",
+                                              "video-v1.mp4"]
 
 
 def test_redoing_one_picture_makes_only_it_and_the_video(tale):
@@ -118,7 +119,8 @@ def test_redoing_one_picture_makes_only_it_and_the_video(tale):
     before = files_of(folder)
     Runner(REQUEST, store, redo=[Redo("illustration", 2, {"seed": 12345})]).run()
     after = files_of(folder)
-    assert sorted(set(after) - set(before)) == ["picture-2-v2.png", "poster-v2.jpg", "video-v2.mp4"]
+    assert sorted(set(after) - set(before)) == ["picture-2-v2.png", "poster-v2.jpg", "subtitles.ru-v2.vtt",
+                                                "video-v2.mp4"]
     assert {name: after[name] for name in before} == before  # every earlier version kept as it was
     assert store.current("illustration", 2).file().name == "picture-2-v2.png"
     assert store.current("illustration", 1).file().name == "picture-1-v1.png"

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from fairytales.pipeline import failures, genres, registry, stages
+from fairytales.pipeline import failures, genres, languages, registry, stages
 from fairytales.pipeline.backend import BackendUnavailable
 from fairytales.pipeline.music.moods import MOOD_LABELS, MOODS
 from fairytales.pipeline.notes import Note
@@ -26,9 +26,12 @@ pytestmark = pytest.mark.django_db
 
 CYRILLIC = re.compile(r"(?:[\u0400-\u04ff]|\\u04[0-9a-f]{2})+", re.I)
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-# Names that stay as they are on a Russian page: the other language's own name, formats, models and tools.
+# The one word of another language any page may show: a language's name in itself (the language switcher, a
+# tale's language, the new-tale form's languages, a subtitle track's label) — exactly these, nothing else.
+OWN_NAMES = frozenset(languages.NAMES.values())
+# Names that stay as they are on a Russian page: formats, models and tools.
 PROPER_NAMES = {
-    "English", "PNG", "JPEG", "WebP", "RHVoice", "espeak-ng", "espeak", "ng", "JamSpell", "pymorphy", "VQGAN", "CLIP",
+    "PNG", "JPEG", "WebP", "RHVoice", "espeak-ng", "espeak", "ng", "JamSpell", "pymorphy", "VQGAN", "CLIP",
     "MusicGen", "Music", "Transformer", "ffmpeg", "CRF", "Silero", "silero", "stress", "guidance", "px", "ruGPT",
     "rugpt", "diffusers", "Stable", "Diffusion", "GPT", "Full", "HD",
 }
@@ -83,16 +86,22 @@ def visible_text(html: str, scripts: bool = False) -> str:
     return " ".join(parser.parts)
 
 
+def unescaped(word: str) -> str:
+    """A word as JSON's ``\\uXXXX`` escapes (the embedded snapshot) spell it, as it reads."""
+    return re.sub(r"\\u([0-9a-f]{4})", lambda match: chr(int(match[1], 16)), word, flags=re.I)
+
+
 def russian_in(html: str) -> list[str]:
     """Russian words anywhere a reader meets them, the page's scripts (the embedded snapshot) included."""
-    return sorted(set(CYRILLIC.findall(visible_text(html, scripts=True))))
+    return sorted({word for word in CYRILLIC.findall(visible_text(html, scripts=True))
+                   if unescaped(word) not in OWN_NAMES})
 
 
 def english_in(html: str, user_content: tuple[str, ...] = ()) -> list[str]:
     text = visible_text(html)
     for content in user_content:
         text = text.replace(content, " ")
-    return sorted({word for word in LATIN_WORD.findall(text) if word not in PROPER_NAMES})
+    return sorted({word for word in LATIN_WORD.findall(text) if word not in PROPER_NAMES | OWN_NAMES})
 
 
 @pytest.fixture
@@ -105,11 +114,14 @@ def latin_tale(make_tale, with_file, settings):
         fields.setdefault("title", LATIN_CONTENT["title"])
         tale = make_tale(**fields)
         tale.folder.mkdir(parents=True, exist_ok=True)
-        for name in ("video-v1.mp4", "poster-v1.jpg"):
+        for name in ("video-v1.mp4", "poster-v1.jpg", *(f"subtitles.{code}-v1.vtt" for code in languages.CODES)):
             (tale.folder / name).write_bytes(b"x")
-        Artifact.objects.create(tale=tale, stage="video", version=1, backend="ffmpeg", meta={"duration": 64.0},
+        # a film with a subtitle track in every language (their labels are the languages' own names)
+        tracks = {f"vtt_{code}": f"tales/{tale.pk.hex}/subtitles.{code}-v1.vtt" for code in languages.CODES}
+        Artifact.objects.create(tale=tale, stage="video", version=1, backend="ffmpeg",
+                                meta={"duration": 64.0, "subtitles": list(languages.CODES), "burned": ""},
                                 files={"video": f"tales/{tale.pk.hex}/video-v1.mp4",
-                                       "poster": f"tales/{tale.pk.hex}/poster-v1.jpg"})
+                                       "poster": f"tales/{tale.pk.hex}/poster-v1.jpg", **tracks})
         with_file(tale, "proofread", "text", "proofread-v1.txt", LATIN_CONTENT["story"].encode())
         scenes = [{"index": 1, "text": LATIN_CONTENT["scene"], "prompt": LATIN_CONTENT["prompt"], "lines": []}]
         with_file(tale, "scenes", "scenes", "scenes-v1.json", json.dumps(scenes).encode(), count=1)
@@ -126,7 +138,7 @@ def every_page(client, owner, stranger, make_tale, latin_tale) -> dict[str, str]
     """Every page a reader can reach, in the language ``client`` asks for, keyed by what it is."""
     from fairytales.tales.models import Tale
 
-    done = latin_tale(status="done", duration=64.0)
+    done = latin_tale(status="done", duration=64.0, subtitles=["en", "uk"])
     running = make_tale(title=LATIN_CONTENT["title"], status="running", genre="фэнтези")
     running.stage_runs.create(stage="story", status="done", fraction=1.0, message="Готово", note={"code": "Готово"})
     note = Note("Сцена {scene} из {scenes}: {inner}", scene=2, scenes=6,
@@ -338,3 +350,13 @@ def test_a_watcher_of_an_english_page_gets_english_over_the_websocket(make_tale)
     assert "note" not in update and not russian_in(json.dumps(snapshot, ensure_ascii=False))
     snapshot, update = async_to_sync(watch)("ru")
     assert snapshot["stages"][0]["message"] == "Придумываю сюжет" and update["message"] == "Озвучено фраз: 1 из 4"
+
+
+def test_the_only_foreign_words_allowed_are_the_languages_own_names():
+    """A language's name in itself passes on any page, as text or as the snapshot's JSON escapes; any other
+    word of the other language does not, even beside one."""
+    snapshot = json.dumps({"label": "Українська"})  # ASCII escapes, as json_script writes them
+    assert russian_in(f'<html lang="en"><p>Русский, Українська</p><script>{snapshot}</script></html>') == []
+    assert russian_in('<html lang="en"><p>Русский язык</p></html>') == ["язык"]
+    assert english_in('<html lang="ru"><p>English</p></html>') == []
+    assert english_in('<html lang="ru"><p>English subtitles</p></html>') == ["subtitles"]

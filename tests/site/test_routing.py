@@ -27,7 +27,7 @@ def queued_in(tale, capture, redos=None) -> str:
 def test_each_backend_says_what_it_needs():
     gpu = {(stage, name) for stage, names in registry.BACKENDS.items() for name in names
            if registry.backend_class(stage, name).device_need == "gpu"}
-    assert gpu == {("story", "rugpt3"), ("narration", "silero"), ("music", "musicgen"),
+    assert gpu == {("story", "rugpt3"), ("story", "mgpt"), ("narration", "silero"), ("music", "musicgen"),
                    ("illustration", "vqgan_clip"), ("illustration", "diffusers")}
     assert registry.run_need({}) == "cpu"  # the defaults (music_transformer among them) run on a CPU
     assert registry.run_need({"story": "rugpt3"}) == "gpu"

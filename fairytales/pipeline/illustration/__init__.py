@@ -26,6 +26,7 @@ class IllustrationContext:
     seed: int
     width: int = WIDTH  # the picture asked for: the film's aspect, the still's size
     height: int = HEIGHT
+    language: str = "ru"  # the tale's: the storybook reads the words in it; the neural ones take any prompt
 
 
 def shaped(width: int, height: int, context: IllustrationContext) -> tuple[int, int]:
@@ -54,6 +55,11 @@ class Illustrator(Backend):
         """Write a context.width x context.height PNG to ``out_png``; return what was drawn (for the page and
         the tests)."""
         raise NotImplementedError
+
+    def extra_files(self, out_png: Path) -> dict[str, Path]:
+        """Files the draw of ``out_png`` wrote beside it, by role, kept in the picture's result with it
+        (vqgan_clip: the latent the picture decodes from, for the film's latent morphs)."""
+        return {}
 
     @classmethod
     def work(cls, options: dict, pictures: int) -> float:

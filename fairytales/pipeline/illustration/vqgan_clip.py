@@ -6,7 +6,9 @@ with Adam: ``z`` is snapped to the VQGAN codebook (straight-through), decoded to
 random crops with light augmentations, and the crops' CLIP image embeddings are pulled towards the
 text embedding (squared great-circle distance).  The final image is scaled up and cover-cropped to
 1280x720.  Every random draw comes from one ``torch.Generator`` seeded per scene: the same seed gives
-the same PNG on a CPU.
+the same PNG on a CPU.  Beside the PNG goes the quantised latent it decodes from (``….pt``, the result's
+``latent`` file, with the models folder that decodes it), so the film can morph one picture into the next
+through the VQGAN's latent space (video/latent_morph.py).
 
 Weights: one folder (``MODEL_ILLUSTRATION_VQGAN_CLIP``, default ``models/vqgan_clip/`` in the repository),
 laid out like the released files::
@@ -35,6 +37,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import math
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +93,7 @@ class VqganClipIllustrator(Illustrator):
         self.cut_size = CUT_SIZE_FALLBACK
         self.clip_mean = None
         self.clip_std = None
+        self._decoder_lock = threading.Lock()
 
     # -----------------------------------------------------------------------------------------
     # Availability and loading
@@ -126,7 +130,7 @@ class VqganClipIllustrator(Illustrator):
         if missing:
             raise self.missing_weights(missing)
         root = Path(self.model)
-        self.vqgan, self.factor = load_vqgan(root / "vqgan.yaml", root / "vqgan.ckpt", self.device)
+        self.ensure_decoder()  # the VQGAN may be loaded already, for a film's latent morphs
         quantize = self.vqgan.quantize
         self.codebook = (quantize.embedding if hasattr(quantize, "embedding") else quantize.embed).weight
         self.tokenizer, self.text_encoder, self.text_max_length = load_text_encoder(
@@ -230,13 +234,15 @@ class VqganClipIllustrator(Illustrator):
                     show(Image.fromarray(to_uint8(self.decode(z)[0])))
         loss_end = measured(z)
 
-        # 4. the picture: decode once more, scale up, cover-crop to 1280x720
+        # 4. the picture: decode once more, scale up, cover-crop to 1280x720; and the latent it decodes from
         with torch.no_grad():
-            final = self.decode(z)[0]
+            snapped = self.snap(z)
+            final = self.decode(snapped)[0]
         picture = Image.fromarray(to_uint8(final))
         out = Path(out_png)
         out.parent.mkdir(parents=True, exist_ok=True)
         cover(picture, context.width, context.height).save(out, "PNG")
+        save_latent(snapped, str(self.model), latent_path(out))
         progress(1.0, Note("картинка готова"))
         return {
             "prompt": prompt,
@@ -246,7 +252,13 @@ class VqganClipIllustrator(Illustrator):
             "losses": [round(v, 4) for v in history],
             "seed": seed,
             "size": [width, height],
+            # the quantised latent the picture decodes from, for the film's latent morphs (video/latent_morph.py)
+            "latent": {"model": str(self.model), "shape": list(snapped.shape)},
         }
+
+    def extra_files(self, out_png: Path) -> dict[str, Path]:
+        latent = latent_path(out_png)
+        return {"latent": latent} if latent.is_file() else {}
 
     # -----------------------------------------------------------------------------------------
     # Steps
@@ -285,20 +297,44 @@ class VqganClipIllustrator(Illustrator):
             z, _, _ = self.vqgan.encode(pixels)
         return z
 
-    def decode(self, z):
-        """Snap z to its nearest codebook entries (gradients pass straight through), decode to [0, 1] RGB."""
-
+    def snap(self, z):
+        """Each of z's vectors replaced by its nearest codebook entry (no gradient)."""
         batch, dims, rows, columns = z.shape
-        flat = z.permute(0, 2, 3, 1).reshape(-1, dims)
+        flat = z.detach().permute(0, 2, 3, 1).reshape(-1, dims)
         distances = (
             flat.pow(2).sum(dim=1, keepdim=True)
             - 2 * flat @ self.codebook.T
             + self.codebook.pow(2).sum(dim=1)
         )
-        snapped = self.codebook[distances.argmin(dim=1)].view(batch, rows, columns, dims).permute(0, 3, 1, 2)
-        z_q = z + (snapped - z).detach()
+        return self.codebook[distances.argmin(dim=1)].view(batch, rows, columns, dims).permute(0, 3, 1, 2)
+
+    def decode(self, z):
+        """Snap z to its nearest codebook entries (gradients pass straight through), decode to [0, 1] RGB."""
+        z_q = z + (self.snap(z) - z).detach()
         image = self.vqgan.decode(z_q).add(1).div(2)
         return image + (image.clamp(0, 1) - image).detach()
+
+    def ensure_decoder(self) -> None:
+        """The VQGAN alone, loaded once (the whole backend when it is loaded already): what decoding a latent
+        needs, without the text and image encoders."""
+        with self._decoder_lock:
+            if self.vqgan is None:
+                root = Path(self.model)
+                for name in ("vqgan.yaml", "vqgan.ckpt"):
+                    if not (root / name).is_file():
+                        raise self.missing_weights(f"no {name} in {root}")
+                self.vqgan, self.factor = load_vqgan(root / "vqgan.yaml", root / "vqgan.ckpt", self.device)
+
+    def decode_latents(self, z) -> list[np.ndarray]:
+        """Latents (N, embed_dim, rows, columns) decoded as they are, not snapped (an in-between of two
+        pictures' latents is no codebook entry, and snapping it would switch patches instead of morphing):
+        N (H, W, 3) uint8 pictures. A snapped latent decodes to the picture drawn from it."""
+        import torch  # noqa: PLC0415
+
+        self.ensure_decoder()
+        with torch.no_grad():
+            images = self.vqgan.decode(z.to(self.device, torch.float32)).add(1).div(2)
+        return [to_uint8(image) for image in images]
 
     def embed_images(self, crops):
         """CLIP image embeddings of [0, 1] crops, unit length."""
@@ -401,6 +437,27 @@ def load_picture(path: str | Path, width: int, height: int) -> Image.Image:
             return cover(img, width, height)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise OptionError("Начальная картинка повреждена или это не картинка: загрузите другую.") from exc
+
+
+def latent_path(out_png: Path) -> Path:
+    """Where the latent of the picture ``out_png`` is saved: beside it (picture-3-v2.part.png: …part.pt)."""
+    return Path(out_png).with_suffix(".pt")
+
+
+def save_latent(z, model: str, path: Path) -> Path:
+    """A picture's quantised latent (1, embed_dim, rows, columns) and the VQGAN that decodes it, as a .pt file."""
+    import torch  # noqa: PLC0415
+
+    torch.save({"z": z.detach().to("cpu", torch.float32).contiguous(), "model": model}, path)
+    return path
+
+
+def read_latent(path: Path) -> tuple[Any, str]:
+    """(z, model) of a latent saved by ``save_latent``; only tensors and strings are unpickled."""
+    import torch  # noqa: PLC0415
+
+    data = torch.load(path, map_location="cpu", weights_only=True)
+    return data["z"], str(data["model"])
 
 
 def to_uint8(image) -> np.ndarray:

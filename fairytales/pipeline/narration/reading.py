@@ -1,4 +1,5 @@
-"""How a written Russian text is read aloud: what a narrator is given in place of the letters.
+"""How a written Russian text is read aloud: what a narrator is given in place of the letters (English and
+Ukrainian: ``reading_en_uk``, through ``spoken(text, language)``).
 
 - numbers in words, agreeing with what they count: «1 минута» → «одна минута», «в 3 домах» →
   «в трёх домах», «3-й» → «третий», «1,5» → «одна целая пять десятых», «50%» → «пятьдесят процентов»;
@@ -404,8 +405,13 @@ def _said_as_pair(token: Token, next_token: Token, first: str, second: str, ends
     return f"{token.lead}{first}{token.trail}", f"{next_token.lead}{second}{dot}{next_token.trail}"
 
 
-def spoken_words(words: list[str]) -> list[str]:
-    """What is said for each written word (see the module's docstring); as many entries as words."""
+def spoken_words(words: list[str], language: str = "ru") -> list[str]:
+    """What is said for each written word (see the module's docstring); as many entries as words.
+    English and Ukrainian are read by ``reading_en_uk``."""
+    if language != "ru":
+        from .reading_en_uk import spoken_words as other  # noqa: PLC0415 - num2words only when needed
+
+        return other(words, language)
     out = list(words)
     tokens = [Token.of(w) for w in words]
     i = 0
@@ -449,6 +455,7 @@ def spoken_words(words: list[str]) -> list[str]:
     return [_with_yo(w) for w in out]
 
 
-def spoken(text: str) -> str:
-    """``text`` as it is to be said: numbers, units, abbreviations and Roman numerals in words, ё put in."""
-    return " ".join(w for w in spoken_words(text.split()) if w)
+def spoken(text: str, language: str = "ru") -> str:
+    """``text`` as it is to be said in ``language``: numbers, units, abbreviations and Roman numerals in
+    words (in Russian ё put in too)."""
+    return " ".join(w for w in spoken_words(text.split(), language) if w)

@@ -1,11 +1,14 @@
-"""Narration with RHVoice: the best free Russian voices, offline, a distinct voice for every character.
+"""Narration with RHVoice: the best free Russian voices (and English and Ukrainian ones), offline, a distinct
+voice for every character.
 
 RHVoice comes from Debian's non-free packages, unpacked by `make install` under `.venv/rhvoice/` (nothing
 outside the project changes); `rhvoice-wrapper`'s engine binding drives its C library with that data folder,
 synchronously (its TTS class keeps worker threads that would hold the process open at exit). Like espeak it is
 given the text as ``reading.spoken`` says it; the subtitles keep the text as written. A character keeps one
 voice through the whole tale: it is chosen from the voices of the character's gender by the character's name,
-so every scene (narrated on its own) picks the same one.
+so every scene (narrated on its own) picks the same one. The voices are the tale's language's: a narrator's
+voice of another language (the default, Aleksandr, in an English tale) gives way to the tale's language's
+default voice of the same gender (``data/rhvoice_voices.toml``).
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from ..backend import REPO_ROOT, BackendUnavailable, Option
-from ..scenes import NARRATOR, speaker_gender
-from ..text import chunks
 from ..notes import Note
+from ..scenes import NARRATOR
+from ..text import chunks
 from ..types import ProgressCallback, Scene, no_progress
-from . import Narration, Narrator, reading
+from . import Narration, Narrator, characters, reading
 from .assemble import join_chunks, trim_silence
 
 SENTENCE_PAUSE = 0.45
@@ -47,9 +50,36 @@ class Voice:
 
 
 @functools.cache
-def catalogue() -> dict[str, Voice]:
+def _table() -> dict:
     with open(Path(__file__).with_name("data") / "rhvoice_voices.toml", "rb") as f:
-        return {row["id"]: Voice(**row) for row in tomllib.load(f)["voice"]}
+        return tomllib.load(f)
+
+
+@functools.cache
+def catalogue() -> dict[str, Voice]:
+    return {row["id"]: Voice(**row) for row in _table()["voice"]}
+
+
+def default_voices(language: str) -> dict[str, str]:
+    """{gender: voice id}: the voice a narrator of ``language`` defaults to, by gender."""
+    return dict(_table()["defaults"][language])
+
+
+def voices(language: str) -> list[tuple[str, str]]:
+    """(id, label) of the voices that speak ``language``, the default first: what a redo form offers."""
+    own = [(v.id, v.label) for v in catalogue().values() if v.language == language]
+    first = default_voices(language)["masc"] if own else None
+    return sorted(own, key=lambda pair: pair[0] != first)
+
+
+def narrator_voice(chosen: str, language: str) -> str:
+    """The voice that narrates a tale in ``language`` when ``chosen`` was asked for: itself when it speaks
+    the language, else the language's default of its gender."""
+    voice = catalogue()[chosen]
+    if voice.language == language:
+        return chosen
+    defaults = default_voices(language)
+    return defaults.get(voice.gender, defaults["masc"])
 
 
 class RhvoiceNarrator(Narrator):
@@ -59,6 +89,7 @@ class RhvoiceNarrator(Narrator):
     requires = ("rhvoice_wrapper",)
     weights_marker = LIBRARY
     voices = {voice.id: voice.label for voice in catalogue().values()}
+    languages = tuple(dict.fromkeys(voice.language for voice in catalogue().values()))
     declared_options = (
         Option("narrator_voice", "aleksandr-hq", "Голос рассказчика", choices=tuple(voices), form=True),
         Option("character_voices", True, "Свои голоса у героев"),
@@ -103,21 +134,27 @@ class RhvoiceNarrator(Narrator):
             return False, f"{why}; {INSTALL_HINT}" if "weights" in why else why
         return True, ""
 
+    @classmethod
+    def voices_in(cls, language: str) -> dict[str, str]:
+        return dict(voices(language))
+
     def speak(self, scene: Scene, out_wav: Path, options: dict,
-              progress: ProgressCallback = no_progress) -> Narration:
+              progress: ProgressCallback = no_progress, language: str = "ru") -> Narration:
+        self.check_language(language)
         self.ensure_loaded()
         options = self.options(options)
         pieces = [(line, piece) for line in scene.lines for piece in chunks(line.text, options["max_chars"])]
         spoken: list[tuple[str, np.ndarray, float]] = []
+        read_by: dict[str, str] = {}
         rate = 24000
         for i, (line, piece) in enumerate(pieces):
-            voice = self.voice_for(line.speaker, options)
-            samples, rate = self.say(reading.spoken(piece), voice, options["rate"])
+            voice = read_by.setdefault(line.speaker, self.voice_for(line.speaker, options, language))
+            samples, rate = self.say(reading.spoken(piece, language), voice, options["rate"])
             last_of_line = i + 1 == len(pieces) or pieces[i + 1][0] is not line
             spoken.append((piece, trim_silence(samples), LINE_PAUSE if last_of_line else SENTENCE_PAUSE))
             progress((i + 1) / len(pieces), Note("Озвучено фраз: {done} из {total}", done=i + 1, total=len(pieces)))
         duration, cues = join_chunks(spoken, rate, out_wav)
-        return Narration(duration=duration, cues=cues)
+        return Narration(duration=duration, cues=cues, voices=read_by)
 
     def say(self, text: str, voice: str, rate: float) -> tuple[np.ndarray, int]:
         """Mono float32 samples of ``text`` in ``voice`` and their sample rate."""
@@ -128,13 +165,13 @@ class RhvoiceNarrator(Narrator):
             pcm = np.concatenate(self._heard) if self._heard else np.zeros(0, dtype=np.int16)
             return pcm.astype(np.float32) / 32768.0, self._rate
 
-    def voice_for(self, speaker: str, options: dict) -> str:
-        """The narrator's voice, or the character's own: by gender, the same for the same name everywhere."""
-        narrator = options["narrator_voice"]
+    def voice_for(self, speaker: str, options: dict, language: str = "ru") -> str:
+        """The narrator's voice, or the character's own: of the tale's language, by gender, the same for the
+        same name everywhere."""
+        narrator = narrator_voice(options["narrator_voice"], language)
         if speaker == NARRATOR or not options["character_voices"]:
             return narrator
-        gender = speaker_gender(speaker)
-        language = catalogue()[narrator].language
+        gender = characters.gender(speaker, language)
         pool = [v.id for v in catalogue().values() if v.language == language and v.id != narrator
                 and (v.gender == gender or gender == "neut")]
         pool = pool or [narrator]

@@ -18,24 +18,30 @@ Before a chunk reaches the model:
 Each line is cut into chunks of at most ``max_chars`` at sentence, clause and word boundaries, and
 a chunk whose marked-up text grows past the limit is cut again, so the model never gets more than
 ``max_chars`` characters. Subtitles show the chunks as written, timed by the audio made.
+
+English and Ukrainian tales are read by Silero's models of those languages (v3_en.pt, v4_ua.pt), found
+beside the Russian one or where MODEL_NARRATION_SILERO_EN / _UK say; their speakers and defaults are in
+``data/silero_voices.toml``. Stress marks are Russian only: the other models read the text as it is.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 import re
 import threading
+import tomllib
 from pathlib import Path
 
 import numpy as np
 
 from ..backend import MODELS_DIR, BackendUnavailable, Option, OptionError, first_line
-from ..scenes import NARRATOR, speaker_gender
-from ..text import chunks
 from ..notes import Note
+from ..scenes import NARRATOR
+from ..text import chunks
 from ..types import Line, ProgressCallback, Scene, no_progress
-from . import Narration, Narrator
+from . import Narration, Narrator, characters
 from .assemble import join_chunks, trim_silence
 from .reading import spoken_words
 
@@ -45,6 +51,25 @@ SENTENCE_PAUSE = 0.4
 LINE_PAUSE = 0.3
 # A character's voice when it would otherwise be the narrator's own.
 ALTERNATIVE = {"aidar": "eugene", "eugene": "aidar", "xenia": "baya", "baya": "xenia", "kseniya": "baya"}
+VOICE_KEYS = {"narrator_voice": "narrator", "male_voice": "male", "female_voice": "female",
+              "neuter_voice": "neuter"}
+
+
+@functools.cache
+def language_models() -> dict[str, dict]:
+    """{language: its files, url, default speakers and voices} from ``data/silero_voices.toml``."""
+    with open(Path(__file__).with_name("data") / "silero_voices.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def voices_for(options: dict, language: str) -> dict[str, str]:
+    """The voice options for a tale in ``language``: a speaker of another language's model gives way to the
+    language's default for that part; a name no table lists is taken as the model's own."""
+    table = language_models()
+    own = table[language]
+    foreign = {voice for code, row in table.items() if code != language for voice in row["voices"]}
+    return {key: own[part] if options[key] in foreign and options[key] not in own["voices"] else options[key]
+            for key, part in VOICE_KEYS.items()}
 
 # --- stress and ё ------------------------------------------------------------------------------------------
 
@@ -115,13 +140,19 @@ _PAUSES = re.compile(r"\s*[—–()\[\]]+\s*|\s+-\s+")  # dashes and brackets: a
 _DROPPED = re.compile(r"[«»„“”\"'`*_#<>|/\\~^]")
 _HYPHEN = re.compile(r"(?<=[А-Яа-яЁё+])-(?=[А-Яа-яЁё+])")
 _SPEAKABLE = re.compile(r"[А-Яа-яЁё]")
+SPEAKABLE = {"ru": _SPEAKABLE, "uk": re.compile(r"[А-Яа-яІіЇїЄєҐґ]"), "en": re.compile(r"[A-Za-z]")}
 _RUNS = re.compile(r"\s*([,.!?:;])(?:\s*[,])+|\s{2,}")
 
 
-def tts_text(text: str) -> str:
+_APOSTROPHE = re.compile(r"(?<=[А-Яа-яІіЇїЄєҐґ])['’ʼ](?=[А-Яа-яІіЇїЄєҐґ])")  # Ukrainian «п'ять»: a letter
+
+
+def tts_text(text: str, language: str = "ru") -> str:
     """Punctuation the model has no symbol for, made into pauses or removed."""
     text = text.replace("…", "...")
-    text = _DROPPED.sub("", text)
+    if language == "uk":
+        text = _APOSTROPHE.sub("\0", text)  # kept through the quotes' removal
+    text = _DROPPED.sub("", text).replace("\0", "'")
     text = _PAUSES.sub(", ", text)
     text = _HYPHEN.sub(" ", text)  # «кто-то», «Иван-царевич»: two words to the model
     text = _RUNS.sub(lambda m: m.group(1) or " ", text)
@@ -134,13 +165,8 @@ class SileroNarrator(Narrator):
     device_need = "gpu"
     default_model = str(DEFAULT_MODEL)
     voice_option = "narrator_voice"
-    voices = {
-        "eugene": "Евгений (мужской, сказочник)",
-        "aidar": "Айдар (мужской)",
-        "baya": "Бая (женский)",
-        "kseniya": "Ксения (женский)",
-        "xenia": "Ксения (женский, звонкий)",
-    }
+    voices = {voice: label for row in language_models().values() for voice, label in row["voices"].items()}
+    languages = tuple(language_models())
     declared_options = (
         Option("narrator_voice", "eugene", "Голос рассказчика"),
         Option("character_voices", True, "Свои голоса у героев"),
@@ -155,12 +181,28 @@ class SileroNarrator(Narrator):
     def __init__(self, model: str | None = None, device: str | None = None):
         super().__init__(model=model, device=device)
         self._model = None
+        self._models: dict[str, object] = {}  # the other languages' models, loaded when a tale needs them
+        self._models_lock = threading.Lock()
 
-    def model_file(self) -> Path:
-        """The package: ``self.model`` itself, or v4_ru.pt (else the one .pt) in it when it names a folder."""
+    @classmethod
+    def voices_in(cls, language: str) -> dict[str, str]:
+        return dict(language_models().get(language, {}).get("voices", {}))
+
+    def model_file(self, language: str = "ru") -> Path:
+        """The package: ``self.model`` itself, or v4_ru.pt (else the one .pt that is no other language's) in it
+        when it names a folder. Another language's: where MODEL_NARRATION_SILERO_<LANGUAGE> says (a file, or a
+        folder holding it), else beside the Russian one."""
         path = Path(self.model)
+        if language != "ru":
+            names = language_models()[language]["files"]
+            setting = os.environ.get(f"{self.model_setting()}_{language.upper()}")
+            folder = Path(setting) if setting else (path if path.is_dir() else path.parent)
+            if setting and not folder.is_dir():
+                return folder
+            return next((folder / name for name in names if (folder / name).is_file()), folder / names[0])
         if path.is_dir():
-            found = sorted(path.glob("*.pt"))
+            others = {name for code, row in language_models().items() if code != "ru" for name in row["files"]}
+            found = [p for p in sorted(path.glob("*.pt")) if p.name not in others]
             return (
                 path / DEFAULT_MODEL.name if (path / DEFAULT_MODEL.name).is_file() or not found else found[0]
             )
@@ -177,6 +219,9 @@ class SileroNarrator(Narrator):
         path = self.model_file()
         if not path.is_file():
             raise self.missing_weights("no such file")
+        self._model = self._read(path, self.missing_weights)
+
+    def _read(self, path: Path, missing) -> object:
         try:
             import torch  # noqa: PLC0415
         except ImportError as exc:
@@ -187,27 +232,48 @@ class SileroNarrator(Narrator):
             model = torch.package.PackageImporter(str(path)).load_pickle("tts_models", "model")
         except Exception as exc:  # noqa: BLE001 - a broken or foreign file: say so in one line
             detail = first_line(exc)
-            raise self.missing_weights(f"not a Silero TTS package: {detail}") from exc
+            raise missing(f"not a Silero TTS package: {detail}") from exc
         model.to(torch.device(self.device))
-        self._model = model
+        return model
+
+    def model_for(self, language: str) -> object:
+        """The loaded model that reads ``language`` (each loaded once); one line when there is none."""
+        if language == "ru":
+            self.ensure_loaded()
+            return self._model
+        with self._models_lock:
+            if language not in self._models:
+                path = self.model_file(language)
+                row = language_models()[language]
+
+                def missing(detail: str) -> BackendUnavailable:
+                    return BackendUnavailable(
+                        f"narration/silero: no {language!r} model at {path} ({detail}); set "
+                        f"{self.model_setting()}_{language.upper()} to Silero's {row['files'][0]} ({row['url']})")
+
+                if not path.is_file():
+                    raise missing("no such file")
+                self._models[language] = self._read(path, missing)
+            return self._models[language]
 
     # --- voices
 
-    def voice_for(self, speaker: str, options: dict) -> str:
-        """The model speaker who reads ``speaker``'s lines."""
+    def voice_for(self, speaker: str, options: dict, language: str = "ru") -> str:
+        """The model speaker who reads ``speaker``'s lines in a tale in ``language``."""
+        options = {**options, **voices_for(options, language)}
         narrator = options["narrator_voice"]
         if speaker == NARRATOR or not options["character_voices"]:
             return narrator
-        kind = {"femn": "female", "neut": "neuter"}.get(speaker_gender(speaker), "male")
+        kind = {"femn": "female", "neut": "neuter"}.get(characters.gender(speaker, language), "male")
         voice = options[f"{kind}_voice"]
         if voice == narrator:
             voice = ALTERNATIVE.get(voice, voice)
         return voice
 
-    def _check(self, options: dict) -> None:
+    def _check(self, options: dict, model=None) -> None:
         """The voices must be the loaded model's own (the declarations cannot know them)."""
-        speakers = list(getattr(self._model, "speakers", []) or [])
-        for key in ("narrator_voice", "male_voice", "female_voice", "neuter_voice"):
+        speakers = list(getattr(model or self._model, "speakers", []) or [])
+        for key in VOICE_KEYS:
             if speakers and options[key] not in speakers:
                 raise OptionError(
                     f"narration/silero: {key}={options[key]!r}: the model has {', '.join(speakers)}"
@@ -215,7 +281,7 @@ class SileroNarrator(Narrator):
 
     # --- text
 
-    def spoken_words(self, piece: str, options: dict) -> tuple[list[str], bool]:
+    def spoken_words(self, piece: str, options: dict, language: str = "ru") -> tuple[list[str], bool]:
         """What the model reads for each (whitespace-separated) word of ``piece``, and whether the
         model's own accentor should still run: numbers and abbreviations in words, stress marks and ё.
 
@@ -223,7 +289,9 @@ class SileroNarrator(Narrator):
         and ё, so its words map back one to one onto the words they came from.
         """
         words = piece.split()
-        spelled = spoken_words(words)
+        spelled = spoken_words(words, language)
+        if language != "ru":
+            return spelled, False  # stress marks are the Russian model's
         if not options["stress"]:
             return spelled, True
         marked = put_stress(" ".join(spelled))
@@ -239,7 +307,7 @@ class SileroNarrator(Narrator):
             at += size
         return out, False
 
-    def pieces(self, line: Line, options: dict) -> list[tuple[str, list[str], bool]]:
+    def pieces(self, line: Line, options: dict, language: str = "ru") -> list[tuple[str, list[str], bool]]:
         """(subtitle, model texts, model accents) for each chunk of a line; no model text over ``max_chars``.
 
         Chunks are cut at sentence, clause and word boundaries. When numbers in words and stress marks
@@ -251,11 +319,11 @@ class SileroNarrator(Narrator):
         out: list[tuple[str, list[str], bool]] = []
         for piece in chunks(line.text, limit):
             words = piece.split()
-            said, own_accent = self.spoken_words(piece, options)
+            said, own_accent = self.spoken_words(piece, options, language)
             start = 0
             while start < len(words):
                 end, clause = start + 1, None
-                while end < len(words) and len(tts_text(" ".join(said[start : end + 1]))) <= limit:
+                while end < len(words) and len(tts_text(" ".join(said[start : end + 1]), language)) <= limit:
                     end += 1
                     if re.search(r"[,;:]$", words[end - 1]):
                         clause = end
@@ -263,9 +331,9 @@ class SileroNarrator(Narrator):
                         clause = end - 1  # the dash opens the next part
                 if end < len(words) and clause and clause - start > (end - start) // 2:
                     end = clause  # a cut at a comma reads better than one between any two words
-                text = tts_text(" ".join(said[start:end]))
+                text = tts_text(" ".join(said[start:end]), language)
                 texts = [text] if len(text) <= limit else chunks(text, limit)
-                texts = [t for t in texts if _SPEAKABLE.search(t)]  # only dots or Latin: nothing to say
+                texts = [t for t in texts if SPEAKABLE[language].search(t)]  # only dots, or another alphabet
                 if texts:
                     out.append((" ".join(words[start:end]), texts, own_accent))
                 start = end
@@ -274,36 +342,41 @@ class SileroNarrator(Narrator):
     # --- speech
 
     def speak(
-        self, scene: Scene, out_wav: Path, options: dict, progress: ProgressCallback = no_progress
+        self, scene: Scene, out_wav: Path, options: dict, progress: ProgressCallback = no_progress,
+        language: str = "ru",
     ) -> Narration:
-        if not self._loaded:
+        self.check_language(language)
+        if (language == "ru" and not self._loaded) or (language != "ru" and language not in self._models):
             progress(0.0, Note("Загружаю модель Silero"))
-        self.ensure_loaded()
+        model = self.model_for(language)
         options = self.options(options)
-        self._check(options)
-        if options["stress"] and accentor.cache_info().currsize == 0:
+        options = {**options, **voices_for(options, language)}
+        self._check(options, model)
+        if language == "ru" and options["stress"] and accentor.cache_info().currsize == 0:
             progress(0.0, Note("Загружаю модель ударений"))
         import torch  # noqa: PLC0415
 
         lines = scene.lines or [Line(NARRATOR, scene.text)]
-        planned = [(line, piece) for line in lines for piece in self.pieces(line, options)]
+        planned = [(line, piece) for line in lines for piece in self.pieces(line, options, language)]
         rate = options["sample_rate"]
         spoken: list[tuple[str, np.ndarray, float]] = []
+        read_by: dict[str, str] = {}
         for i, (line, (subtitle, texts, own_accent)) in enumerate(planned):
-            voice = self.voice_for(line.speaker, options)
-            audio = [self._say(text, voice, rate, own_accent, torch) for text in texts]
+            voice = read_by.setdefault(line.speaker, self.voice_for(line.speaker, options, language))
+            audio = [self._say(text, voice, rate, own_accent, torch, model, language) for text in texts]
             last_of_line = i + 1 == len(planned) or planned[i + 1][0] is not line
             spoken.append((subtitle, np.concatenate(audio), LINE_PAUSE if last_of_line else SENTENCE_PAUSE))
             progress((i + 1) / len(planned), Note("Озвучено фраз: {done} из {total}", done=i + 1, total=len(planned)))
         duration, cues = join_chunks(spoken, rate, out_wav)
-        return Narration(duration=duration, cues=cues)
+        return Narration(duration=duration, cues=cues, voices=read_by)
 
-    def _say(self, text: str, voice: str, rate: int, own_accent: bool, torch) -> np.ndarray:
+    def _say(self, text: str, voice: str, rate: int, own_accent: bool, torch, model=None,
+             language: str = "ru") -> np.ndarray:
+        model = model or self._model
+        accents = {"put_accent": own_accent, "put_yo": own_accent} if language == "ru" else {}
         try:
             with torch.inference_mode():
-                audio = self._model.apply_tts(
-                    text=text, speaker=voice, sample_rate=rate, put_accent=own_accent, put_yo=own_accent
-                )
+                audio = model.apply_tts(text=text, speaker=voice, sample_rate=rate, **accents)
         except Exception as exc:
             raise RuntimeError(f"narration/silero: the model failed on {text!r} ({voice}): {exc}") from exc
         return trim_silence(_as_numpy(audio))

@@ -11,10 +11,10 @@ import functools
 import re
 
 from ..backend import Option
-from ..russian import morph
 from ..notes import Note
+from ..russian import morph
 from ..types import ProgressCallback, no_progress
-from . import Proofread, Proofreader, lexicon
+from . import CHECKED_LANGUAGES, Proofread, Proofreader, lexicon
 from .typography import tidy
 
 ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
@@ -66,7 +66,10 @@ class DictionaryProofreader(Proofreader):
     label = "Словарная проверка (pymorphy3)"
     declared_options = (Option("fix_spelling", True, "Исправлять орфографию"),)
 
-    def fix(self, text: str, options: dict, progress: ProgressCallback = no_progress) -> Proofread:
+    def fix(self, text: str, options: dict, progress: ProgressCallback = no_progress,
+            language: str = "ru") -> Proofread:
+        if language not in CHECKED_LANGUAGES:
+            return self.unchecked(text, progress)
         text = tidy(text)
         corrections: list[tuple[str, str]] = []
         if options.get("fix_spelling", True):

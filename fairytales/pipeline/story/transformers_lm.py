@@ -1,7 +1,9 @@
-"""A story from a causal language model (ruGPT-3 and kin) through transformers.
+"""A story from a causal language model (ruGPT-3, mGPT and kin) through transformers.
 
 The model is prompted with «Имя: {title}. Жанр: {genre}. Текст:» (``prompt_for``, the same form
-``story/training.py`` fine-tunes on) and sampled until the story is long enough. A tale is longer than the model's context window (2048 tokens for ruGPT-3, much less for the
+``story/training.py`` fine-tunes on; in English "Title: … Genre: … Text:", in Ukrainian «Назва: … Жанр: …
+Текст:», with the genre named in that language: ``story/data/lm_prompts.toml``) and sampled until the story is
+long enough. ruGPT-3 writes Russian only; mGPT (``mgpt``, the same code) writes all three languages. A tale is longer than the model's context window (2048 tokens for ruGPT-3, much less for the
 tiny models in the tests), so generation goes in steps over a sliding window: each step feeds the last
 tokens written so far, leaving room for the new ones, and appends what comes back. The prompt only
 starts the first window; it is never part of the story.
@@ -22,9 +24,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 
+from .. import genres
 from ..backend import (
     SEED,
     BackendUnavailable,
@@ -39,7 +43,9 @@ from ..notes import Note
 from ..types import ProgressCallback, TaleRequest, no_progress
 from . import Storyteller
 
-PROMPT = "Имя: {title}. Жанр: {genre}. Текст:"
+with open(Path(__file__).with_name("data") / "lm_prompts.toml", "rb") as _file:
+    PROMPTS: dict[str, str] = tomllib.load(_file)  # {language: prompt form}
+PROMPT = PROMPTS["ru"]
 ADAPTER_CONFIG = "adapter_config.json"  # a peft adapter folder (LoRA) instead of a whole model
 INSTALL_HINT = "pip install -r requirements/neural.txt"
 ATTEMPTS = 3  # whole generations tried before giving up on a model that writes nothing usable
@@ -49,8 +55,9 @@ SHORT_FRAGMENT = 60  # a narration paragraph shorter than this is joined to its 
 # The end of a sentence: . ! ? … (repeated, as in «?!» or «...»), maybe followed by closing quotes/brackets.
 _SENTENCE_END = re.compile(r"[.!?…]+[»\"”’')]*")
 _DIALOGUE = re.compile(r"^[—–-]+\s*")
+_QUOTED_LINE = re.compile(r"^[“\"]")  # an English line of speech opens with its quotation mark
 # The prompt's labels: a model that starts a new document («Имя: … Жанр: …») must not leak them.
-_PROMPT_LABEL = re.compile(r"\b(?:Имя|Жанр|Текст)\s*:")
+_PROMPT_LABEL = re.compile(r"\b(?:Имя|Жанр|Текст|Назва|Title|Genre|Text)\s*:")
 
 
 class CausalLMStoryteller(Storyteller):
@@ -60,6 +67,7 @@ class CausalLMStoryteller(Storyteller):
     requires = ("torch", "transformers")
     weights_marker = "config.json"
     device_need = "gpu"
+    languages = ("ru",)
     declared_options = (
         Option("temperature", 0.9, "Температура", min=0.1, max=2.0, form=True),
         Option("top_k", 50, "top_k", min=0, max=500, form=True),
@@ -152,12 +160,16 @@ class CausalLMStoryteller(Storyteller):
         import torch  # noqa: PLC0415
 
         options = self.options(options)
+        language = getattr(request, "language", "ru")
+        if language not in self.languages:
+            raise ValueError(f"the {self.name} storyteller does not tell tales in {language!r} "
+                             f"(it does: {', '.join(self.languages)})")
         seed = request.seed if options["seed"] is None else options["seed"]
         target = max(1, options["length"])
         torch.manual_seed(seed)  # the only randomness: same seed + same model → same text
-        prompt_ids = self._tokenizer(prompt_for(request.title, request.genre))["input_ids"]
+        prompt_ids = self._tokenizer(prompt_for(request.title, request.genre, language))["input_ids"]
         for attempt in range(ATTEMPTS):
-            story = tidy(cut_at_sentence_end(self._generate(prompt_ids, target, options, progress)))
+            story = tidy(cut_at_sentence_end(self._generate(prompt_ids, target, options, progress)), language)
             if story:
                 progress(1.0, Note("Написано символов: {count}", count=len(story)))
                 return story
@@ -218,9 +230,22 @@ class CausalLMStoryteller(Storyteller):
         return text
 
 
-def prompt_for(title: str, genre: str) -> str:
-    """The conditional form the model writes in and is fine-tuned on: «Имя: … Жанр: … Текст:»."""
-    return PROMPT.format(title=title, genre=genre)
+class MultilingualLMStoryteller(CausalLMStoryteller):
+    """The same storyteller on mGPT (61 languages, Russian, English and Ukrainian among them)."""
+
+    name = "mgpt"
+    label = "mGPT (transformers)"
+    default_model = "ai-forever/mGPT"
+    languages = ("ru", "en", "uk")
+
+
+def prompt_for(title: str, genre: str, language: str = "ru") -> str:
+    """The conditional form the model writes in and is fine-tuned on: «Имя: … Жанр: … Текст:», or its
+    English or Ukrainian form with the genre named in that language."""
+    if language != "ru":
+        found = genres.find(genre)
+        genre = found.name_in(language) if found else genre
+    return PROMPTS.get(language, PROMPT).format(title=title, genre=genre)
 
 
 def model_context(config) -> int:
@@ -264,7 +289,7 @@ def cut_at_sentence_end(text: str) -> str:
     return text[: ends[-1].end()].strip() if ends else ""
 
 
-def tidy(text: str) -> str:
+def tidy(text: str, language: str = "ru") -> str:
     """Paragraphs separated by blank lines, dialogue lines «— …» kept inside their paragraph, short
     narration fragments (a lone word, «Глава 1.») joined to a neighbour, the prompt's labels and broken
     characters dropped."""
@@ -273,15 +298,18 @@ def tidy(text: str) -> str:
         line = re.sub(r"\s+", " ", raw.replace("\ufffd", "")).strip()  # U+FFFD: a broken multi-byte char
         if not line or _PROMPT_LABEL.search(line):
             continue
-        if _DIALOGUE.match(line):
-            line = _DIALOGUE.sub("— ", line, count=1)
+        quoted = language == "en" and _QUOTED_LINE.match(line)
+        if quoted or _DIALOGUE.match(line):
+            if not quoted:
+                line = _DIALOGUE.sub("— ", line, count=1)
             if paragraphs:
                 paragraphs[-1].append(line)
             else:
                 paragraphs.append([line])
             continue
         last = paragraphs[-1] if paragraphs else None
-        joins = last is not None and not _DIALOGUE.match(last[-1])
+        joins = last is not None and not _DIALOGUE.match(last[-1]) and not (
+            language == "en" and _QUOTED_LINE.match(last[-1]))
         if joins and (len(line) < SHORT_FRAGMENT or _is_short(last)):
             last[-1] = f"{last[-1]} {line}"
         else:

@@ -23,6 +23,7 @@ class SceneClip:
     narration: Path
     narration_seconds: float
     cues: list[Cue] = field(default_factory=list)
+    latent: Path | None = None  # the VQGAN latent the picture decodes from (vqgan_clip), for a latent morph
 
 
 @dataclass

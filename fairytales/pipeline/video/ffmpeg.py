@@ -18,9 +18,10 @@ from typing import ClassVar
 
 from ..backend import Option, OptionError
 from ..fonts import font_path
+from ..languages import CODES
 from ..notes import Note
 from ..types import Cue, ProgressCallback, no_progress
-from . import DEFAULT_FORMAT, FORMAT_LABELS, FORMATS, FPS, Cut, Editor, joins, segments
+from . import DEFAULT_FORMAT, FORMAT_LABELS, FORMATS, FPS, Cut, Editor, joins, latent_morph, segments
 from .audio import mix
 from .cards import title_card
 from .encoder import LIBX264, Encoder, choose, ffmpeg_exe, give_up
@@ -55,6 +56,9 @@ class FfmpegEditor(Editor):
         # how each scene gives way to the next (video/joins.py); `joins` overrides single cuts: «3=morph»
         Option("join", joins.DEFAULT_JOIN, "Вид перехода", choices=joins.JOINS, form=True),
         Option("joins", "", "Переходы по сценам (номер=вид)", kind=str),
+        # the language whose subtitles are burned into the picture: "" the tale's own, a subtitle language's
+        # code, or "none"; the runner hands the editor that language's cues (every language also gets a track)
+        Option("burn", "", "Субтитры в кадре (код языка, none — без них)", choices=("", "none", *CODES)),
     )
 
     def options(self, given: dict | None = None) -> dict:
@@ -94,7 +98,8 @@ class FfmpegEditor(Editor):
         progress(1.0, Note("Видео готово"))
         return {"duration": round(timeline.duration, 3), "width": size[0], "height": size[1], "fps": FPS,
                 "scene_starts": [round(s.start, 3) for s in timeline.segments[1:]], **film["levels"],
-                "encoder": encoder.name, "segments": film["counts"]}
+                "encoder": encoder.name, "segments": film["counts"],
+                **({"join_fallbacks": film["fallbacks"]} if film["fallbacks"] else {})}
 
     def _film(self, cut: Cut, timeline: Timeline, framing: Layout, card: Path, encoder: Encoder,
               options: dict, work: Path, folder: Path, progress: ProgressCallback,
@@ -107,18 +112,31 @@ class FfmpegEditor(Editor):
         used: list[Path] = []
         video_jobs: dict[Path, Job] = {}
         per_cut = joins.parse(options.get("joins"))
+        latents = [None, *[s.latent for s in cut.scenes]]
+        fallbacks: dict[str, str] = {}  # the cut into scene N: why its latent morph is a flow morph
         for number, piece in enumerate(framing.pieces):
             looks = [self._look(layer, pictures, cues, timeline, framing, options,
                                 work / f"subs-{number}-{i}.ass", size) for i, layer in enumerate(piece.layers)]
             kind = joins.DEFAULT_JOIN
             if piece.kind == "join" and len(piece.layers) == 2 and framing.fade > 0:
                 kind = joins.kind_of(piece.layers[1].scene, options.get("join", joins.DEFAULT_JOIN), per_cut)
+            pair = tuple(latents[layer.scene] for layer in piece.layers)
+            if kind == "latent":
+                why = latent_morph.unusable(*pair, scenes=tuple(layer.scene for layer in piece.layers))
+                if why:
+                    kind, fallbacks[str(piece.layers[1].scene)] = "morph", why
             recipe = segments.piece_recipe(piece, looks, framing, encoder, options, ffmpeg, kind)
+            if kind == "latent":
+                recipe.update(latent_morph.recipe(*pair))
             out = folder / f"{piece.kind}-{fingerprint(recipe)}.mp4"
             used.append(out)
             if not (out.exists() and out.stat().st_size > 0) and out not in video_jobs:
                 if kind == "morph":
                     video_jobs[out] = morph_job(ffmpeg, piece, looks, framing, encoder, options, fonts, out)
+                    continue
+                if kind == "latent":
+                    video_jobs[out] = latent_morph.latent_job(ffmpeg, piece, looks, framing, encoder, options,
+                                                              fonts, out, pair)
                     continue
                 command = segments.piece_command(ffmpeg, piece, looks, framing, encoder, options, fonts,
                                                  joins.XFADE[kind])
@@ -134,7 +152,8 @@ class FfmpegEditor(Editor):
                 "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart"]
         segments.run_jobs([Job(join, work / "out.mp4", 1)], progress, 0.95, 0.99)
         return {"used": {*used, audio, audio.with_suffix(".json")}, "levels": levels,
-                "counts": {"made": len(video_jobs), "reused": len(set(used)) - len(video_jobs)}}
+                "counts": {"made": len(video_jobs), "reused": len(set(used)) - len(video_jobs)},
+                "fallbacks": fallbacks}
 
     def _look(self, layer: Layer, pictures: list[Path], cues: list[list[Cue]], timeline: Timeline,
               framing: Layout, options: dict, ass: Path, size: tuple[int, int]) -> LayerLook:

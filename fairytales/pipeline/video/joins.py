@@ -2,19 +2,22 @@
 
 A join is its own segment (``layout.Piece`` of kind "join"), so its kind is a property of that segment: the
 tale's ``join`` option, overridden for single cuts by ``joins`` («3=morph, 5=wipe»: the cut *into* scene 3,
-the title card being scene 0). Every kind but ``morph`` is one of ffmpeg's ``xfade`` transitions with the
-fade's length and weights; ``morph`` is ``morph.py``'s optical-flow morph.
+the title card being scene 0). Every kind but the morphs is one of ffmpeg's ``xfade`` transitions with the
+fade's length and weights; ``morph`` is ``morph.py``'s optical-flow morph; ``latent`` is
+``latent_morph.py``'s: the VQGAN decodes in-betweens of the two pictures' latents (vqgan_clip's pictures), and
+falls back to the flow morph where a picture has none.
 """
 
 from __future__ import annotations
 
 import re
 
-JOINS = ("fade", "dissolve", "slide", "zoom", "wipe", "morph")
+JOINS = ("fade", "dissolve", "slide", "zoom", "wipe", "morph", "latent")
 DEFAULT_JOIN = "fade"
 XFADE = {"fade": "fade", "dissolve": "dissolve", "slide": "slideleft", "zoom": "zoomin", "wipe": "wipeleft"}
 JOIN_LABELS: dict[str, str] = {"fade": "Наплыв", "dissolve": "Растворение", "slide": "Сдвиг", "zoom": "Наезд",
-                               "wipe": "Шторка", "morph": "Превращение (оптический поток)"}
+                               "wipe": "Шторка", "morph": "Превращение (оптический поток)",
+                               "latent": "Перетекание (VQGAN)"}
 
 
 def parse(text: str | dict | None) -> dict[int, str]:

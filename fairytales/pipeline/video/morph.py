@@ -105,8 +105,16 @@ def morph_job(ffmpeg: str, piece: Piece, looks: list[LayerLook], framing: Layout
         b = layer_frame(ffmpeg, looks[1], max(0, coming.first), fonts)
         pipe.writelines(np.ascontiguousarray(frame).tobytes() for frame in morph(a, b, weights))
 
+    return piped_job(ffmpeg, (width, height), piece.frames, encoder, options, out, feed)
+
+
+def piped_job(ffmpeg: str, size: tuple[int, int], frames: int, encoder: Encoder, options: dict, out: Path,
+              feed) -> Job:
+    """A job whose ``frames`` RGB frames of ``size`` are written by ``feed`` into ffmpeg's stdin and
+    encoded as the other segments are encoded."""
+    width, height = size
     command = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1",
                "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", str(FPS),
                "-i", "pipe:0", "-vf", "format=yuv420p,setsar=1", "-an",
-               *encoder.args(options["preset"], options["crf"]), "-frames:v", str(piece.frames)]
-    return Job(command, out, piece.frames, feed=feed)
+               *encoder.args(options["preset"], options["crf"]), "-frames:v", str(frames)]
+    return Job(command, out, frames, feed=feed)

@@ -78,8 +78,9 @@ class StorybookIllustrator(Illustrator):
         style = opts["style"] or "storybook"
         seed = opts["seed"] if opts["seed"] is not None else int(context.seed) + int(scene.index)
         progress(0.0, Note("читаю сцену"))
-        hero = hero_from_title(context.title or "")
-        plan = analyse(f"{scene.prompt}\n{scene.text}", genres.get(context.genre), hero, int(seed))
+        hero = hero_from_title(context.title or "", context.language)
+        plan = analyse(f"{scene.prompt}\n{scene.text}", genres.get(context.genre), hero, int(seed),
+                       context.language)
         progress(0.1, Note("рисую"))
         image, report = paint(plan, style, progress, (context.width, context.height))
         out = Path(out_png)

@@ -1,5 +1,6 @@
 """Reading the scene: its lemmas pick the sky, the mood, the season, the places and the figures (the Plan);
-the tale's hero comes from the title alone, so it looks the same in every scene."""
+the tale's hero comes from the title alone, so it looks the same in every scene. An English or Ukrainian
+scene is read through ``words`` as the Russian lemmas the lexicon lists."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import random
 from dataclasses import dataclass, field, replace
 
 from ...genres import Genre
-from ...russian import WORD_RE, lemma, morph
+from ...russian import morph
 from .lexicon import LEXICON
 from .looks import LOOKS, Look, natural_look
 from .palette import Lit, hue_shift, light, shade
 from .tables import RGB
+from .words import as_lexicon_lemma, skipped, translations, words_of
 
 MAIDEN, LAD = "девица", "молодец"  # a hero the lexicon does not know, by the noun's gender
 
@@ -51,19 +53,19 @@ class Plan:
     space: bool = False
 
 
-def split_lemmas(text: str) -> list[str]:
-    """Lemmas of the words; a hyphenated word also gives the lemmas of its parts («Царевна-лягушка»)."""
+def split_lemmas(text: str, language: str = "ru") -> list[str]:
+    """Lemmas of the words (the lexicon's Russian ones for a text in another language); a hyphenated word
+    also gives the lemmas of its parts («Царевна-лягушка»)."""
     out: list[str] = []
-    for word in WORD_RE.findall(text):
-        whole = lemma(word)
-        out.append(whole)
+    for word in words_of(text, language):
+        out.append(as_lexicon_lemma(word, language))
         if "-" in word:
-            out.extend(lemma(part) for part in word.split("-") if len(part) > 1)
+            out.extend(as_lexicon_lemma(part, language) for part in word.split("-") if len(part) > 1)
     return out
 
 
-def analyse(text: str, genre: Genre, hero: Hero, seed: int) -> Plan:
-    words = split_lemmas(text)
+def analyse(text: str, genre: Genre, hero: Hero, seed: int, language: str = "ru") -> Plan:
+    words = split_lemmas(text, language)
     wordset = set(words)
     counts = {sky: sum(1 for w in words if w in LEXICON.sky_words[sky]) for sky in LEXICON.sky_order}
     sky = next((s for s in LEXICON.sky_order if counts[s]), "day")
@@ -142,7 +144,26 @@ def analyse(text: str, genre: Genre, hero: Hero, seed: int) -> Plan:
     )
 
 
-def hero_from_title(title: str) -> Hero:
+def _title_noun(word: str, word_lemma: str, language: str) -> tuple[bool, bool]:
+    """(whether a title's word names someone, whether she is female). A Russian word, or one the lexicon's
+    tables turned into a Russian lemma, is asked of the Russian dictionary; another Ukrainian word of the
+    Ukrainian one; another English word names someone unless it is one of the words titles skip."""
+    if language == "ru":
+        parse = morph().parse(word.lower())[0]
+    elif word.lower() in skipped(language):
+        return False, False
+    elif word_lemma in translations(language).values():
+        parse = morph().parse(word_lemma)[0]
+    elif language == "en":
+        return True, False
+    else:
+        from ...ukrainian import morph as ukrainian  # noqa: PLC0415 - its dictionary only when needed
+
+        parse = ukrainian().parse(word.lower())[0]
+    return parse.tag.POS == "NOUN", parse.tag.gender == "femn"
+
+
+def hero_from_title(title: str, language: str = "ru") -> Hero:
     """The tale's hero: the first noun of the title, and a look taken from the title alone.
 
     A figure we know («Колобок», «Лиса») is drawn as itself; another noun becomes a girl or a lad by
@@ -158,8 +179,8 @@ def hero_from_title(title: str) -> Hero:
     crowned = False
     motifs: list[str] = []
     places: list[str] = []
-    for word in WORD_RE.findall(title):
-        word_lemma = lemma(word)
+    for word in words_of(title, language):
+        word_lemma = as_lexicon_lemma(word, language)
         if word_lemma in LEXICON.colours:
             colour = colour or LEXICON.colours[word_lemma]
             continue
@@ -167,7 +188,8 @@ def hero_from_title(title: str) -> Hero:
             if LEXICON.places[word_lemma] not in places:
                 places.append(LEXICON.places[word_lemma])
             continue
-        parts = [lemma(part) for part in word.split("-") if len(part) > 1] if "-" in word else []
+        parts = [as_lexicon_lemma(part, language) for part in word.split("-") if len(part) > 1] \
+            if "-" in word else []
         candidates = [word_lemma] + parts[::-1]
         known = next((LEXICON.figures[c] for c in candidates if c in LEXICON.figures), "")
         if known in LEXICON.things:
@@ -178,17 +200,17 @@ def hero_from_title(title: str) -> Hero:
             name, figure = word_lemma, known
             crowned = any(LEXICON.figures.get(part) in LEXICON.crowning for part in parts)
             break
-        parse = morph().parse(word.lower())[0]
-        if parse.tag.POS == "NOUN" and word_lemma not in LEXICON.generic_nouns:
+        noun, is_female = _title_noun(word, word_lemma, language)
+        if noun and word_lemma not in LEXICON.generic_nouns:
             name = word_lemma
-            female = parse.tag.gender == "femn"
+            female = is_female
             break
     if not name:
         name = "герой"
     if not figure:
         figure = MAIDEN if female else LAD
     gorynych = LEXICON.kinds["gorynych"].words
-    variant = next((w for w in split_lemmas(title) if w in gorynych), name) if figure == "змей" else name
+    variant = next((w for w in split_lemmas(title, language) if w in gorynych), name) if figure == "змей" else name
     name = LEXICON.renames.get(name, name)
 
     main = colour or rng.choice(LOOKS.hero_main)

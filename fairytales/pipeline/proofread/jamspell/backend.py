@@ -29,7 +29,7 @@ from pathlib import Path
 from ...backend import Option
 from ...notes import Note
 from ...types import ProgressCallback, no_progress
-from .. import Proofread, Proofreader
+from .. import CHECKED_LANGUAGES, Proofread, Proofreader
 from ..typography import tidy
 from .locale import INSTALL_HINT, LOCALE, LOCALE_HINT, import_jamspell, locale_obtainable
 from .model_files import DEFAULT_MODEL, find_model, packed_form, present, unpack
@@ -126,7 +126,10 @@ class JamSpellProofreader(Proofreader):
         corrector.SetPenalty(KNOWN_WORD_PENALTY, UNKNOWN_WORD_PENALTY)
         self._corrector = corrector
 
-    def fix(self, text: str, options: dict, progress: ProgressCallback = no_progress) -> Proofread:
+    def fix(self, text: str, options: dict, progress: ProgressCallback = no_progress,
+            language: str = "ru") -> Proofread:
+        if language not in CHECKED_LANGUAGES:
+            return self.unchecked(text, progress)
         text = tidy(text)
         corrections: list[tuple[str, str]] = []
         if not options.get("fix_spelling", True):

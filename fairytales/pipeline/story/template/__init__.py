@@ -1,4 +1,4 @@
-"""The template storyteller: a Russian fairy tale from templates, no model.
+"""The template storyteller: a fairy tale from templates, no model, in Russian, English or Ukrainian.
 
 The plot follows a Propp-like story grammar, one paragraph per function:
 
@@ -13,9 +13,14 @@ names nobody gets a stand-in hero and is still named at the end.
 
 Where things are:
 
-* ``data/shared.toml`` and ``data/<genre>.toml``: every word of the content (casts, places, templates);
-* ``packs.py``: reads them into ``Pack`` and ``Shared``;
-* ``plot.py``: ``plan()``, everything the seed decides;
+* ``data/shared.toml`` and ``data/<genre>.toml``: every word of the content (casts, places, templates), in
+  Russian; ``data/en/`` and ``data/uk/`` the same in English and Ukrainian, entry by entry, so that one
+  plot tells in every language (the parallel texts subtitles are made from);
+* ``packs.py``: reads them into ``Pack`` and ``Shared``, and names each language's grammar module;
+* ``plot.py``: ``sketch()``, everything the seed decides, as positions in the packs, and ``tell()``
+  (``plan()`` both at once), the plot in one language;
+* ``titles.py``: the characters a title names, carried into the other languages (``data/title_words.toml``);
 * ``writer.py``: the template markup, explained there, and ``Writer``, which fills it in;
-* ``backend.py``: ``TemplateStoryteller``, and ``compose()``, which puts the paragraphs together.
+* ``backend.py``: ``TemplateStoryteller``, and the layout of a tale's paragraphs, decided on its Russian
+  telling and kept in every language.
 """

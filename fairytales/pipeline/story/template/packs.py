@@ -1,5 +1,8 @@
 """The storyteller's content, read from ``data/*.toml``: what all genres share, and each genre's pack.
 
+Russian, the reference, is ``data/<name>.toml``; another language's is ``data/<language>/<name>.toml``, and
+mirrors the Russian file entry by entry (same keys, lists of the same lengths in the same order, the same
+``[…|…]`` choices in each template): the plan picks by position, so one plot tells in every language.
 The files are read once per process. Lists keep their order (the seed picks among them by position, so the
 same seed tells the same tale), and a file with a key these classes do not know fails to load.
 """
@@ -7,14 +10,35 @@ same seed tells the same tale), and a file with a key these classes do not know 
 from __future__ import annotations
 
 import functools
+import importlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
 DATA = Path(__file__).with_name("data")
+REFERENCE = "ru"  # the language whose packs the others mirror
+
+
+def path(name: str, language: str = REFERENCE) -> Path:
+    """Where ``data/<name>.toml`` of ``language`` is."""
+    return DATA / f"{name}.toml" if language == REFERENCE else DATA / language / f"{name}.toml"
+
+
+GRAMMARS = {  # the grammar module each language's writer and planner use, imported when first needed
+    "ru": "fairytales.pipeline.russian",
+    "en": "fairytales.pipeline.english",
+    "uk": "fairytales.pipeline.ukrainian",
+}
+
+
+def grammar(language: str) -> ModuleType:
+    """The grammar module of ``language`` (``russian``, ``english``, ``ukrainian``)."""
+    if language not in GRAMMARS:
+        raise ValueError(f"the template storyteller has no grammar for {language!r}")
+    return importlib.import_module(GRAMMARS[language])
 
 
 @dataclass(frozen=True)
@@ -87,9 +111,9 @@ class Shared:
     hero_in_every_case: Mapping[str, tuple[str, ...]]  # case → closing remarks naming the hero in it
 
 
-def read(name: str) -> dict[str, Any]:
-    """The raw content of ``data/<name>.toml``."""
-    with open(DATA / f"{name}.toml", "rb") as f:
+def read(name: str, language: str = REFERENCE) -> dict[str, Any]:
+    """The raw content of ``data/<name>.toml`` in ``language``."""
+    with open(path(name, language), "rb") as f:
         return tomllib.load(f)
 
 
@@ -104,8 +128,8 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def shared() -> Shared:
-    data = read("shared")
+def shared(language: str = REFERENCE) -> Shared:
+    data = read("shared", language)
     return Shared(**_fields(data) | {
         "progress": MappingProxyType(dict(data["progress"])),
         "riddles": tuple(Riddle(**row) for row in data["riddles"]),
@@ -115,9 +139,9 @@ def shared() -> Shared:
 
 
 @functools.cache
-def pack(name: str) -> Pack:
-    """The pack of the genre whose ``story`` key is ``name`` (``genres.get(genre).story``)."""
-    data = read(name)
+def pack(name: str, language: str = REFERENCE) -> Pack:
+    """The pack of the genre whose ``story`` key is ``name`` (``genres.get(genre).story``), in ``language``."""
+    data = read(name, language)
     return Pack(name=name, **_fields(data) | {
         "food": tuple(Food(**row) for row in data["food"]),
         "homes": tuple(Place(**row) for row in data["homes"]),

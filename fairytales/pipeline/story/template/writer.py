@@ -13,7 +13,9 @@ Templates (in ``data/*.toml``) are plain strings with two kinds of markup:
 * ``[один|другой|третий]`` picks one of the variants.
 
 Paragraphs are separated by a blank line; inside one, each line a character says starts a new line with a
-dash, Russian style: «— Куда путь держишь? — спросил волк.»
+dash, Russian style: «— Куда путь держишь? — спросил волк.», or in English with its quotation marks:
+«“Where are you going?” asked the wolf.» The grammar (inflection, agreement, pronouns) is the plot's
+language's module; in English every case is the one form and ``{H|himself}`` gives «herself».
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import random
 import re
 
-from ... import russian
+from .packs import grammar
 from .plot import Plot
 
 _CHOICE = re.compile(r"\[([^\[\]]*)\]")
@@ -44,9 +46,10 @@ class Writer:
         self.mentioned: set[str] = set()
         self.cases: dict[str, set[str]] = {key: set() for key in plot.roles}  # cases each role was named in
         self.turns: dict[str, int] = {}
+        self.grammar = grammar(plot.language)
         self.shorts = {
             key: (phrase if phrase.short in ("", phrase.text) else
-                  russian.noun_phrase(phrase.short, gender=phrase.gender, anim=phrase.anim))
+                  self.grammar.noun_phrase(phrase.short, gender=phrase.gender, anim=phrase.anim))
             for key, phrase in plot.roles.items()
         }
 
@@ -67,8 +70,8 @@ class Writer:
             if key in self.plot.roles and word is not None:
                 base, _, case = word.partition(".")
                 case = case or "nomn"
-                masculine, feminine = (russian.agree(base, gender, case) for gender in ("masc", "femn"))
-                if case in russian.CASES and masculine == feminine:
+                masculine, feminine = (self.grammar.agree(base, gender, case) for gender in ("masc", "femn"))
+                if case in self.grammar.CASES and masculine == feminine:
                     raise TemplateError(f"{match.group(0)} does not change with the gender of {key}")
         rest = _PLACEHOLDER.sub(lambda m: self._fill(m, 0), text)
         if _MARKUP.search(rest):
@@ -107,15 +110,15 @@ class Writer:
         phrase = self.plot.roles[key]
         if word is not None:  # {H|пошёл}, {O|волшебный.accs}
             base, _, case = word.partition(".")
-            if case and case not in russian.CASES:
+            if case and case not in self.grammar.CASES:
                 raise TemplateError(f"unknown case in {{{key}|{word}}}")
-            return russian.agree(base, phrase.gender, case or "nomn", phrase.anim)
+            return self.grammar.agree(base, phrase.gender, case or "nomn", phrase.anim)
         case = "nomn"
         full = pronoun = False
         after_preposition = False
         possessive = False
         for sub in subs:
-            if sub in russian.CASES:
+            if sub in self.grammar.CASES:
                 case = sub
             elif sub == "full":
                 full = True
@@ -128,9 +131,9 @@ class Writer:
             else:
                 raise TemplateError(f"unknown form .{sub} of {key}")
         if possessive:
-            return russian.possessive(phrase.gender)
+            return self.grammar.possessive(phrase.gender)
         if pronoun:
-            return russian.pronoun(phrase.gender, case, after_preposition)
+            return self.grammar.pronoun(phrase.gender, case, after_preposition)
         self.cases[key].add(case)
         if full or key not in self.mentioned:
             self.mentioned.add(key)
@@ -159,22 +162,29 @@ def _split_outside_braces(text: str) -> list[str]:
     return parts
 
 
-_SENTENCE_START = re.compile(r"([.!?…]\s+[«\"]?|^\s*(?:— |«)?|\.\s+— |:\s+«|\n(?:— )?)([a-zа-яё])")
+_SENTENCE_START = re.compile(
+    r"([.!?…]\s+[«\"“]?|^\s*(?:— |«|“)?|\.\s+— |:\s+[«“]|\n(?:— |“)?)([a-zа-яёіїєґ])")
+_AN = re.compile(r"\b([Aa]) (?=[aeiouAEIOU])(?!one\b|use|uni|eu)")
 
 
-def tidy(text: str) -> str:
-    """Spaces, punctuation and capitals at sentence starts, after templates were filled."""
+def tidy(text: str, language: str = "ru") -> str:
+    """Spaces, punctuation and capitals at sentence starts, after templates were filled (and in English,
+    «a» before a vowel is «an»)."""
     lines = []
     for line in text.split("\n"):
         line = re.sub(r"[ \t]+", " ", line).strip()
-        line = re.sub(r" +([,.!?;:…»])", r"\1", line)
-        line = re.sub(r"([«]) +", r"\1", line)
+        line = re.sub(r" +([,.!?;:…»”])", r"\1", line)
+        line = re.sub(r"([«“]) +", r"\1", line)
         line = re.sub(r",{2,}", ",", line)
         line = line.replace("...", "…")
         line = re.sub(r"\.{2,}", ".", line)
         line = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), line)
+        if language == "en":
+            line = _AN.sub(lambda m: m.group(1) + "n ", line)
+        elif language == "uk":
+            line = grammar("uk").euphony(line)  # у/в, і/й by the sounds around them
         lines.append(line)
     text = "\n".join(line for line in lines if line)
-    if text and text[-1] not in ".!?…»":
+    if text and text[-1] not in ".!?…»”":
         text += "."
     return text

@@ -22,6 +22,9 @@ from fairytales.pipeline.backend import first_line
 # cache) or ("url", address, file in the model folder, or None for the model file itself, how to unpack)
 SOURCES: dict[tuple[str, str], list[tuple]] = {
     ("story", "rugpt3"): [("hub", "ai-forever/rugpt3small_based_on_gpt2", None)],
+    ("story", "mgpt"): [("hub", "ai-forever/mGPT", None)],
+    ("translation", "marian"): [("hub", f"Helsinki-NLP/opus-mt-{pair}", None)
+                                for pair in ("ru-en", "en-ru", "ru-uk", "uk-ru", "en-uk", "uk-en")],
     ("proofread", "jamspell"): [("url", "https://github.com/bakwc/JamSpell-models/raw/master/ru.tar.gz",
                                  None, "tar")],
     ("narration", "silero"): [("url", "https://models.silero.ai/models/tts/ru/v4_ru.pt", None, None)],

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from fairytales.pipeline import genres, registry, stages
+from fairytales.pipeline import genres, languages, registry, stages
 from fairytales.pipeline.artifacts import DirectoryStore
 from fairytales.pipeline.runner import Choice, Runner, StageFailed
 from fairytales.pipeline.types import TaleRequest
@@ -35,6 +35,10 @@ class Command(BaseCommand):
         parser.add_argument("--genre", default=genres.DEFAULT.name, choices=genres.NAMES)
         parser.add_argument("--scenes", type=int, default=6)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--language", default=languages.DEFAULT,
+                            help=f"the tale's language: {', '.join(languages.CODES)}")
+        parser.add_argument("--subtitles", default="", metavar="CODES",
+                            help="further subtitle tracks, comma-separated (e.g. en,uk); written beside the film")
         parser.add_argument("-o", "--output", default="tale.mp4")
         parser.add_argument("--workdir", help="keep every stage's files here (default: a temporary folder)")
         parser.add_argument("--sheet", type=Path, help="also write a contact sheet here (a PNG, a frame per scene)")
@@ -43,12 +47,18 @@ class Command(BaseCommand):
         parser.add_argument("--options", action="append", default=[], metavar="STAGE=JSON",
                             help='backend options, e.g. --options \'illustration={"seed": 5}\'')
 
-    def handle(self, *args, title, genre, scenes, seed, output, workdir, sheet, backend, model, options, **_):
+    def handle(self, *args, title, genre, scenes, seed, output, workdir, sheet, backend, model, options,
+               language=languages.DEFAULT, subtitles="", **_):
         title = " ".join(title.split())
         if not title or len(title) > 80:
             raise CommandError("the title must have 1 to 80 characters")
         if not 3 <= scenes <= 12:
             raise CommandError("--scenes must be between 3 and 12")
+        try:
+            language = languages.check(language.strip())
+            subtitles = languages.extra(language, [code.strip() for code in subtitles.split(",") if code.strip()])
+        except ValueError as exc:
+            raise CommandError(f"--language/--subtitles: {exc}") from exc
         backends, models = _pairs(backend, "backend"), _pairs(model, "model")
         try:
             stage_options = {k: json.loads(v) for k, v in _pairs(options, "options").items()}
@@ -59,7 +69,8 @@ class Command(BaseCommand):
                           options=stage_options.get(stage, {}))
             for stage in registry.BACKENDS
         }
-        request = TaleRequest(title=title, genre=genre, scenes=scenes, seed=seed)
+        request = TaleRequest(title=title, genre=genre, scenes=scenes, seed=seed, language=language,
+                              subtitles=subtitles)
         folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="tale-"))
         bars: dict[str, tqdm] = {}
 
@@ -83,6 +94,13 @@ class Command(BaseCommand):
         poster = Path(output).with_suffix(".jpg")
         shutil.copyfile(video.file("poster"), poster)
         made = f"{output}: {video.meta['duration']:.1f} s; poster {poster}"
+        tracks = []
+        for code in video.meta.get("subtitles", []):  # kolobok.en.vtt beside kolobok.mp4
+            track = Path(output).with_suffix(f".{code}.vtt")
+            shutil.copyfile(video.file(f"vtt_{code}"), track)
+            tracks.append(str(track))
+        if tracks:
+            made += f"; subtitles {', '.join(tracks)}"
         if sheet:
             store = DirectoryStore(folder)
             stills = [store.current("illustration", i + 1).file("picture")

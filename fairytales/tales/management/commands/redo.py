@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fairytales.pipeline import stages
+from fairytales.pipeline import languages, stages
 from fairytales.pipeline.runner import Redo
 from fairytales.pipeline.video import FORMATS, joins
 from fairytales.tales import tasks
@@ -27,11 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=tuple(FORMATS), help="the film's format (video)")
         parser.add_argument("--join", choices=joins.JOINS,
                             help="how scenes give way to each other (video); with --scene N, the cut into scene N only")
+        parser.add_argument("--burn", choices=(*languages.CODES, "none"),
+                            help="the language whose subtitles are burned into the film, or none (video)")
         parser.add_argument("--backend", help="another backend for this stage")
         parser.add_argument("--queue", action="store_true", help="leave it to the worker instead of running here")
 
     def handle(self, *args, tale, stage, scene, prompt, text, seed, voice, mood, backend, queue, format=None,
-               join=None, **_):
+               join=None, burn=None, **_):
         found = Tale.objects.filter(pk=tale).first() if _is_uuid(tale) else None
         if found is None:
             raise CommandError(f"no tale {tale}")
@@ -47,6 +49,10 @@ class Command(BaseCommand):
             options[found.narrator().voice_option] = voice
         if format and stage == "video":
             options["format"] = format
+        if burn and stage != "video":
+            raise CommandError("--burn is for the video: redo TALE video --burn CODE")
+        if burn:
+            options["burn"] = burn
         if cut:
             options.update({"joins": f"{scene}={join}"} if scene is not None else {"join": join})
             scene = None

