@@ -14,8 +14,8 @@ from pathlib import Path
 
 from .russian import NounPhrase
 
-__all__ = ["CASES", "GENDERS", "HAS_GENDER", "WORD_RE", "NounPhrase", "agree", "hero_from_title", "lemma",
-           "noun_phrase", "possessive", "pronoun", "title_nouns"]
+__all__ = ["CASES", "GENDERS", "HAS_GENDER", "WORD_RE", "NounPhrase", "agree", "gender_of", "hero_from_title",
+           "lemma", "noun_phrase", "possessive", "pronoun", "singular", "title_nouns", "word_forms"]
 
 WORD_RE = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
@@ -35,7 +35,8 @@ _PREPOSITIONS = frozenset(_WORDS["title"]["prepositions"])
 _ARTICLES = frozenset(_WORDS["title"]["determiners"])
 _NOBODY = frozenset(_WORDS["title"]["nobody"])
 _THINGS = frozenset(_WORDS["title"]["things"])
-_FEMININE = frozenset(_WORDS["title"]["feminine"])
+_FEMININE = frozenset(_WORDS["characters"]["feminine"])
+_IRREGULAR: dict[str, str] = _WORDS["irregular"]
 _LONGEST_NAME = 25  # «AAAA…» is no one's name
 
 
@@ -74,10 +75,47 @@ def possessive(gender: str) -> str:
     return _POSSESSIVE.get(gender, "his")
 
 
+def singular(word: str) -> str:
+    """A lower-case English word with a simple plural strip: wolves → wolf, berries → berry, foxes → fox,
+    geese → goose; «the fox's» → fox."""
+    word = lemma(word).removesuffix("'s")
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("ves"):
+        return word[:-3] + "f"
+    if len(word) > 3 and word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+_ENDINGS = (("ies", ("y",)), ("ves", ("f", "fe")), ("es", ("", "e")), ("s", ("",)), ("ing", ("", "e")),
+            ("ed", ("", "e")), ("ly", ("",)), ("y", ("",)))
+
+
+def word_forms(word: str) -> list[str]:
+    """The forms an English word may be listed as in a table, likeliest first: itself, its singular, its
+    verb's base («burning» → «burn», «running» → «run»), the word an adverb or adjective comes from
+    («scary» → «scar», «scare»: a table keeps the one it means); «the king's» is «king»."""
+    word = lemma(word).removesuffix("'s")
+    forms = [word, _IRREGULAR.get(word, word)]
+    for ending, replacements in _ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            stem = word[: -len(ending)]
+            forms += [stem + r for r in replacements]
+            if ending in ("ing", "ed") and len(stem) > 2 and stem[-1] == stem[-2]:
+                forms.append(stem[:-1])
+    return list(dict.fromkeys(forms))
+
+
 def gender_of(text: str) -> str:
-    """A guess from the words alone: feminine for «girl», «queen», «Masha»; else masculine."""
-    words = [w.lower() for w in WORD_RE.findall(text)]
-    if any(w in _FEMININE for w in words):
+    """"femn" when a word of ``text`` names a woman or a she-character (``[characters] feminine`` in
+    data/english.toml: «girl», «queen», «the old woman», «Masha», «witches»), else "masc"."""
+    words = [lemma(w) for w in WORD_RE.findall(text)]
+    if "-".join(words) in _FEMININE or any(w in _FEMININE or singular(w) in _FEMININE for w in words):
         return "femn"
     return "masc"
 
@@ -113,7 +151,8 @@ def title_nouns(title: str) -> list[NounPhrase]:
     """The noun phrases of an English title, articles left out, adjectives kept, as written: «The Fox and the
     Crane» → [Fox, Crane]; «The Brave Little Robot» → [Brave Little Robot]; «The Tale of Peter Rabbit» →
     [Peter Rabbit] (after a preposition)."""
-    text = re.sub(r"\{[^{}]*\}|\[[^\[\]]*\]|<[^<>]*>", " ", str(title or ""))  # «{hero}» is markup, not a name
+    # «{hero}» is markup, not a name
+    text = re.sub(r"\{[^{}]*\}|\[[^\[\]]*\]|<[^<>]*>", " ", str(title or ""))
     tokens = re.findall(r"[A-Za-z]+(?:['’-][A-Za-z]+)*|[,&]", " ".join(text.split()))
     phrases: list[NounPhrase] = []
     chunk: list[str] = []

@@ -13,6 +13,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from . import english, ukrainian
 from .russian import WORD_RE, morph
 from .text import sentences
 from .types import Line, Scene
@@ -30,8 +31,7 @@ PROMPT_CHARS = 220
 _EN_QUOTE = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
 _EN_DIALOGUE = re.compile(r"^\s*[“\"]")
 _EN_REMARK_AFTER = re.compile(r"\s*[a-z]")  # “Run,” said the fox / “Run!” she cried: a tag goes on lower-case
-_EN_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
-_UK_WORD = re.compile(r"[А-Яа-яЁёІіЇїЄєҐґ]+(?:['’ʼ-][А-Яа-яЁёІіЇїЄєҐґ]+)*")
+_EN_WORD = english.WORD_RE
 # Where a sentence ends, cutting after its closing quotes and keeping them: the start of the space that
 # follows «. » / «?” » when a new sentence (a capital, a dash, an opening quote) comes next.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[»\"”’')]*(\s+)(?=[—–\-«\"“(]?\s*[А-ЯЁІЇЄҐA-Z0-9«“])")
@@ -41,29 +41,6 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[»\"”’')]*(\s+)(?=[—–\-«\"
 def _words() -> dict:
     with open(Path(__file__).with_name("data") / "scene_words.toml", "rb") as file:
         return tomllib.load(file)
-
-
-@lru_cache(maxsize=1)
-def _uk_morph():
-    """pymorphy3's Ukrainian analyser (H2's ``ukrainian.morph`` when it has one)."""
-    try:
-        from .ukrainian import morph as uk_morph  # noqa: PLC0415
-
-        return uk_morph()
-    except (ImportError, AttributeError, TypeError):
-        import pymorphy3  # noqa: PLC0415
-
-        return pymorphy3.MorphAnalyzer(lang="uk")
-
-
-def _uk_word_re() -> re.Pattern:
-    """Ukrainian words (H2's ``ukrainian.WORD_RE``, apostrophes inside: «м'ята»)."""
-    try:
-        from .ukrainian import WORD_RE as UK_WORD_RE  # noqa: PLC0415
-
-        return UK_WORD_RE
-    except ImportError:
-        return _UK_WORD
 
 
 def split_scenes(text: str, count: int, language: str = "ru") -> list[Scene]:
@@ -262,29 +239,15 @@ def _thing_count(sentence: str, language: str) -> int:
     if language == "en":
         return len(english_lemmas(sentence))
     if language == "uk":
-        return sum(1 for w in _uk_word_re().findall(sentence) if "NOUN" in _uk_morph().parse(w)[0].tag)
+        analyser = ukrainian.morph()
+        return sum(1 for w in ukrainian.WORD_RE.findall(sentence) if "NOUN" in analyser.parse(w)[0].tag)
     return sum(1 for w in WORD_RE.findall(sentence) if "NOUN" in morph().parse(w)[0].tag)
-
-
-def english_lemma(word: str) -> str:
-    """A lower-case English word with a simple plural strip: wolves → wolf, berries → berry, foxes → fox."""
-    word = word.lower().replace("’", "'")
-    word = word.removesuffix("'s")
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("ves"):
-        return word[:-3] + "f"
-    if len(word) > 3 and word.endswith(("ches", "shes", "xes", "sses")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 def english_lemmas(text: str) -> list[str]:
     """The content words of English text (stop words left out), as lemmas: what a picture is drawn from."""
     stop = set(_words()["en"]["stop_words"])
-    return [english_lemma(w) for w in _EN_WORD.findall(text) if w.lower() not in stop]
+    return [english.singular(w) for w in _EN_WORD.findall(text) if w.lower() not in stop]
 
 
 def speaker_lines(paragraphs: list[str], language: str = "ru") -> list[Line]:
@@ -402,18 +365,18 @@ def _speaker_en(remark: str) -> str:
         if after and after[0] in ("the", "a", "an", "little", "old", "young", "grey", "gray", "big"):
             phrase = [t for t in after if t not in stop and t not in verbs]
             if phrase:
-                return english_lemma(phrase[-1] if len(phrase) <= 2 else phrase[0])
+                return english.singular(phrase[-1] if len(phrase) <= 2 else phrase[0])
         if after and after[0] not in stop and after[0] not in pronouns and tokens[verb + 1][0].isupper():
-            return english_lemma(after[0])
+            return english.singular(after[0])
         before = [t for t in lowered[:verb] if t not in stop and not t.endswith(("ly", "ed")) and t not in verbs]
         if before and lowered[verb - 1] not in pronouns:
-            return english_lemma(before[-1])
+            return english.singular(before[-1])
     return CHARACTER
 
 
 def _speaker(remark: str, language: str = "ru") -> str:
     """The first noun or name in the nominative in the author's remark («сказал волк» → волк)."""
-    analyser, words = (_uk_morph(), _uk_word_re()) if language == "uk" else (morph(), WORD_RE)
+    analyser, words = (ukrainian.morph(), ukrainian.WORD_RE) if language == "uk" else (morph(), WORD_RE)
     for word in words.findall(remark):
         parse = analyser.parse(word)[0]
         if {"NOUN", "nomn"} <= set(parse.tag.grammemes) and "Abbr" not in parse.tag:
@@ -432,10 +395,14 @@ def _merge_adjacent(lines: list[Line]) -> list[Line]:
 
 
 def speaker_gender(speaker: str, language: str = "ru") -> str:
-    """"femn", "masc" or "neut": for choosing a voice."""
+    """"femn", "masc" or "neut": for choosing a voice. English has no grammatical gender: the grammar
+    module's list of she-characters says it («the old woman», «Masha»); Ukrainian asks pymorphy3 of the
+    speaker's last word, Russian of the speaker."""
     if speaker in (NARRATOR, CHARACTER):
         return "masc"
     if language == "en":
-        return "femn" if speaker.lower() in _words()["en"]["feminine"] else "masc"
-    analyser = _uk_morph() if language == "uk" else morph()
-    return analyser.parse(speaker)[0].tag.gender or "masc"
+        return english.gender_of(speaker)
+    if language == "uk":
+        words = ukrainian.WORD_RE.findall(speaker)
+        return ukrainian.gender_of(words[-1]) if words else "masc"
+    return morph().parse(speaker)[0].tag.gender or "masc"

@@ -87,6 +87,12 @@ def lemmas(text: str) -> list[str]:
     return [lemma(word) for word in WORD_RE.findall(text)]
 
 
+def word_forms(word: str) -> list[str]:
+    """The forms a word may be listed as in a table: its lemma, itself in lower case, and each lemma the
+    dictionary reads it as (it takes «темному» first for a form of «темне», «темрява» for «темрявий»)."""
+    return list(dict.fromkeys([lemma(word), _key(word), *(parse.normal_form for parse in _parses(word))]))
+
+
 _PRONOUNS = {  # nominative, genitive, dative, accusative, instrumental, locative, vocative
     "masc": ("він", "його", "йому", "його", "ним", "ньому", "він"),
     "femn": ("вона", "її", "їй", "її", "нею", "ній", "вона"),

@@ -122,7 +122,7 @@ def test_espeak_reads_english_numbers_in_words_and_subtitles_them_as_written(tmp
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     written, a = speak(espeak, tmp_path / "a", [(NARRATOR, "Mr. Fox found 25 apples.")], "en")
-    said, b = speak(espeak, tmp_path / "b", [(NARRATOR, "Mister Fox found twenty-five apples.")], "en")
+    _, b = speak(espeak, tmp_path / "b", [(NARRATOR, "Mister Fox found twenty-five apples.")], "en")
     assert a.read_bytes() == b.read_bytes()
     assert " ".join(c.text for c in written.cues) == "Mr. Fox found 25 apples."
 

@@ -40,8 +40,8 @@ def test_english_dialogue_goes_to_the_speaker_named_by_the_tag_in_either_order()
 
 
 def test_english_speech_after_the_tag_and_on_the_line_after_an_announcement_keeps_its_speaker():
-    lines = speaker_lines(["“Stop!” said the owl. “Who goes there?” Fox thought and answered:\n“A dream!”\n"
-                           "Hare nodded and said:\n“Do not be afraid.”"], "en")
+    lines = speaker_lines([("“Stop!” said the owl. “Who goes there?” Fox thought and answered:\n“A dream!”\n"
+                            "Hare nodded and said:\n“Do not be afraid.”")], "en")
     assert [(line.speaker, line.text) for line in lines] == [
         ("owl", "Stop!"), (NARRATOR, "said the owl."), ("owl", "Who goes there?"),
         (NARRATOR, "Fox thought and answered:"), ("fox", "A dream!"), (NARRATOR, "Hare nodded and said:"),

@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from django.core.management.sql import emit_post_migrate_signal
@@ -65,7 +66,7 @@ def test_a_tale_whose_worker_process_died_is_taken_back_at_once(make_tale, setti
     alive = make_tale(status="running", run_queue=[[]], heartbeat=recent, worker=f"default {host}:{os.getpid()}")
     elsewhere = make_tale(status="running", run_queue=[[]], heartbeat=recent, worker=f"gpu other-host:{gone.pid}")
     for _ in range(50):  # let `true` exit
-        if open(f"/proc/{zombie_pid}/stat").read().split(")")[-1].split()[0] == "Z":
+        if Path(f"/proc/{zombie_pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
             break
         time.sleep(0.05)
     with django_capture_on_commit_callbacks(execute=True):

@@ -8,6 +8,7 @@ import hashlib
 import random
 from dataclasses import dataclass, field, replace
 
+from ... import english
 from ...genres import Genre
 from ...russian import morph
 from .lexicon import LEXICON
@@ -147,7 +148,8 @@ def analyse(text: str, genre: Genre, hero: Hero, seed: int, language: str = "ru"
 def _title_noun(word: str, word_lemma: str, language: str) -> tuple[bool, bool]:
     """(whether a title's word names someone, whether she is female). A Russian word, or one the lexicon's
     tables turned into a Russian lemma, is asked of the Russian dictionary; another Ukrainian word of the
-    Ukrainian one; another English word names someone unless it is one of the words titles skip."""
+    Ukrainian one; another English word names someone unless it is one of the words titles skip, and she is
+    female when the English grammar's list says so («Rapunzel»)."""
     if language == "ru":
         parse = morph().parse(word.lower())[0]
     elif word.lower() in skipped(language):
@@ -155,7 +157,7 @@ def _title_noun(word: str, word_lemma: str, language: str) -> tuple[bool, bool]:
     elif word_lemma in translations(language).values():
         parse = morph().parse(word_lemma)[0]
     elif language == "en":
-        return True, False
+        return True, english.gender_of(word) == "femn"
     else:
         from ...ukrainian import morph as ukrainian  # noqa: PLC0415 - its dictionary only when needed
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 import functools
 import re
 
+from ...english import word_forms as english_forms
 from ...russian import WORD_RE, lemma
+from ...ukrainian import word_forms as ukrainian_forms
 from .tables import read, word_index
 
 WORDS = {
     "en": re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*"),  # «apple-tree»; «fox's» is «fox» and «s»
     "uk": re.compile(r"[А-Яа-яІіЇїЄєҐґ]+(?:['’ʼ][А-Яа-яІіЇїЄєҐґ]+)*(?:-[А-Яа-яІіЇїЄєҐґ'’ʼ]+)*"),
 }
-_IRREGULAR = {"mice": "mouse", "geese": "goose", "men": "man", "women": "woman", "children": "child",
-              "feet": "foot", "teeth": "tooth", "oxen": "ox", "wives": "wife", "knives": "knife",
-              "burnt": "burn", "fell": "fall", "sat": "sit", "flew": "fly"}
 
 
 @functools.cache
@@ -34,30 +33,6 @@ def translations(language: str) -> dict[str, str]:
 def skipped(language: str) -> frozenset[str]:
     """The words of ``language`` a title's hero is never named by (articles, prepositions, adjectives)."""
     return frozenset(read(f"lexicon_{language}.toml").get("skip", ()))
-
-
-def english_forms(word: str) -> list[str]:
-    """The forms an English word may be listed as: itself, its singular, its verb's base («burning» → «burn»)."""
-    word = word.lower()
-    forms = [word, _IRREGULAR.get(word, word)]
-    for ending, replacements in (("ies", ("y",)), ("ves", ("f", "fe")), ("es", ("", "e")), ("s", ("",)),
-                                 ("ing", ("", "e")), ("ed", ("", "e")), ("ly", ("",)), ("y", ("",))):
-        if word.endswith(ending) and len(word) > len(ending) + 2:
-            stem = word[: -len(ending)]
-            forms += [stem + r for r in replacements]
-            if ending in ("ing", "ed") and len(stem) > 2 and stem[-1] == stem[-2]:
-                forms.append(stem[:-1])  # «running» → «run»
-    return list(dict.fromkeys(forms))
-
-
-def ukrainian_forms(word: str) -> list[str]:
-    """The forms a Ukrainian word may be listed as: its lemma, itself in lower case, and each lemma
-    pymorphy3's Ukrainian dictionary reads it as (it takes «темному» first for a form of «темне»)."""
-    from ... import ukrainian  # noqa: PLC0415 - its dictionary only when needed
-
-    lower = word.lower().replace("’", "'").replace("ʼ", "'")
-    forms = [ukrainian.lemma(word), lower, *(parse.normal_form for parse in ukrainian.morph().parse(lower))]
-    return list(dict.fromkeys(forms))
 
 
 @functools.cache
