@@ -23,6 +23,8 @@ from .models import RESTORABLE, RunLog, Tale
 from .snapshot import localize, snapshot
 
 PAGE_SIZE = 12
+# the scene number in the scene redo forms the page keeps as a <template>: tale.js puts a live card's in its place
+SCENE_SLOT = "№№"  # no letters: the template reads as words of neither language
 
 
 def gallery(request):
@@ -80,6 +82,7 @@ def tale_detail(request, tale_id):
         "formats": {key: i18n.label(name) for key, name in FORMAT_LABELS.items()},
         "joins": {key: i18n.label(name) for key, name in joins.JOIN_LABELS.items()},
         "illustrators": runnable_backends("illustration") if can_edit else [],
+        "scene_slot": {"index": SCENE_SLOT, "text": "", "prompt": ""},
         "tracks": tale.subtitle_tracks(),
         "burn_choices": [(code, languages.NAMES[code]) for code in tale.film_languages],
     }

@@ -105,13 +105,50 @@
     placeholder.setAttribute("aria-hidden", "true");
     const text = document.createElement("p");
     text.className = "scene-text";
-    const prompt = document.createElement("p");
+    const promptLine = document.createElement("p");
+    promptLine.className = "prompt-line";
+    const promptLabel = document.createElement("span");
+    promptLabel.className = "prompt-label";
+    promptLabel.textContent = list.dataset.promptLabel || "";
+    const prompt = document.createElement("span");
     prompt.className = "prompt";
-    card.append(title, placeholder, text, prompt);
+    promptLine.append(promptLabel, " ", prompt);
+    card.append(title, placeholder, text, promptLine);
+    const forms = editForms(index);
+    if (forms) card.appendChild(forms);
     const after = [...list.children].find((other) => Number(other.dataset.scene) > index);
     list.insertBefore(card, after || null);
     list.closest("section").hidden = false;
     return card;
+  }
+
+  // A card that arrives live gets the redo forms a reloaded page shows: the server renders them once, for
+  // scene "№№", into <template id="scene-edit"> (with the CSRF token and the action URL); here that
+  // scene number becomes this card's in every attribute and text.
+  function editForms(index) {
+    const template = document.getElementById("scene-edit");
+    if (!template) return null; // not the owner: no forms
+    const slot = template.dataset.slot;
+    const forms = template.content.cloneNode(true);
+    for (const element of forms.querySelectorAll("*")) {
+      for (const attribute of [...element.attributes]) {
+        if (attribute.value.includes(slot)) attribute.value = attribute.value.replaceAll(slot, String(index));
+      }
+    }
+    const walker = document.createTreeWalker(forms, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (node.nodeValue.includes(slot)) node.nodeValue = node.nodeValue.replaceAll(slot, String(index));
+    }
+    return forms;
+  }
+
+  // A form field that shows a scene's text or prompt follows it, unless its owner has started editing it.
+  function fill(card, name, value) {
+    const field = card.querySelector(`[data-fill="${name}"]`);
+    if (!field || field.value !== field.defaultValue) return;
+    field.defaultValue = value;
+    field.value = value;
   }
 
   function showPicture(message) {
@@ -128,7 +165,10 @@
     }
     img.classList.toggle("preview", Boolean(message.preview));
     if (img.getAttribute("src") !== message.url) img.src = message.url;
-    if (message.prompt) card.querySelector(".prompt").textContent = message.prompt;
+    if (message.prompt) {
+      card.querySelector(".prompt").textContent = message.prompt;
+      fill(card, "prompt", message.prompt);
+    }
   }
 
   function showArtifact(message) {
@@ -136,6 +176,7 @@
       const section = document.querySelector(".story");
       if (!section) return;
       paragraphs(section.querySelector(".story-text"), message.text);
+      fill(section, "story", message.text);
       section.hidden = false;
     } else if (message.stage === "scenes") {
       const list = document.querySelector(".scene-list");
@@ -145,7 +186,11 @@
       for (const scene of message.scenes) {
         const card = sceneCard(scene.index);
         card.querySelector(".scene-text").textContent = scene.text;
-        if (!card.querySelector("img.scene-picture")) card.querySelector(".prompt").textContent = scene.prompt;
+        fill(card, "text", scene.text);
+        if (!card.querySelector("img.scene-picture")) {
+          card.querySelector(".prompt").textContent = scene.prompt;
+          fill(card, "prompt", scene.prompt);
+        }
       }
     } else if (message.stage === "illustration") {
       showPicture(message);
