@@ -12,20 +12,29 @@ A node is made when the store has no current result for it, when it is asked for
 or when something it depends on was made in this run. So a first run makes everything, a run
 after a crash resumes after the last finished node, and a redo of one picture makes that
 picture and the video.
+
+The scenes' voices are made several at once, and the pictures while the music is composed (``_together``:
+worker threads, a child process for RHVoice; ``VIDEOTALES_WORKERS``), where the backends allow it
+(``BESIDE_OTHERS``). The results are the same as one at a time, saved in the same order, and every store call
+stays on the runner's own thread.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import queue
 import threading
 import time
-from concurrent.futures import Future
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as StillRunning
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import failures, languages, limits, registry, stages
 from .artifacts import Artifact, Store
@@ -37,23 +46,26 @@ from .music.scene_moods import mood_words
 from .notes import Note, as_note
 from .scenes import rewrite_scene, split_scenes
 from .translation import Job
-from .types import Cue, Scene, TaleRequest
+from .types import Cue, Scene, TaleRequest, no_progress
 from .video import DEFAULT_FORMAT, FORMATS, Cut, SceneClip, joins, webvtt
 from .video.timeline import plan
 
 SEED_OFFSETS = {"story": 0, "narration": 100, "illustration": 200, "music": 300}
 MUSIC_SLACK = 8.0  # seconds of music beyond the narration, so a longer redo of one scene fits
 
-# Backends whose nodes may be made in threads beside other nodes: each thread has its own instance of the
-# backend, and the backend keeps no process-wide state (a global random seed, torch's thread count) that the
-# others read. RHVoice's C library runs outside the GIL with one engine per instance; espeak is a subprocess;
-# the storybook painter is PIL and numpy with its own random generators; the composers sample with their own
-# generator. Any other backend makes its nodes one at a time, with nothing else running beside it.
+# Backends whose nodes may be made beside other nodes: each worker has its own instance of the backend, and
+# the backend keeps no process-wide state (a global random seed, torch's thread count) that the others read.
+# espeak is a subprocess; the storybook painter is PIL and numpy with its own random generators; the composers
+# sample with their own generator. Any other backend makes its nodes one at a time, with nothing beside it.
 BESIDE_OTHERS = {
     "narration": frozenset({"rhvoice", "espeak"}),
     "illustration": frozenset({"storybook"}),
     "music": frozenset({"music_transformer", "procedural"}),
 }
+# ... but these race with themselves across the threads of one process (two RHVoice engines speaking at once
+# now and then change each other's sound): their further workers make nodes in a child process each. Where
+# the runner may have no children (a django-q worker is a daemon process) they make one node at a time.
+OWN_PROCESS = {"narration": frozenset({"rhvoice"})}
 PER_SCENE = ("narration", "illustration")
 # How many nodes are made at once (threads): the machine's cores, at most 4; 1 makes one node at a time
 WORKERS_SETTING = "VIDEOTALES_WORKERS"
@@ -167,6 +179,7 @@ class _Batch:
     fractions: dict[int, float] = field(default_factory=dict)  # {place: how far its job is}
     saved: int = 0  # results[:saved] are all saved (or kept), in order
     failure: _Job | None = None
+    started: bool = False  # reported running (when its first job started)
 
 
 class Runner:
@@ -184,6 +197,9 @@ class Runner:
     # -- the graph ------------------------------------------------------------------------
     def run(self) -> Artifact:
         """Make whatever the video still needs and return the current video."""
+        self._calls.owner = threading.get_ident()  # the thread that runs the store's calls
+        if self.store.current("narration", 1) is None:  # a new tale: the narrating children start meanwhile
+            self._start_children("narration")
         story = self._node("story", None, {}, self._story)
         text = self._node("proofread", None, {"story": _names(story)}, lambda: self._proofread(story))
         previous = self.store.current("scenes")
@@ -196,7 +212,6 @@ class Runner:
                                  {"scenes": _names(scenes_artifact), "languages": list(others)} if others else {},
                                  lambda: self._translation(scenes, others))
         self._check_work(scenes)
-        self._calls.owner = threading.get_ident()  # the thread that runs the store's calls
         [narrations] = self._together([self._scene_batch("narration", scenes,
                                                          lambda s: {"lines": [vars(x) for x in s.lines]},
                                                          self._narration)])
@@ -213,8 +228,9 @@ class Runner:
             music_inputs["moods"] = [list(cue.moods) for cue in cues]
         music = self._batch("music", None, music_inputs, lambda: self._music(needed, cues),
                             stale=lambda a: a.meta.get("duration", 0) < needed)
-        # the music needs only the narration: it is composed while the pictures are drawn
-        pictures, [music] = self._together([pictures, music])
+        # the music needs only the narration: it is composed while the pictures are drawn (it starts first: it
+        # is the longer)
+        pictures, [music] = self._together([pictures, music], first="music")
         inputs = {"title": self.request.title, "parts": [_names(a) for a in (*narrations, *pictures, music)]}
         if others:  # a film with tracks in other languages is made again when their texts change
             inputs["translation"] = _names(translation)
@@ -297,7 +313,29 @@ class Runner:
         """Whether the backend that will make this node may make it in a thread beside other nodes."""
         redo = self._redo(stage, scene)
         name = (redo and redo.backend) or self.choices[stage].backend
-        return (registry.canonical(stage, name) or registry.default_backend(stage)) in BESIDE_OTHERS.get(stage, ())
+        name = registry.canonical(stage, name) or registry.default_backend(stage)
+        if name in OWN_PROCESS.get(stage, ()) and multiprocessing.current_process().daemon:
+            return False
+        return name in BESIDE_OTHERS.get(stage, ())
+
+    def _start_children(self, stage: str) -> None:
+        """Start the child processes (and load the backend in them) of the workers that will make ``stage``'s
+        nodes in a process of their own, while the text stages run, so the nodes need not wait for them."""
+        redo = self._redo(stage)
+        name = registry.canonical(stage, (redo and redo.backend) or self.choices[stage].backend)
+        name = name or registry.default_backend(stage)
+        if name not in OWN_PROCESS.get(stage, ()) or not self._beside_others(stage, None):
+            return
+        model = (redo and redo.model) or self.choices[stage].model
+        model = model or registry.configured_model(registry.backend_class(stage, name))
+        for lane in range(1, workers()):
+            child = _child(lane)
+            try:
+                if child is not None:
+                    child.submit(_load_in_child, stage, name, model)
+            except (BrokenProcessPool, RuntimeError):  # it died: its scenes fall back (see _ChildNarrator)
+                with _spares_lock:
+                    _children[lane] = None
 
     def _batch(self, stage: str, scene: int | None, inputs: dict, make, stale=None) -> _Batch:
         """A single node as a batch for ``_together``: its current result, or the job that makes it."""
@@ -317,7 +355,9 @@ class Runner:
             current = self._reusable(stage, scene.index, fingerprint)
             batch.results.append(current)
             if current is None:
-                def scene_progress(fraction: float, message: str = "", place=place, progress=self._progress(stage)):
+                progress = self._progress(stage)  # each scene's own: scenes made at once report in turn
+
+                def scene_progress(fraction: float, message: str = "", place=place, progress=progress):
                     batch.fractions[place] = fraction
                     progress((batch.saved + sum(batch.fractions.values())) / n,
                              Note("Сцена {scene} из {scenes}: {inner}", scene=place + 1, scenes=n,
@@ -328,7 +368,7 @@ class Runner:
                                          self._beside_others(stage, scene.index))
         return batch
 
-    def _together(self, batches: list[_Batch]) -> list[list[Artifact]]:
+    def _together(self, batches: list[_Batch], first: str | None = None) -> list[list[Artifact]]:
         """Make the batches' jobs, several at once in worker threads where their backends allow, and return
         each batch's results in order.
 
@@ -336,14 +376,13 @@ class Runner:
         saved in the batches' order, whatever order they are made in: the same files, versions and
         «Сцена k из n готова» as one at a time. A failing node does not stop the others: what they make is
         kept, and then its stage fails, naming the scene. A cancel stops every worker at its next progress.
+        The jobs of stage ``first`` start first.
         """
         jobs = [job for batch in batches for _, job in sorted(batch.jobs.items())]
-        for batch in batches:
-            if batch.per_scene or batch.jobs:
-                self.store.report(batch.stage, "running", 0.0, Note("Начинаю"))
-            else:
-                self.store.report(batch.stage, "done", 1.0, Note("Готово (сохранено ранее)"))
-            self._save_ready(batch)
+        jobs.sort(key=lambda job: job.stage != first)  # stable: each stage's jobs keep their order
+        for batch in batches:  # a stage with nothing to make is done now; the others when their first job starts
+            if not batch.jobs:
+                self._start(batch)
         if jobs:
             self._check_cancelled()
         waiting, running = list(jobs), {}  # {job id: (job, lane)}
@@ -376,7 +415,7 @@ class Runner:
     def _pump(self, batches: list[_Batch], waiting: list[_Job], running: dict) -> None:
         """Start jobs as workers come free, run the workers' store calls, save what they make; until all are
         made (or, after a cancel, the running ones have stopped)."""
-        lanes = _workers()
+        lanes = workers()
         looked = time.monotonic()
         while waiting or running:
             while waiting and len(running) < lanes and not self._calls.stopping.is_set():
@@ -384,6 +423,9 @@ class Runner:
                 if running and not (job.beside_others and all(j.beside_others for j, _ in running.values())):
                     break  # a job that must run alone waits for the others; the ones after it wait too
                 waiting.pop(0)
+                batch = next(b for b in batches if any(j is job for j in b.jobs.values()))
+                if not batch.started:
+                    self._start(batch)
                 lane = min(set(range(lanes)) - {lane for _, lane in running.values()})
                 running[id(job)] = (job, lane)
                 threading.Thread(target=self._work, args=(job, lane), daemon=True,
@@ -407,6 +449,15 @@ class Runner:
                 if self.store.cancelled():
                     self._calls.stopping.set()
 
+    def _start(self, batch: _Batch) -> None:
+        """Report the stage running (or done, when all of it is kept) and the scenes it keeps."""
+        batch.started = True
+        if batch.per_scene or batch.jobs:
+            self.store.report(batch.stage, "running", 0.0, Note("Начинаю"))
+        else:
+            self.store.report(batch.stage, "done", 1.0, Note("Готово (сохранено ранее)"))
+        self._save_ready(batch)
+
     def _work(self, job: _Job, lane: int) -> None:
         """A worker thread: make one node, then hand it (or why it failed) to the runner's thread."""
         self._lane.number = lane
@@ -420,8 +471,8 @@ class Runner:
     def _save_ready(self, batch: _Batch, to_the_end: bool = False) -> None:
         """Save the batch's made results that all earlier ones are saved before, in order (all that were made,
         ``to_the_end``), and report each scene and the stage done."""
-        n = len(batch.results)
-        while batch.saved < n:
+        n, before = len(batch.results), batch.saved
+        while batch.started and batch.saved < n:
             place = batch.saved
             job = batch.jobs.get(place)
             if job is not None and batch.results[place] is None:
@@ -440,7 +491,7 @@ class Runner:
             if batch.per_scene and batch.results[place] is not None:
                 self.store.report(batch.stage, "running", batch.saved / n,
                                   Note("Сцена {scene} из {scenes} готова", scene=place + 1, scenes=n))
-        if batch.per_scene and batch.saved == n and all(batch.results) and not to_the_end:
+        if batch.per_scene and before < batch.saved == n and all(batch.results) and not to_the_end:
             self.store.report(batch.stage, "done", 1.0, Note("Готово: сцен {scenes}", scenes=n))
 
     # -- the stages -----------------------------------------------------------------------
@@ -470,7 +521,7 @@ class Runner:
         if "seed" in options and options["seed"] is None:
             seed = self.request.seed + SEED_OFFSETS.get(stage, 0) + (scene or 0)
             options["seed"] = seed % (SEED.max + 1)  # a tale's seed near the top still gives a valid one
-        backend = _lane_instance(stage, backend, getattr(self._lane, "number", 0))
+        backend = _lane_instance(stage, backend, getattr(self._lane, "number", 0), self._calls.stopping)
         backend.ensure_loaded()
         return backend, options
 
@@ -698,7 +749,7 @@ class Runner:
         timeline = plan([n.meta["duration"] for n in narrations], **timings)
         return [MusicCue(scene=scene.index, start=round(segment.start, 3),
                          end=round(segment.start + segment.duration, 3), text=scene.text,
-                         moods=mood_words(scene.text))
+                         moods=mood_words(scene.text, language=self.request.language))
                 for scene, segment in zip(scenes, timeline.segments[1:])]
 
     def _music(self, duration: float, cues: list[MusicCue]) -> Artifact:
@@ -791,12 +842,15 @@ _spares: dict[tuple[str, str, str | None, int], Any] = {}
 _spares_lock = threading.Lock()
 
 
-def _lane_instance(stage: str, backend, lane: int):
+def _lane_instance(stage: str, backend, lane: int, stopping: threading.Event):
     """The instance of ``backend`` that worker ``lane`` uses: the registry's own for worker 0 (and for any
     node made alone), another of its own, kept for the process, for each further worker of a per-scene
-    stage whose backend makes nodes beside others. No two threads ever use one instance at once."""
+    stage whose backend makes nodes beside others (in a child process, for OWN_PROCESS backends). No two
+    threads ever use one instance at once."""
     if lane == 0 or stage not in PER_SCENE or backend.name not in BESIDE_OTHERS.get(stage, ()):
         return backend
+    if backend.name in OWN_PROCESS.get(stage, ()):
+        return _ChildNarrator(backend, lane, stopping)
     key = (stage, backend.name, backend.model, lane)
     with _spares_lock:
         if key not in _spares:
@@ -804,7 +858,64 @@ def _lane_instance(stage: str, backend, lane: int):
         return _spares[key]
 
 
-def _workers() -> int:
+_children: dict[int, ProcessPoolExecutor | None] = {}  # {worker: its child process (None: it cannot have one)}
+
+
+class _ChildNarrator:
+    """A narrator whose ``speak`` runs in worker ``lane``'s child process, with an instance of its own there;
+    the rest is the registry's instance. It reports no progress inside a scene; a cancel stops the waiting.
+    Where the child cannot run (it dies, or cannot start: a script without ``if __name__ == "__main__"``) the
+    registry's instance speaks, taking turns with worker 0 phrase by phrase (its own lock)."""
+
+    def __init__(self, backend, lane: int, stopping: threading.Event):
+        self._backend, self._lane, self._stopping = backend, lane, stopping
+
+    def __getattr__(self, name: str):
+        return getattr(self._backend, name)
+
+    def ensure_loaded(self) -> None:
+        """The child loads its own instance."""
+
+    def speak(self, scene: Scene, out_wav: Path, options: dict, progress=no_progress, language: str = "ru"):
+        child = _child(self._lane)
+        if child is None:
+            return self._backend.speak(scene, out_wav, options, progress, language=language)
+        try:
+            answer = child.submit(_speak_in_child, self._backend.stage, self._backend.name, self._backend.model,
+                                  scene, out_wav, options, language)
+            while True:
+                try:
+                    return answer.result(timeout=0.25)
+                except StillRunning:
+                    if self._stopping.is_set():
+                        answer.cancel()
+                        raise Cancelled() from None
+        except BrokenProcessPool:
+            with _spares_lock:
+                _children[self._lane] = None
+            return self._backend.speak(scene, out_wav, options, progress, language=language)
+
+
+def _child(lane: int) -> ProcessPoolExecutor | None:
+    """Worker ``lane``'s child process, started on first use (None: it cannot have one)."""
+    with _spares_lock:
+        if lane not in _children:
+            _children[lane] = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return _children[lane]
+
+
+def _load_in_child(stage: str, name: str, model: str | None) -> None:
+    registry.get(stage, name, model).ensure_loaded()
+
+
+def _speak_in_child(stage: str, name: str, model: str | None, scene: Scene, out_wav: Path, options: dict,
+                    language: str):
+    backend = registry.get(stage, name, model)
+    backend.ensure_loaded()
+    return backend.speak(scene, out_wav, options, language=language)
+
+
+def workers() -> int:
     """How many nodes are made at once: ``VIDEOTALES_WORKERS``, else the machine's cores (at most 4)."""
     given = os.environ.get(WORKERS_SETTING, "").strip()
     if given:
