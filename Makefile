@@ -15,7 +15,7 @@ RHVOICE_PACKAGES := librhvoice5 librhvoice-core7 rhvoice-russian rhvoice-english
 APT_TEST := chromium postgresql-15 redis-server npm
 AXE_CORE := 4.14.1
 
-.PHONY: install install-test system system-test run test test-fast bench bench-load bench-abuse examples clean
+.PHONY: install install-test system system-test run test test-fast bench bench-load bench-abuse bench-scale examples clean
 
 # The compiled catalogs (.mo) are not kept in git: built from the .po files, again whenever one changes.
 LOCALE_MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
@@ -80,6 +80,11 @@ bench-load: install-test
 # prints requests per hole, server errors (0), stuck tales (0) and the web server's memory per viewer.
 bench-abuse: install-test
 	$(PY) -m tests.bench_abuse
+
+# The scale-out layout on real PostgreSQL + Redis (GPU and CPU machines, node tasks): the fan-out ratio of 2 GPU
+# workers to 1, and SCALE_USERS (50) users × SCALE_TALES (2) tales with node tasks and with whole-tale tasks.
+bench-scale: install-test
+	$(PY) -m tests.bench_scale
 
 # The three example videotales in docs/examples (films at a lower quality, to keep the repository small).
 EXAMPLE = $(PY) manage.py make_tale --options 'video={"crf": 30}'

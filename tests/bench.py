@@ -32,7 +32,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fairytales.pipeline.artifacts import DirectoryStore  # noqa: E402
-from fairytales.pipeline.runner import WORKERS_SETTING, Redo, Runner, workers  # noqa: E402
+from fairytales.pipeline.lanes import WORKERS_SETTING, workers  # noqa: E402
+from fairytales.pipeline.runner import Redo, Runner  # noqa: E402
 from fairytales.pipeline.stages import ORDER  # noqa: E402
 from fairytales.pipeline.types import TaleRequest  # noqa: E402
 from fairytales.pipeline.video import FPS, HEIGHT, WIDTH  # noqa: E402

@@ -16,6 +16,28 @@ from .notes import Note, as_note
 log = logging.getLogger(__name__)
 
 
+class Cancelled(Exception):
+    """The tale's owner cancelled it, or its worker lost it: the run stops at its next progress."""
+
+
+class StageFailed(Exception):
+    """A stage failed: ``public`` says so to anyone who sees the tale, ``detail`` is for its owner and the log."""
+
+    def __init__(self, stage: str, scene: int | None, cause: BaseException):
+        explained = explain(cause, stage, scene)
+        super().__init__(explained.public)
+        self.stage, self.scene, self.cause = stage, scene, cause
+        self.public, self.detail = explained.public, explained.detail
+
+
+class NodeFailed(Exception):
+    """A node another worker failed to make (a node task): explained there, passed on as it was explained."""
+
+    def __init__(self, public: Note, detail: str):
+        super().__init__(detail)
+        self.public, self.detail = public, detail
+
+
 class LimitExceeded(ValueError):
     """A tale asks for more work than one tale may (pipeline/limits.py): its message is written for users."""
 
@@ -30,6 +52,8 @@ def explain(exc: BaseException, stage: str, scene: int | None = None) -> Explain
     where = Note("«{stage}», сцена {scene}", stage=Note(stages.label(stage)), scene=scene) if scene else \
         Note("«{stage}»", stage=Note(stages.label(stage)))
     detail = first_line(exc)[:500]
+    if isinstance(exc, NodeFailed):
+        return Explained(exc.public, exc.detail)
     if isinstance(exc, LimitExceeded):
         public = as_note(exc.args[0]) if exc.args else Note(str(exc))
     elif isinstance(exc, BackendUnavailable):

@@ -65,6 +65,16 @@ DEFAULT_BACKENDS: dict[str, tuple[str, ...]] = {
     "video": ("ffmpeg",),
 }
 
+# Further backends, named in the environment: VIDEOTALES_BACKENDS="stage:name=package.module:Class,…" (an
+# organiser's own illustrator, the tests' fixed-cost stand-in for a GPU model).
+EXTRA_SETTING = "VIDEOTALES_BACKENDS"
+for _entry in filter(None, (part.strip() for part in os.environ.get(EXTRA_SETTING, "").split(","))):
+    _key, _, _path = _entry.partition("=")
+    _stage, _, _name = _key.partition(":")
+    if _stage not in BACKENDS or not _name or ":" not in _path:
+        raise ValueError(f"{EXTRA_SETTING}: {_entry!r} is not stage:name=module:Class with a known stage")
+    BACKENDS[_stage][_name] = _path
+
 _cache: dict[tuple[str, str, str | None], Backend] = {}
 _lock = threading.Lock()
 

@@ -13,78 +13,40 @@ or when something it depends on was made in this run. So a first run makes every
 after a crash resumes after the last finished node, and a redo of one picture makes that
 picture and the video.
 
-The scenes' voices are made several at once, and the pictures while the music is composed (``_together``:
-worker threads, a child process for RHVoice; ``VIDEOTALES_WORKERS``), where the backends allow it
-(``BESIDE_OTHERS``). The results are the same as one at a time, saved in the same order, and every store call
-stays on the runner's own thread.
+The scenes' voices are made several at once, and the pictures while the music is composed, where the backends
+allow it; on the site, other workers may make the nodes too (node tasks): lanes.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
-import queue
+import shutil
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as StillRunning
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import failures, languages, limits, registry, stages
+from . import cast, languages, limits, registry, shots, stages
 from .artifacts import Artifact, Store
 from .backend import SEED, first_line
-from .failures import LimitExceeded
+from .failures import Cancelled, LimitExceeded, StageFailed
 from .illustration import IllustrationContext, upscale
+from .lanes import BACKEND_OF, Batch, Lanes, Remote, beside_others, start_children
+from .lanes import Job as NodeJob
 from .music import MusicCue
 from .music.scene_moods import mood_words
 from .notes import Note, as_note
 from .scenes import rewrite_scene, split_scenes
 from .translation import Job
-from .types import Cue, Scene, TaleRequest, no_progress
-from .video import DEFAULT_FORMAT, FORMATS, Cut, SceneClip, joins, webvtt
+from .types import Cue, Scene, TaleRequest
+from .video import DEFAULT_FORMAT, FORMATS, Cut, SceneClip, ShotClip, joins, webvtt
 from .video.timeline import plan
 
 SEED_OFFSETS = {"story": 0, "narration": 100, "illustration": 200, "music": 300}
 MUSIC_SLACK = 8.0  # seconds of music beyond the narration, so a longer redo of one scene fits
-
-# Backends whose nodes may be made beside other nodes: each worker has its own instance of the backend, and
-# the backend keeps no process-wide state (a global random seed, torch's thread count) that the others read.
-# espeak is a subprocess; the storybook painter is PIL and numpy with its own random generators; the composers
-# sample with their own generator. Any other backend makes its nodes one at a time, with nothing beside it.
-BESIDE_OTHERS = {
-    "narration": frozenset({"rhvoice", "espeak"}),
-    "illustration": frozenset({"storybook"}),
-    "music": frozenset({"music_transformer", "procedural"}),
-}
-# ... but these race with themselves across the threads of one process (two RHVoice engines speaking at once
-# now and then change each other's sound): their further workers make nodes in a child process each. Where
-# the runner may have no children (a django-q worker is a daemon process) they make one node at a time.
-OWN_PROCESS = {"narration": frozenset({"rhvoice"})}
-PER_SCENE = ("narration", "illustration")
-# How many nodes are made at once (threads): the machine's cores, at most 4; 1 makes one node at a time
-WORKERS_SETTING = "VIDEOTALES_WORKERS"
-CANCEL_POLL = 1.0  # seconds between the runner's own looks at the store for a cancel while nodes are made
-
-
-class Cancelled(Exception):
-    pass
-
-
-class StageFailed(Exception):
-    """A stage failed: ``public`` says so to anyone who sees the tale, ``detail`` is for its owner and the log."""
-
-    def __init__(self, stage: str, scene: int | None, cause: BaseException):
-        explained = failures.explain(cause, stage, scene)
-        super().__init__(explained.public)
-        self.stage, self.scene, self.cause = stage, scene, cause
-        self.public, self.detail = explained.public, explained.detail
-
 
 @dataclass
 class Choice:
@@ -108,87 +70,44 @@ class Redo:
     text: str | None = None
     prompt: str | None = None
     version: int | None = None  # not made again: the store's version to make current (an older picture)
+    # an illustration redo of one shot (1-based) of its scene: that shot is drawn again, the others kept; with
+    # ``picture``, a file of an earlier version of that shot taken as it is (its history on the page)
+    shot: int | None = None
+    picture: str | None = None
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in (None, {})}
 
 
-class _Calls:
-    """Store calls from the runner's worker threads, made on the runner's own thread.
-
-    The site's store is the Django ORM, whose connections belong to a thread: so every store call a node
-    makes while it is made in a worker thread waits here for the runner's thread, which runs it."""
-
-    def __init__(self):
-        self.owner = threading.get_ident()
-        self.waiting: queue.SimpleQueue = queue.SimpleQueue()  # (function, args, kwargs, Future) and finished jobs
-        self.stopping = threading.Event()  # cancelled: a worker's next store call raises Cancelled
-
-    def call(self, function, *args, **kwargs):
-        if threading.get_ident() == self.owner:
-            return function(*args, **kwargs)
-        if self.stopping.is_set():
-            raise Cancelled()
-        answer: Future = Future()
-        self.waiting.put((function, args, kwargs, answer))
-        return answer.result()
-
-    def run_one(self, item) -> None:
-        function, args, kwargs, answer = item
-        try:
-            answer.set_result(function(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - the worker that asked raises it
-            answer.set_exception(exc)
-
-
-class _StoreFromAnyThread:
-    """The store, each of whose calls runs on the runner's own thread (see ``_Calls``)."""
-
-    def __init__(self, store: Store, calls: _Calls):
-        self._store, self._calls = store, calls
-
-    def __getattr__(self, name: str):
-        value = getattr(self._store, name)
-        if not callable(value):
-            return value
-        return lambda *args, **kwargs: self._calls.call(value, *args, **kwargs)
-
-
-@dataclass
-class _Job:
-    """A node to make: ``make`` runs in a worker thread, the runner's thread keeps what it makes."""
+@dataclass(frozen=True)
+class Wanted:
+    """The one node a node task makes: its key, its inputs' fingerprint, and the node task's id."""
 
     stage: str
     scene: int | None
     fingerprint: str
-    make: Callable[[], Artifact]
-    beside_others: bool  # whether it may be made while other nodes are made
-    result: Artifact | BaseException | None = None
-    finished: bool = False
+    node: str
 
 
-@dataclass
-class _Batch:
-    """One stage's nodes in a run of ``_together``: the results kept from before, and the jobs that make
-    the others (a node's place in ``results`` is None until its job's result is saved)."""
+class NodeMade(Exception):
+    def __init__(self, artifact: Artifact):
+        super().__init__(f"{artifact.stage} {artifact.scene or ''} made")
+        self.artifact = artifact
 
-    stage: str
-    per_scene: bool
-    results: list[Artifact | None]
-    jobs: dict[int, _Job]  # {place in results: job}
-    fractions: dict[int, float] = field(default_factory=dict)  # {place: how far its job is}
-    saved: int = 0  # results[:saved] are all saved (or kept), in order
-    failure: _Job | None = None
-    started: bool = False  # reported running (when its first job started)
+
+class NodeStale(Exception):
+    """A node task's node can no longer be made as asked: an input is missing or changed (a newer run)."""
 
 
 class Runner:
     def __init__(self, request: TaleRequest, store: Store, choices: dict[str, Choice] | None = None,
-                 redo: list[Redo] | None = None):
+                 redo: list[Redo] | None = None, remote: Remote | None = None, only: Wanted | None = None):
+        """``remote``: other workers that may make the nodes too (the site's node tasks). ``only``: make that
+        one node and nothing else (what a node task asks), raising ``NodeMade`` when it is made."""
         self.request = request
-        self._calls = _Calls()
-        self.store = _StoreFromAnyThread(store, self._calls)
-        self._lane = threading.local()  # which worker a thread is: worker 0 uses the registry's backends
+        self._lanes = Lanes(store, keep=self._keep, fail=self._fail, remote=remote)
+        self.store = self._lanes.store
+        self.remote, self.only = remote, only
         self.choices = {stage: Choice() for stage in stages.WITH_BACKENDS}
         self.choices.update(choices or {})
         self.redo = {(r.stage, r.scene): r for r in (redo or []) if r.version is None}
@@ -197,9 +116,9 @@ class Runner:
     # -- the graph ------------------------------------------------------------------------
     def run(self) -> Artifact:
         """Make whatever the video still needs and return the current video."""
-        self._calls.owner = threading.get_ident()  # the thread that runs the store's calls
-        if self.store.current("narration", 1) is None:  # a new tale: the narrating children start meanwhile
-            self._start_children("narration")
+        self._lanes.calls.owner = threading.get_ident()  # the thread that runs the store's calls
+        if self.store.current("narration", 1) is None and self.only is None:  # a new tale: the narrating
+            self._start_children("narration")  # children start meanwhile
         story = self._node("story", None, {}, self._story)
         text = self._node("proofread", None, {"story": _names(story)}, lambda: self._proofread(story))
         previous = self.store.current("scenes")
@@ -212,7 +131,10 @@ class Runner:
                                  {"scenes": _names(scenes_artifact), "languages": list(others)} if others else {},
                                  lambda: self._translation(scenes, others))
         self._check_work(scenes)
-        [narrations] = self._together([self._scene_batch("narration", scenes,
+        sheet_artifact = self._node("cast", None, {"scenes": _names(scenes_artifact), **self._cast_inputs()},
+                                    lambda: self._cast(scenes))
+        self._sheet = cast.read_sheet(sheet_artifact.files)
+        [narrations] = self._make_together([self._scene_batch("narration", scenes,
                                                          lambda s: {"lines": [vars(x) for x in s.lines]},
                                                          self._narration)])
         frame = self._frame()
@@ -220,7 +142,9 @@ class Runner:
         # so the pictures of every tale made before formats existed stay current)
         aspect = {} if frame[0] * 9 == frame[1] * 16 else {"aspect": f"{frame[0]}x{frame[1]}"}
         pictures = self._scene_batch("illustration", scenes,
-                                     lambda s: {"text": s.text, "prompt": s.prompt, **aspect}, self._illustration)
+                                     lambda s: {"text": s.text, "prompt": s.prompt, **aspect,
+                                                **self._cast_entries(s)},
+                                     self._illustration)
         needed = sum(a.meta["duration"] for a in narrations) + 10 * len(scenes)
         cues = self._music_cues(scenes, narrations)
         music_inputs = {"genre": self.request.genre}
@@ -230,7 +154,7 @@ class Runner:
                             stale=lambda a: a.meta.get("duration", 0) < needed)
         # the music needs only the narration: it is composed while the pictures are drawn (it starts first: it
         # is the longer)
-        pictures, [music] = self._together([pictures, music], first="music")
+        pictures, [music] = self._make_together([pictures, music], first="music")
         inputs = {"title": self.request.title, "parts": [_names(a) for a in (*narrations, *pictures, music)]}
         if others:  # a film with tracks in other languages is made again when their texts change
             inputs["translation"] = _names(translation)
@@ -252,7 +176,9 @@ class Runner:
         choice = self.choices["illustration"]
         try:
             illustrator = registry.get("illustration", choice.backend, choice.model)
-            work = illustrator.work(illustrator.options(choice.options), len(scenes))
+            chosen = illustrator.options(choice.options)
+            pictures = shots.count(scenes, chosen.get("shot_seconds", shots.DEFAULT_SECONDS), self.request.language)
+            work = illustrator.work(chosen, pictures)  # a picture per shot (shots.py)
         except Exception as exc:  # noqa: BLE001 - an unknown backend or bad options fail the stage readably
             self._fail("illustration", None, exc)
         problem = limits.picture_work_problem(work)
@@ -271,6 +197,12 @@ class Runner:
         edit upstream reaches exactly the nodes that read what changed.
         """
         fingerprint = _fingerprint(inputs)
+        if self.only is not None:
+            return self._only_node(stage, scene, fingerprint, make, stale)
+        if (self.remote is not None and BACKEND_OF.get(stage, stage) in self.choices
+                and self.remote.sends(BACKEND_OF.get(stage, stage), self._backend_name(stage, scene))):
+            [[made]] = self._make_together([self._batch(stage, scene, inputs, make, stale)])
+            return made
         current = self._reusable(stage, scene, fingerprint, stale)
         if current:
             if scene is None:
@@ -304,51 +236,48 @@ class Runner:
         """Save a made result under its final names; what its stage says when done, if not just «Готово»."""
         artifact.files = {role: _finish_part(path) for role, path in artifact.files.items()}
         artifact.meta["inputs"] = fingerprint
+        if self.only is not None:  # which node task made it: one that runs again finds it made
+            artifact.meta["node"] = self.only.node
         done = artifact.meta.pop("done_note", None)
         self.store.save(artifact)
         return done
 
-    # -- making nodes together -------------------------------------------------------------
-    def _beside_others(self, stage: str, scene: int | None) -> bool:
-        """Whether the backend that will make this node may make it in a thread beside other nodes."""
+    # -- making nodes together (lanes.py) -----------------------------------------------------
+    def _backend_name(self, stage: str, scene: int | None) -> str:
+        """The backend that will make this node: a redo's, else the tale's, else the stage's default ("" for a
+        stage without backends); a stage made with another's backend (``BACKEND_OF``), that one's."""
+        stage = BACKEND_OF.get(stage, stage)
+        if stage not in self.choices:
+            return ""
         redo = self._redo(stage, scene)
         name = (redo and redo.backend) or self.choices[stage].backend
-        name = registry.canonical(stage, name) or registry.default_backend(stage)
-        if name in OWN_PROCESS.get(stage, ()) and multiprocessing.current_process().daemon:
-            return False
-        return name in BESIDE_OTHERS.get(stage, ())
+        return registry.canonical(stage, name) or registry.default_backend(stage)
 
     def _start_children(self, stage: str) -> None:
-        """Start the child processes (and load the backend in them) of the workers that will make ``stage``'s
-        nodes in a process of their own, while the text stages run, so the nodes need not wait for them."""
+        """The narrating child processes start (lanes.start_children) while the text stages run."""
+        name = self._backend_name(stage, None)
         redo = self._redo(stage)
-        name = registry.canonical(stage, (redo and redo.backend) or self.choices[stage].backend)
-        name = name or registry.default_backend(stage)
-        if name not in OWN_PROCESS.get(stage, ()) or not self._beside_others(stage, None):
-            return
         model = (redo and redo.model) or self.choices[stage].model
-        model = model or registry.configured_model(registry.backend_class(stage, name))
-        for lane in range(1, workers()):
-            child = _child(lane)
-            try:
-                if child is not None:
-                    child.submit(_load_in_child, stage, name, model)
-            except (BrokenProcessPool, RuntimeError):  # it died: its scenes fall back (see _ChildNarrator)
-                with _spares_lock:
-                    _children[lane] = None
+        try:
+            start_children(stage, name, model or registry.configured_model(registry.backend_class(stage, name)))
+        except (KeyError, ImportError):  # an unknown backend fails its stage itself, readably
+            return
 
-    def _batch(self, stage: str, scene: int | None, inputs: dict, make, stale=None) -> _Batch:
-        """A single node as a batch for ``_together``: its current result, or the job that makes it."""
+    def _job(self, stage: str, scene: int | None, fingerprint: str, make) -> NodeJob:
+        name = self._backend_name(stage, scene)
+        return NodeJob(stage, scene, fingerprint, make, beside_others(stage, name), backend=name)
+
+    def _batch(self, stage: str, scene: int | None, inputs: dict, make, stale=None) -> Batch:
+        """A single node as a batch for ``_make_together``: its current result, or the job that makes it."""
         fingerprint = _fingerprint(inputs)
         current = self._reusable(stage, scene, fingerprint, stale)
         if current:
-            return _Batch(stage, False, [current], {})
-        return _Batch(stage, False, [None], {0: _Job(stage, scene, fingerprint, make,
-                                                     self._beside_others(stage, scene))})
+            return Batch(stage, False, [current], {})
+        return Batch(stage, False, [None], {0: self._job(stage, scene, fingerprint, make)})
 
-    def _scene_batch(self, stage: str, scenes: list[Scene], inputs, make) -> _Batch:
-        """A per-scene stage as a batch for ``_together``: each scene's current result or the job making it."""
-        batch = _Batch(stage, True, [], {})
+    def _scene_batch(self, stage: str, scenes: list[Scene], inputs, make) -> Batch:
+        """A per-scene stage as a batch for ``_make_together``: each scene's current result or the job making it."""
+        batch = Batch(stage, True, [], {})
         n = len(scenes)
         for place, scene in enumerate(scenes):
             fingerprint = _fingerprint(inputs(scene))
@@ -363,136 +292,52 @@ class Runner:
                              Note("Сцена {scene} из {scenes}: {inner}", scene=place + 1, scenes=n,
                                   inner=as_note(message)))
 
-                batch.jobs[place] = _Job(stage, scene.index, fingerprint,
-                                         lambda s=scene, p=scene_progress: make(s, p),
-                                         self._beside_others(stage, scene.index))
+                if self.only is not None:  # a node task reports its own node's progress
+                    scene_progress = progress
+                batch.jobs[place] = self._job(stage, scene.index, fingerprint,
+                                              lambda s=scene, p=scene_progress: make(s, p))
         return batch
 
-    def _together(self, batches: list[_Batch], first: str | None = None) -> list[list[Artifact]]:
-        """Make the batches' jobs, several at once in worker threads where their backends allow, and return
-        each batch's results in order.
-
-        Every store call stays on this thread (workers' calls wait for it, see ``_Calls``), and results are
-        saved in the batches' order, whatever order they are made in: the same files, versions and
-        «Сцена k из n готова» as one at a time. A failing node does not stop the others: what they make is
-        kept, and then its stage fails, naming the scene. A cancel stops every worker at its next progress.
-        The jobs of stage ``first`` start first.
-        """
-        jobs = [job for batch in batches for _, job in sorted(batch.jobs.items())]
-        jobs.sort(key=lambda job: job.stage != first)  # stable: each stage's jobs keep their order
-        for batch in batches:  # a stage with nothing to make is done now; the others when their first job starts
-            if not batch.jobs:
-                self._start(batch)
-        if jobs:
-            self._check_cancelled()
-        waiting, running = list(jobs), {}  # {job id: (job, lane)}
-        try:
-            self._pump(batches, waiting, running)
-        except BaseException:  # the store failed on this thread: stop the workers, and let none wait for it
-            self._calls.stopping.set()
-            while running:
-                item = self._calls.waiting.get()
-                if isinstance(item, _Job):
-                    running.pop(id(item))
-                else:
-                    self._calls.run_one(item)
-            self._calls.stopping.clear()
-            raise
-        stopped = self._calls.stopping.is_set()
-        self._calls.stopping.clear()
-        for batch in batches:  # after a failure or a cancel: keep what the others made
-            self._save_ready(batch, to_the_end=True)
-        if stopped or any(isinstance(job.result, Cancelled) for job in jobs):
-            raise Cancelled()
-        failed = [batch for batch in batches if batch.failure]
-        for batch in failed[1:]:
-            failure = StageFailed(batch.stage, batch.failure.scene, batch.failure.result)
-            self.store.report(batch.stage, "failed", 0.0, "", error=failure.public, detail=failure.detail)
-        if failed:
-            self._fail(failed[0].stage, failed[0].failure.scene, failed[0].failure.result)
+    def _make_together(self, batches: list[Batch], first: str | None = None) -> list[list[Artifact]]:
+        """The batches' results, their missing nodes made several at once (``Lanes.make``); a node task
+        makes only its own node (``only``)."""
+        if self.only is None:
+            return self._lanes.make(batches, first)
+        for batch in batches:
+            for job in batch.jobs.values():
+                if (job.stage, job.scene) == (self.only.stage, self.only.scene):
+                    self._only_node(job.stage, job.scene, job.fingerprint, job.make)
+            if batch.stage == self.only.stage:  # its node is current: made already
+                for result in batch.results:
+                    if result is not None and result.scene == self.only.scene:
+                        raise NodeMade(result)
+        if any(batch.jobs for batch in batches):
+            raise NodeStale("an earlier node is not made yet")
         return [batch.results for batch in batches]
 
-    def _pump(self, batches: list[_Batch], waiting: list[_Job], running: dict) -> None:
-        """Start jobs as workers come free, run the workers' store calls, save what they make; until all are
-        made (or, after a cancel, the running ones have stopped)."""
-        lanes = workers()
-        looked = time.monotonic()
-        while waiting or running:
-            while waiting and len(running) < lanes and not self._calls.stopping.is_set():
-                job = waiting[0]
-                if running and not (job.beside_others and all(j.beside_others for j, _ in running.values())):
-                    break  # a job that must run alone waits for the others; the ones after it wait too
-                waiting.pop(0)
-                batch = next(b for b in batches if any(j is job for j in b.jobs.values()))
-                if not batch.started:
-                    self._start(batch)
-                lane = min(set(range(lanes)) - {lane for _, lane in running.values()})
-                running[id(job)] = (job, lane)
-                threading.Thread(target=self._work, args=(job, lane), daemon=True,
-                                 name=f"videotales-{job.stage}-{job.scene or 0}").start()
-            if self._calls.stopping.is_set():
-                waiting.clear()
-            try:
-                item = self._calls.waiting.get(timeout=CANCEL_POLL)
-            except queue.Empty:
-                item = None
-            if isinstance(item, _Job):
-                running.pop(id(item))
-                if isinstance(item.result, Cancelled):  # one worker saw the cancel: the others stop too
-                    self._calls.stopping.set()
-                for batch in batches:
-                    self._save_ready(batch)
-            elif item is not None:
-                self._calls.run_one(item)
-            if time.monotonic() - looked >= CANCEL_POLL and not self._calls.stopping.is_set():
-                looked = time.monotonic()
-                if self.store.cancelled():
-                    self._calls.stopping.set()
-
-    def _start(self, batch: _Batch) -> None:
-        """Report the stage running (or done, when all of it is kept) and the scenes it keeps."""
-        batch.started = True
-        if batch.per_scene or batch.jobs:
-            self.store.report(batch.stage, "running", 0.0, Note("Начинаю"))
-        else:
-            self.store.report(batch.stage, "done", 1.0, Note("Готово (сохранено ранее)"))
-        self._save_ready(batch)
-
-    def _work(self, job: _Job, lane: int) -> None:
-        """A worker thread: make one node, then hand it (or why it failed) to the runner's thread."""
-        self._lane.number = lane
+    def _only_node(self, stage: str, scene: int | None, fingerprint: str, make, stale=None) -> Artifact:
+        """In a node task: the node it makes is made (once: a task run again finds it made) and ``NodeMade``
+        raised; another node is taken as it is, and a missing one stops the task (``NodeStale``)."""
+        wanted = self.only
+        if (stage, scene) != (wanted.stage, wanted.scene):
+            current = self._reusable(stage, scene, fingerprint, stale)
+            if current is None:
+                raise NodeStale(f"{stage} {scene or ''} is not made yet")
+            return current
+        current = self.store.current(stage, scene)
+        if current is not None and current.meta.get("node") == wanted.node:
+            raise NodeMade(current)
+        if fingerprint != wanted.fingerprint:
+            raise NodeStale(f"{stage} {scene or ''}: its inputs changed since the node task was queued")
+        self._check_cancelled()
         try:
-            job.result = job.make()
-        except BaseException as exc:  # noqa: BLE001 - the runner's thread fails the stage with it
-            job.result = exc
-        job.finished = True
-        self._calls.waiting.put(job)
-
-    def _save_ready(self, batch: _Batch, to_the_end: bool = False) -> None:
-        """Save the batch's made results that all earlier ones are saved before, in order (all that were made,
-        ``to_the_end``), and report each scene and the stage done."""
-        n, before = len(batch.results), batch.saved
-        while batch.started and batch.saved < n:
-            place = batch.saved
-            job = batch.jobs.get(place)
-            if job is not None and batch.results[place] is None:
-                if not job.finished:
-                    if not to_the_end:
-                        return
-                elif isinstance(job.result, Artifact):
-                    batch.results[place] = job.result
-                    done = self._keep(job.result, job.fingerprint)
-                    if not batch.per_scene:
-                        self.store.report(batch.stage, "done", 1.0, done or Note("Готово"))
-                elif not isinstance(job.result, Cancelled) and batch.failure is None:
-                    batch.failure = job
-            batch.fractions.pop(place, None)
-            batch.saved += 1
-            if batch.per_scene and batch.results[place] is not None:
-                self.store.report(batch.stage, "running", batch.saved / n,
-                                  Note("Сцена {scene} из {scenes} готова", scene=place + 1, scenes=n))
-        if batch.per_scene and before < batch.saved == n and all(batch.results) and not to_the_end:
-            self.store.report(batch.stage, "done", 1.0, Note("Готово: сцен {scenes}", scenes=n))
+            artifact = make()
+        except Cancelled:
+            raise
+        except Exception as exc:
+            raise StageFailed(stage, scene, exc) from exc
+        self._keep(artifact, fingerprint)
+        raise NodeMade(artifact)
 
     # -- the stages -----------------------------------------------------------------------
     def _part(self, stage: str, scene: int | None, filename: str) -> Path:
@@ -521,7 +366,7 @@ class Runner:
         if "seed" in options and options["seed"] is None:
             seed = self.request.seed + SEED_OFFSETS.get(stage, 0) + (scene or 0)
             options["seed"] = seed % (SEED.max + 1)  # a tale's seed near the top still gives a valid one
-        backend = _lane_instance(stage, backend, getattr(self._lane, "number", 0), self._calls.stopping)
+        backend = self._lanes.instance(stage, backend)
         backend.ensure_loaded()
         return backend, options
 
@@ -579,6 +424,48 @@ class Runner:
         path.write_text(json.dumps([s.to_dict() for s in scenes], ensure_ascii=False, indent=1), encoding="utf-8")
         return Artifact(stage="scenes", scene=None, files={"scenes": path}, meta={"count": len(scenes)},
                         backend="split", options={"count": self.request.scenes})
+
+    def _cast_inputs(self) -> dict:
+        """What the character sheet's references are drawn by: the tale's illustrator."""
+        choice = self.choices["illustration"]
+        name = registry.canonical("illustration", choice.backend) or registry.default_backend("illustration")
+        return {"illustrator": name, "model": choice.model} if name != "storybook" else {}
+
+    def _cast(self, scenes: list[Scene]) -> Artifact:
+        """The character sheet (pipeline/cast.py), with the owner's edit of one character when asked, and
+        each main character's reference picture for a neural illustrator."""
+        current = self.store.current("cast")
+        try:
+            previous = cast.read_sheet(current.files) if current else []
+        except (OSError, ValueError, KeyError):  # its file gone: the sheet is made afresh
+            current, previous = None, []
+        roles, reference = cast.plot_roles(self.request, self.store.current("story"))
+        sheet = cast.make_sheet(self.request, scenes, roles, reference, previous)
+        redo = self._redo("cast")
+        if redo:
+            sheet = cast.apply_redo(sheet, redo, self.request.language)
+        backend, options = self._backend("illustration")
+        width, height = upscale.draft_size(upscale.still_size(self._frame(), 0))
+        context = IllustrationContext(title=self.request.title, genre=self.request.genre, seed=self.request.seed,
+                                      width=width, height=height, language=self.request.language)
+        references = cast.draw_references(sheet, previous if current and current.backend == backend.name else [],
+                                          backend, options, context, lambda name: self._part("cast", None, name),
+                                          self._progress("cast"))
+        path = cast.write_sheet(sheet, self._part("cast", None, "cast.json"))
+        meta = {"members": [m.key for m in sheet], "references": sorted(references)}
+        return Artifact(stage="cast", scene=None, files={"sheet": path, **references}, meta=meta,
+                        backend=backend.name, model=backend.model)
+
+    def _cast_of(self, scene: int) -> list:
+        """The sheet's members scene ``scene`` shows."""
+        return [member for member in getattr(self, "_sheet", []) if scene in member.scenes]
+
+    def _cast_entries(self, scene: Scene) -> dict:
+        """The illustration node's inputs from the sheet: the entries of the edited characters its scene shows,
+        so an edit of one character remakes exactly their scenes. An unedited sheet is made from the scenes
+        alone, as the pictures are (it adds no key, so the pictures of tales made before it stay current)."""
+        members = [member for member in self._cast_of(scene.index) if member.edited]
+        return {"cast": [member.entry() for member in members]} if members else {}
 
     def _translation(self, scenes: list[Scene], others: tuple[str, ...]) -> Artifact:
         """Each scene's text in each further subtitle language (``translations.json``: {language: [text or
@@ -663,25 +550,81 @@ class Runner:
         return self._artifact("narration", scene.index, {"audio": path}, meta, backend, options)
 
     def _illustration(self, scene: Scene, progress) -> Artifact:
+        """The scene's pictures, one per shot (shots.py): ``picture`` is the first, ``picture_2``… the others. A
+        redo of one shot draws that one again (or takes an earlier picture of it) and keeps the others."""
         backend, options = self._backend("illustration", scene.index)
         redo = self._redo("illustration", scene.index)
-        if redo and redo.prompt:
-            scene = Scene(scene.index, scene.text, redo.prompt.strip(), scene.lines, scene.paragraphs)
-        path = self._part("illustration", scene.index, "picture.png")
+        limit = options.get("shot_seconds", shots.DEFAULT_SECONDS)
+        planned = shots.cut(scene, limit, self.request.language)
+        wanted = redo.shot if redo and redo.scene == scene.index and redo.shot else None
+        if redo and redo.prompt:  # the owner's words: for the shot asked for, else for every shot
+            for number, shot in enumerate(planned, start=1):
+                if wanted in (None, number):
+                    shot.prompt = redo.prompt.strip()
+        kept = self._kept_shots(scene.index, planned) if wanted else {}
         size = upscale.still_size(self._frame(), options.get("still") or 0)
         width, height = size if backend.native_size else upscale.draft_size(size)
         context = IllustrationContext(title=self.request.title, genre=self.request.genre, seed=self.request.seed,
-                                      width=width, height=height, language=self.request.language)
+                                      width=width, height=height, language=self.request.language,
+                                      cast=self._cast_of(scene.index))
         show = getattr(self.store, "preview", None)  # a store that shows pictures as they improve (the site's)
-        if show:
-            progress.preview = lambda picture, i=scene.index: show("illustration", i, picture)
-        drawn = backend.draw(scene, context, path, options, progress)
-        meta = {"prompt": scene.prompt, "drawn": drawn, "size": list(size)}
-        enlarged = upscale.to_size(path, size, upscale.configured())  # the upscale step: a no-op at the size
-        if enlarged:
-            meta["upscaled"] = enlarged
-        files = {"picture": path, **backend.extra_files(path)}  # vqgan_clip: the latent, for latent morphs
+        files: dict[str, Path] = {}
+        made: list[dict] = []
+        for number, shot in enumerate(planned, start=1):
+            suffix = "" if number == 1 else f"_{number}"
+            path = self._part("illustration", scene.index, f"picture{suffix}.png")
+            entry = {"sentences": [shot.first, shot.end], "prompt": shot.prompt}
+            earlier = kept.get(number) if number != wanted else None
+            if number == wanted and redo.picture:  # an earlier picture of this shot, chosen on the page
+                earlier = {"files": {"picture": Path(redo.picture)}, "entry": {"drawn": {}, "picked": True}}
+            if earlier is not None:  # the same picture in the new version: linked, not drawn again
+                for role, old in earlier["files"].items():
+                    target = path if role == "picture" else self._part("illustration", scene.index,
+                                                                        f"{role}{suffix}{old.suffix}")
+                    _link(old, target)
+                    files[f"{role}{suffix}"] = target
+                made.append({**entry, **earlier["entry"]})  # a kept picture keeps the prompt it was drawn from
+                continue
+            shot_options = dict(options)
+            if shot_options.get("seed") is not None and number > 1:  # each shot its own roll, shot 1 the scene's
+                shot_options["seed"] = (shot_options["seed"] + 7919 * (number - 1)) % (SEED.max + 1)
+
+            def shot_progress(fraction: float, message: str = "", number=number):
+                progress((number - 1 + fraction) / len(planned), message)
+
+            if show:
+                shot_progress.preview = lambda picture, i=scene.index: show("illustration", i, picture)
+            drawn = backend.draw(shot.as_scene(scene), context, path, shot_options, shot_progress)
+            entry.update(drawn=drawn, seed=shot_options.get("seed"))
+            enlarged = upscale.to_size(path, size, upscale.configured())  # the upscale step: a no-op at the size
+            if enlarged:
+                entry["upscaled"] = enlarged
+            files[f"picture{suffix}"] = path
+            # vqgan_clip: the latent, for latent morphs
+            files.update({f"{role}{suffix}": extra for role, extra in backend.extra_files(path).items()})
+            made.append(entry)
+        meta = {"prompt": made[0]["prompt"], "drawn": made[0].get("drawn", {}), "size": list(size),
+                "shot_seconds": limit, "shots": made}
+        if made[0].get("upscaled"):
+            meta["upscaled"] = made[0]["upscaled"]
         return self._artifact("illustration", scene.index, files, meta, backend, options)
+
+    def _kept_shots(self, scene: int, planned: list) -> dict[int, dict]:
+        """The current picture's shots that a redo of one shot keeps, by number: only when it was cut into the
+        same shots (the same sentences)."""
+        current = self.store.current("illustration", scene)
+        made = (current.meta.get("shots") if current else None) or []
+        if [entry.get("sentences") for entry in made] != [[shot.first, shot.end] for shot in planned]:
+            return {}
+        kept = {}
+        for number, entry in enumerate(made, start=1):
+            suffix = "" if number == 1 else f"_{number}"
+            roles = {role[: len(role) - len(suffix)] if suffix else role: path
+                     for role, path in current.files.items()
+                     if (role.endswith(suffix) if suffix else "_" not in role)}
+            if "picture" in roles:
+                kept[number] = {"files": roles, "entry": {k: v for k, v in entry.items() if k != "picked"}}
+        return kept
 
     def _format(self) -> str:
         """The film's format: a redo's, else the current film's (a format chosen by a redo stays), else the
@@ -777,8 +720,9 @@ class Runner:
             options["burn"] = burn
         clips = [
             SceneClip(picture=p.file("picture"), narration=n.file("audio"), narration_seconds=n.meta["duration"],
-                      cues=[] if burned == "none" else tracks[burned][i], latent=p.files.get("latent"))
-            for i, (n, p) in enumerate(zip(narrations, pictures))
+                      cues=[] if burned == "none" else tracks[burned][i], latent=p.files.get("latent"),
+                      shots=self._shot_clips(scene, n, p))
+            for i, (scene, n, p) in enumerate(zip(scenes, narrations, pictures))
         ]
         mp4 = self._part("video", None, "video.mp4")
         # the editor keeps its encoded segments between runs, so a redo re-encodes only what changed; beside
@@ -799,6 +743,20 @@ class Runner:
         meta = {**meta, "subtitles": [code for code in tracks if f"vtt_{code}" in files],
                 "burned": "" if burned == "none" else burned}
         return self._artifact("video", None, files, meta, backend, options)
+
+    def _shot_clips(self, scene: Scene, narration: Artifact, picture: Artifact) -> list[ShotClip]:
+        """The scene's further shots on its narration's clock: each from where its first sentence is read
+        (the narration's cues); a shot the narration does not reach is not shown."""
+        made = picture.meta.get("shots") or []
+        if len(made) < 2:
+            return []
+        pieces = shots.sentences(scene, self.request.language)
+        texts = [" ".join(pieces[a:b]) for a, b in (entry["sentences"] for entry in made)]
+        starts = shots.starts(texts, [Cue(**c) for c in narration.meta["cues"]], narration.meta["duration"])
+        return [ShotClip(picture=picture.files[f"picture_{number}"], start=start,
+                         latent=picture.files.get(f"latent_{number}"))
+                for number, start in enumerate(starts, start=1)
+                if number > 1 and start is not None and f"picture_{number}" in picture.files]
 
     def _subtitle_cues(self, narrations: list[Artifact], translation: Artifact) -> dict[str, list[list[Cue]]]:
         """Each language's cues per scene, relative to the scene's narration: the tale's own from the
@@ -838,91 +796,6 @@ class Runner:
             raise Cancelled()
 
 
-_spares: dict[tuple[str, str, str | None, int], Any] = {}
-_spares_lock = threading.Lock()
-
-
-def _lane_instance(stage: str, backend, lane: int, stopping: threading.Event):
-    """The instance of ``backend`` that worker ``lane`` uses: the registry's own for worker 0 (and for any
-    node made alone), another of its own, kept for the process, for each further worker of a per-scene
-    stage whose backend makes nodes beside others (in a child process, for OWN_PROCESS backends). No two
-    threads ever use one instance at once."""
-    if lane == 0 or stage not in PER_SCENE or backend.name not in BESIDE_OTHERS.get(stage, ()):
-        return backend
-    if backend.name in OWN_PROCESS.get(stage, ()):
-        return _ChildNarrator(backend, lane, stopping)
-    key = (stage, backend.name, backend.model, lane)
-    with _spares_lock:
-        if key not in _spares:
-            _spares[key] = type(backend)(model=backend.model)
-        return _spares[key]
-
-
-_children: dict[int, ProcessPoolExecutor | None] = {}  # {worker: its child process (None: it cannot have one)}
-
-
-class _ChildNarrator:
-    """A narrator whose ``speak`` runs in worker ``lane``'s child process, with an instance of its own there;
-    the rest is the registry's instance. It reports no progress inside a scene; a cancel stops the waiting.
-    Where the child cannot run (it dies, or cannot start: a script without ``if __name__ == "__main__"``) the
-    registry's instance speaks, taking turns with worker 0 phrase by phrase (its own lock)."""
-
-    def __init__(self, backend, lane: int, stopping: threading.Event):
-        self._backend, self._lane, self._stopping = backend, lane, stopping
-
-    def __getattr__(self, name: str):
-        return getattr(self._backend, name)
-
-    def ensure_loaded(self) -> None:
-        """The child loads its own instance."""
-
-    def speak(self, scene: Scene, out_wav: Path, options: dict, progress=no_progress, language: str = "ru"):
-        child = _child(self._lane)
-        if child is None:
-            return self._backend.speak(scene, out_wav, options, progress, language=language)
-        try:
-            answer = child.submit(_speak_in_child, self._backend.stage, self._backend.name, self._backend.model,
-                                  scene, out_wav, options, language)
-            while True:
-                try:
-                    return answer.result(timeout=0.25)
-                except StillRunning:
-                    if self._stopping.is_set():
-                        answer.cancel()
-                        raise Cancelled() from None
-        except BrokenProcessPool:
-            with _spares_lock:
-                _children[self._lane] = None
-            return self._backend.speak(scene, out_wav, options, progress, language=language)
-
-
-def _child(lane: int) -> ProcessPoolExecutor | None:
-    """Worker ``lane``'s child process, started on first use (None: it cannot have one)."""
-    with _spares_lock:
-        if lane not in _children:
-            _children[lane] = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        return _children[lane]
-
-
-def _load_in_child(stage: str, name: str, model: str | None) -> None:
-    registry.get(stage, name, model).ensure_loaded()
-
-
-def _speak_in_child(stage: str, name: str, model: str | None, scene: Scene, out_wav: Path, options: dict,
-                    language: str):
-    backend = registry.get(stage, name, model)
-    backend.ensure_loaded()
-    return backend.speak(scene, out_wav, options, language=language)
-
-
-def workers() -> int:
-    """How many nodes are made at once: ``VIDEOTALES_WORKERS``, else the machine's cores (at most 4)."""
-    given = os.environ.get(WORKERS_SETTING, "").strip()
-    if given:
-        return max(1, int(given))
-    return max(1, min(os.cpu_count() or 1, 4))
-
-
 def _fingerprint(inputs: dict) -> str:
     return hashlib.sha1(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -937,6 +810,14 @@ def _finish_part(path: Path) -> Path:
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _link(source: Path, target: Path) -> None:
+    """``source``'s bytes at ``target`` (a result kept in a new version): a hard link where the disk allows."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _names(artifact: Artifact) -> list[str]:

@@ -1,9 +1,18 @@
-"""Russian morphology shared by the stages (pymorphy3): one analyser per process."""
+"""Russian morphology shared by the stages (pymorphy3): one analyser per process.
+
+Its noun phrases, titles and pronouns take the ``language`` as a parameter: a module with the names listed
+below (this one by default; ukrainian.py gives itself)."""
 
 from __future__ import annotations
 
 import functools
 import re
+import sys
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import ModuleType
+from typing import ClassVar
 
 WORD_RE = re.compile(r"[А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)*")
 
@@ -13,6 +22,18 @@ def morph():
     import pymorphy3  # noqa: PLC0415 - loads its dictionaries (~0.3 s); only when needed
 
     return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def read_tables(language: str) -> dict:
+    """A language's word tables: ``data/<language>.toml``."""
+    with open(Path(__file__).with_name("data") / f"{language}.toml", "rb") as file:
+        return tomllib.load(file)
+
+
+@functools.lru_cache(maxsize=65536)
+def parses_of(word: str) -> tuple:
+    """pymorphy3's readings of ``word``, likeliest first."""
+    return tuple(morph().parse(word.lower()))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -26,27 +47,13 @@ def lemmas(text: str) -> list[str]:
     return [lemma(word) for word in WORD_RE.findall(text)]
 
 
-
 # --- Inflection: nouns, noun phrases, agreement, pronouns, characters in titles ---------------------------
 # Used by the offline storyteller. Every function here falls back to the word it was given, never raises on
 # odd input and never returns None.
 
-from dataclasses import dataclass, replace  # noqa: E402 - kept next to the code that needs it
-
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 GENDERS = ("masc", "femn", "neut")
-
-_PRONOUNS = {  # nominative, genitive, dative, accusative, instrumental, prepositional
-    "masc": ("он", "его", "ему", "его", "им", "нём"),
-    "femn": ("она", "её", "ей", "её", "ей", "ней"),
-    "neut": ("оно", "его", "ему", "его", "им", "нём"),
-}
-_PRONOUNS_AFTER_PREPOSITION = {
-    "masc": ("он", "него", "нему", "него", "ним", "нём"),
-    "femn": ("она", "неё", "ней", "неё", "ней", "ней"),
-    "neut": ("оно", "него", "нему", "него", "ним", "нём"),
-}
-_POSSESSIVE = {"masc": "его", "femn": "её", "neut": "его"}
+TABLES = read_tables("russian")
 _GUESSED = ("FakeDictionary", "UnknAnalyzer")  # pymorphy's analysers for words not in its dictionary
 
 
@@ -83,7 +90,7 @@ def _match_capitals(model: str, word: str) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
-def _noun_parse(word: str, anim: bool | None = None):
+def noun_parse(word: str, anim: bool | None = None):
     """The likeliest nominative noun reading of ``word`` (None when it has none)."""
     parses = [p for p in morph().parse(word.lower()) if p.tag.POS == "NOUN" and "nomn" in p.tag]
     if not parses:
@@ -118,7 +125,7 @@ def _adjective_parse(word: str):
 
 def gender_of(word: str) -> str:
     """The grammatical gender of a noun; masc for common-gender words («Незнайка») and unknown ones."""
-    parse = _noun_parse(word)
+    parse = noun_parse(word)
     gender = parse.tag.gender if parse is not None else None
     return gender if gender in GENDERS else "masc"
 
@@ -133,7 +140,7 @@ def inflect(word: str, case: str, number: str = "sing", anim: bool | None = None
     """
     if not word or case not in CASES or (case == "nomn" and number == "sing"):
         return word
-    parse = _noun_parse(word, anim)
+    parse = noun_parse(word, anim)
     guessed = _method(parse) != "DictionaryAnalyzer" if parse is not None else True
     if "-" in word and (not _whole_word_inflects(parse) or (case == "accs" and anim and guessed)):
         return _inflect_parts(word, case, number, anim)
@@ -183,7 +190,7 @@ def _inflect_parts(word: str, case: str, number: str, anim: bool | None) -> str:
         if not part or morph().parse(part.lower())[0].tag.POS == "PREP":
             out.extend(parts[i:])
             break
-        out.append(inflect(part, case, number, anim) if _noun_parse(part) is not None else part)
+        out.append(inflect(part, case, number, anim) if noun_parse(part) is not None else part)
     return "-".join(out)
 
 
@@ -227,25 +234,22 @@ def agree(word: str, gender: str, case: str = "nomn", anim: bool = False, number
     return _match_capitals(word, result.word)
 
 
-def pronoun(gender: str, case: str = "nomn", after_preposition: bool = False) -> str:
-    """он/она/оно in ``case``; ``after_preposition`` gives the н-forms («к нему», «у неё», «с ним»)."""
-    table = _PRONOUNS_AFTER_PREPOSITION if after_preposition else _PRONOUNS
-    return table.get(gender, table["masc"])[CASES.index(case) if case in CASES else 0]
-
-
-def possessive(gender: str) -> str:
-    """его/её: whose («его дом», «её дом»)."""
-    return _POSSESSIVE.get(gender, "его")
+def phrase_word(word: str) -> str:
+    """What a word does in a noun phrase: "adj" agrees with its noun, "noun" inflects, "keep" stays."""
+    if _adjective_parse(word) is not None:
+        return "adj"
+    return "noun" if noun_parse(word) is not None else "keep"
 
 
 @dataclass(frozen=True)
 class NounPhrase:
     """A noun with what goes with it («Серый волк», «мальчик Ваня», «Хозяйка Медной горы») in six cases."""
 
+    cases: ClassVar[tuple[str, ...]] = CASES  # the order of ``forms``
     text: str  # nominative singular
     gender: str = "masc"
     anim: bool = True
-    forms: tuple[str, ...] = ()  # in CASES order
+    forms: tuple[str, ...] = ()  # in ``cases`` order
     short: str = ""  # how to call it after the first mention («Ваня» for «мальчик Ваня»)
     named: bool = False  # written with a capital, as a name
     known: bool = True  # the head noun is in the dictionary
@@ -255,102 +259,30 @@ class NounPhrase:
     coordinated: bool = False  # joined to the phrase before it by «и», «да» or a comma
 
     def form(self, case: str = "nomn") -> str:
-        if case in CASES and len(self.forms) == len(CASES):
-            return self.forms[CASES.index(case)]
+        if case in self.cases and len(self.forms) == len(self.cases):
+            return self.forms[self.cases.index(case)]
         return self.text
 
 
-def noun_phrase(
-    text: str,
-    gender: str | None = None,
-    anim: bool | None = None,
-    short: str | None = None,
-    forms: tuple[str, ...] | list[str] | None = None,
-    inflected_words: int | None = None,
-) -> NounPhrase:
-    """A NounPhrase for ``text`` written in the nominative singular.
-
-    Adjectives agree with the noun after them (or before, «Кощей Бессмертный»), nouns in apposition inflect
-    too («мальчика Вани», «Змея Горыныча», «пирата Чёрной Бороды»); the first word that is neither (or
-    word number ``inflected_words``) ends the part that inflects, so genitive tails stay («Хозяйки Медной
-    горы»). Six ``forms`` in CASES order override the inflection for words pymorphy gets wrong.
-    """
-    text = " ".join((text or "").split())
-    tokens = text.split(" ") if text else []
-    kinds: list[str] = []
-    for token in tokens:
-        if not WORD_RE.fullmatch(token):
-            kinds.append("keep")
-        elif _adjective_parse(token) is not None:
-            kinds.append("adj")
-        elif _noun_parse(token) is not None:
-            kinds.append("noun")
-        else:
-            kinds.append("keep")
-    end = kinds.index("keep") if "keep" in kinds else len(tokens)
-    if inflected_words is not None:
-        end = min(end, inflected_words)
-    nouns = [i for i in range(end) if kinds[i] == "noun"]
-    head_parse = _noun_parse(tokens[nouns[0]]) if nouns else None
-    if gender not in GENDERS:
-        gender = head_parse.tag.gender if head_parse is not None else "masc"
-        gender = gender if gender in GENDERS else "masc"
-    if anim is None:
-        anim = bool(head_parse is not None and "anim" in head_parse.tag)
-    known = bool(head_parse is not None and _method(head_parse) not in _GUESSED)
-
-    def adjective_gender(i: int) -> str:  # the gender of the noun it goes with, not the phrase's
-        after = [j for j in nouns if j > i]
-        before = [j for j in nouns if j < i]
-        j = after[0] if after else (before[-1] if before else None)
-        if j is None or _noun_parse(tokens[j]) is None:
-            return gender
-        return gender_of(tokens[j])
-
-    if forms is not None and len(forms) == len(CASES):
-        all_forms = tuple(forms)
-    else:
-        built = []
-        for case in CASES:
-            words = []
-            for i, token in enumerate(tokens):
-                if i >= end or kinds[i] == "keep" or case == "nomn":
-                    words.append(token)
-                elif kinds[i] == "noun":
-                    words.append(inflect(token, case, "sing", anim))
-                else:
-                    words.append(agree(token, adjective_gender(i), case, anim))
-            built.append(" ".join(words))
-        all_forms = tuple(built)
-    return NounPhrase(
-        text=text,
-        gender=gender,
-        anim=anim,
-        forms=all_forms,
-        short=short if short else text,
-        named=any(token[:1].isupper() for token in tokens),
-        known=known,
-    )
+# --- Characters in titles --------------------------------------------------------------------------------
 
 
-# Nouns a title uses about itself: «Сказка о рыбаке», «Приключения Буратино».
-_META_NOUNS = frozenset(
-    "сказка сказочка история рассказ легенда повесть приключение быль байка новелла глава часть "
-    "путешествие сказание предание миф притча песня песенка стих стихотворение про".split()
-)
-_COORDINATION = frozenset({"", ",", "и", "да", "&", "+", ", и", ", да"})
-
-
-def _bare(word: str) -> str:
+def bare(word: str) -> str:
+    """A word as the tables spell it."""
     return word.lower().replace("ё", "е")
 
 
-def _title_noun(parses, capital: bool):
-    """The noun reading of a title word (its parses given), or None if it is unlikely to be a noun."""
+_META_NOUNS = frozenset(TABLES["title"]["meta_nouns"])
+
+
+def title_noun(word: str):
+    """The noun reading of a title word, or None if it is unlikely to be a noun."""
+    parses = parses_of(word)
+    capital = word[:1].isupper()
     if not parses:
         return None
     nouns = [p for p in parses if p.tag.POS == "NOUN" and "Abbr" not in p.tag]
-    if not nouns or _bare(parses[0].normal_form) in _META_NOUNS:
+    if not nouns or bare(parses[0].normal_form) in _META_NOUNS:
         return None
     unknown_name = capital and not _known(parses[0].word)  # «Чиполлино»: a name the dictionary lacks
     if parses[0].tag.POS != "NOUN" and max(p.score for p in nouns) < 0.3 and not unknown_name:
@@ -362,7 +294,7 @@ def _title_noun(parses, capital: bool):
         return ("nomn" in p.tag and p.score >= 0.15, capital and "Name" in p.tag, p.score, "anim" in p.tag)
 
     best = max(nouns, key=rank)
-    return None if _bare(best.normal_form) in _META_NOUNS else best
+    return None if bare(best.normal_form) in _META_NOUNS else best
 
 
 def _adjective_like(parses, noun, case: str | None = None):
@@ -385,32 +317,177 @@ def _known(word: str) -> bool:
     return morph().word_is_known(word.lower())
 
 
-def _is_name(parses) -> bool:
+def is_name(word: str) -> bool:
+    parses = parses_of(word)
     return _method(parses[0]) in _GUESSED or not _known(parses[0].word) or any(
         ("Name" in p.tag or "Surn" in p.tag or "Patr" in p.tag) and p.score >= 0.2 for p in parses
     )
 
 
-def title_nouns(title: str) -> list[NounPhrase]:
+# --- What a language offers the noun-phrase, title and pronoun code below --------------------------------
+# A language is a module with these names (this one for Russian; ukrainian.py has its own and passes itself as
+# ``language``): WORD_RE, CASES, NounPhrase, TABLES (pronouns, possessive, title words), COORDINATION,
+# ADJECTIVES_TAKE_PHRASE_GENDER, parses_of, bare, noun_parse, gender_of, inflect, agree, phrase_word,
+# title_noun, is_name, and the functions below: the tests in which the languages' dictionaries differ.
+
+COORDINATION = frozenset(TABLES["title"]["coordination"])
+ADJECTIVES_TAKE_PHRASE_GENDER = False  # the head noun's adjectives: the noun's own gender, not the phrase's
+
+
+def written(word: str) -> str:
+    """A dictionary form as a text writes it."""
+    return word
+
+
+def case_of(parse) -> str | None:
+    return parse.tag.case
+
+
+def agrees(word: str, noun, case: str | None = None) -> bool:
+    """Whether ``word`` reads as an adjective of ``noun`` (in ``case`` if given)."""
+    return _adjective_like(parses_of(word), noun, case) is not None
+
+
+def attribute_of_next(word: str, next_word: str, next_noun) -> bool:
+    """Whether a title's noun is rather an attribute of the next: «Федорино горе», «Заюшкина избушка»."""
+    return agrees(word, next_noun) or (word[:1].isupper() and not _known(word) and next_word[:1].islower())
+
+
+def in_apposition(word: str, word_noun, noun) -> bool:
+    """Whether the capitalised ``word`` after ``noun`` names it too: «Змей Горыныч», «Робот Вертер»."""
+    return word_noun is not None and (word_noun.tag.case == noun.tag.case or not _known(word))
+
+
+def genitive_tail(word: str, adjectives: int) -> bool:
+    """Whether ``word``, after that many genitive adjectives, ends a tail: «Хозяйка Медной горы»."""
+    tail = [p for p in parses_of(word) if p.tag.POS == "NOUN" and "gent" in p.tag and p.score >= 0.1]
+    return bool(tail) and bool(adjectives or word[:1].isupper())
+
+
+def after_preposition(word: str, gap: str) -> bool:
+    """Whether ``word``, then ``gap``, is a preposition before a noun phrase: «о рыбаке», «на Луне»."""
+    return not gap and parses_of(word)[0].tag.POS == "PREP"
+
+
+def nominative(noun):
+    """The nominative singular of a title's noun (its parse), None where there is none."""
+    return _try_inflect(noun, {"nomn", "sing"}, {"nomn"})
+
+
+def name_by_ending(word: str) -> bool:
+    """A name the dictionary lacks («Чиполлино», «Мальвина»): its ending tells the gender, a vowel one does
+    not decline."""
+    return word[:1].isupper() and not _known(word) and "-" not in word
+
+
+def animate(word: str, noun) -> bool:
+    return any(p.tag.POS == "NOUN" and "anim" in p.tag and p.score >= 0.05 for p in parses_of(word))
+
+
+def title_word(word: str, noun, gender: str, after_head: bool) -> str:
+    """A title phrase's word other than its head, in the nominative: an adjective («Серый» of «Серого
+    волка»), or a noun in apposition after it («Ваня» of «мальчика Вани»)."""
+    other = title_noun(word) if after_head else None
+    adjective = _adjective_like(parses_of(word), noun)
+    if other is not None and adjective is None:
+        made = _try_inflect(other, {"nomn", "sing"}, {"nomn"})
+    else:
+        made = _try_inflect(adjective, {"nomn", "sing", gender}) if adjective is not None else None
+    return made.word if made is not None else word.lower()
+
+
+_RUSSIAN = sys.modules[__name__]  # the default ``language``
+
+
+# --- Pronouns, noun phrases and the characters of a title, in any such language ---------------------------
+
+
+def pronoun(gender: str, case: str = "nomn", after_preposition: bool = False,
+            language: ModuleType = _RUSSIAN) -> str:
+    """он/она/оно in ``case``; ``after_preposition`` gives the н-forms («к нему», «у неё», «с ним»)."""
+    table = language.TABLES["pronouns_after_preposition" if after_preposition else "pronouns"]
+    return table.get(gender, table["masc"])[language.CASES.index(case) if case in language.CASES else 0]
+
+
+def possessive(gender: str, language: ModuleType = _RUSSIAN) -> str:
+    """его/её: whose («его дом», «её дом»)."""
+    table = language.TABLES["possessive"]
+    return table.get(gender, table["masc"])
+
+
+def noun_phrase(text: str, gender: str | None = None, anim: bool | None = None, short: str | None = None,
+                forms: tuple[str, ...] | list[str] | None = None, inflected_words: int | None = None,
+                language: ModuleType = _RUSSIAN) -> NounPhrase:
+    """A NounPhrase for ``text`` written in the nominative singular.
+
+    Adjectives agree with the noun after them (or before, «Кощей Бессмертный»), nouns in apposition inflect
+    too («мальчика Вани», «Змея Горыныча», «пирата Чёрной Бороды»); the first word that is neither (or
+    word number ``inflected_words``) ends the part that inflects, so genitive tails stay («Хозяйки Медной
+    горы»). Forms in the language's cases order override the inflection for words pymorphy gets wrong.
+    """
+    text = " ".join((text or "").split())
+    tokens = text.split(" ") if text else []
+    kinds = [language.phrase_word(token) if language.WORD_RE.fullmatch(token) else "keep" for token in tokens]
+    end = kinds.index("keep") if "keep" in kinds else len(tokens)
+    if inflected_words is not None:
+        end = min(end, inflected_words)
+    nouns = [i for i in range(end) if kinds[i] == "noun"]
+    head_parse = language.noun_parse(tokens[nouns[0]]) if nouns else None
+    if gender not in GENDERS:
+        gender = language.gender_of(tokens[nouns[0]]) if nouns else "masc"
+    if anim is None:
+        anim = bool(head_parse is not None and "anim" in head_parse.tag)
+    known = bool(head_parse is not None and _method(head_parse) not in _GUESSED)
+
+    def adjective_gender(i: int) -> str:  # the gender of the noun it goes with
+        after = [j for j in nouns if j > i]
+        before = [j for j in nouns if j < i]
+        j = after[0] if after else (before[-1] if before else None)
+        if j is None or (language.ADJECTIVES_TAKE_PHRASE_GENDER and j == nouns[0]):
+            return gender
+        return language.gender_of(tokens[j])
+
+    if forms is not None and len(forms) == len(language.CASES):
+        all_forms = tuple(forms)
+    else:
+        built = []
+        for case in language.CASES:
+            words = []
+            for i, token in enumerate(tokens):
+                if i >= end or kinds[i] == "keep" or case == "nomn":
+                    words.append(token)
+                elif kinds[i] == "noun":
+                    words.append(language.inflect(token, case, "sing", anim))
+                else:
+                    words.append(language.agree(token, adjective_gender(i), case, anim))
+            built.append(" ".join(words))
+        all_forms = tuple(built)
+    return language.NounPhrase(text=text, gender=gender, anim=anim, forms=all_forms, short=short or text,
+                               named=any(token[:1].isupper() for token in tokens), known=known)
+
+
+def title_nouns(title: str, language: ModuleType = _RUSSIAN) -> list[NounPhrase]:
     """The noun phrases of a title, each put into the nominative singular, in title order.
 
     «Иван-царевич и Серый волк» → [Иван-царевич, Серый волк]; «Как кот ловил мышей» → [кот, мышь];
     «Сказка о рыбаке и рыбке» → [рыбак, рыбка] (after a preposition; «сказка» is about the title);
     «Хозяйка Медной горы» → [Хозяйка Медной горы]. A word keeps its capital when it is a name, a word the
     dictionary does not know, not the title's first word, or a character's («Лиса и журавль»); «ЛИСА» is
-    read as «Лиса». Titles with no Cyrillic nouns give [].
+    read as «Лиса». Titles with no nouns of the language give [].
     """
     title = " ".join(str(title or "").split())
-    matches = list(WORD_RE.finditer(title))
+    matches = list(language.WORD_RE.finditer(title))
     tokens = [m.group(0) for m in matches]
     # «ЛИСА» is «Лиса» shouted
     tokens = ["-".join(p.capitalize() for p in t.split("-")) if t.isupper() and len(t) > 1 else t
               for t in tokens]
-    parses = [morph().parse(token.lower()) for token in tokens]
-    nouns = [_title_noun(p, t[:1].isupper()) for p, t in zip(parses, tokens)]
+    nouns = [language.title_noun(token) for token in tokens]
 
     def gap(a: int, b: int) -> str:  # the text between word a and word b
         return title[matches[a].end() : matches[b].start()].strip()
+
+    def joined(a: int) -> bool:  # word a and the word after it stand side by side
+        return a + 1 < len(tokens) and not gap(a, a + 1)
 
     phrases: list[NounPhrase] = []
     i = 0
@@ -418,96 +495,73 @@ def title_nouns(title: str) -> list[NounPhrase]:
     previous_after_preposition = False
     while i < len(tokens):
         noun = nouns[i]
-        if noun is not None and i + 1 < len(tokens) and not gap(i, i + 1) and nouns[i + 1] is not None:
-            # an attribute of the next noun, not a noun of its own: «Федорино горе», «Заюшкина избушка»
-            if _adjective_like(parses[i], nouns[i + 1]) or (
-                tokens[i][:1].isupper() and not _known(tokens[i]) and tokens[i + 1][:1].islower()
-            ):
-                noun = None
+        if noun is not None and joined(i) and nouns[i + 1] is not None and language.attribute_of_next(
+            tokens[i], tokens[i + 1], nouns[i + 1]
+        ):
+            noun = None
         if noun is None:
             i += 1
             continue
         first = i
-        while first > 0 and not gap(first - 1, first) and _adjective_like(parses[first - 1], noun):
+        while first > 0 and joined(first - 1) and language.agrees(tokens[first - 1], noun):
             first -= 1
         last = i
         # apposition or a trailing adjective: «Змей Горыныч», «Кощей Бессмертный»
-        if i + 1 < len(tokens) and not gap(i, i + 1) and tokens[i + 1][:1].isupper():
-            other = nouns[i + 1]
-            if (
-                other is not None and (other.tag.case == noun.tag.case or not _known(tokens[i + 1]))
-            ) or _adjective_like(parses[i + 1], noun):
-                last = i + 1  # «Робот Вертер» too
-        inflected = last - first + 1
+        if joined(i) and tokens[i + 1][:1].isupper() and (
+            language.in_apposition(tokens[i + 1], nouns[i + 1], noun) or language.agrees(tokens[i + 1], noun)
+        ):
+            last = i + 1
+        inflected_last = last
         # a genitive tail: «Хозяйка Медной горы», «Тайна третьей планеты»
-        if "nomn" in noun.tag:
+        if language.case_of(noun) == "nomn":
             j = last + 1
-            adjectives = 0
-            while j < len(tokens) and not gap(j - 1, j) and _adjective_like(parses[j], noun, "gent"):
+            while joined(j - 1) and language.agrees(tokens[j], noun, "gent"):
                 j += 1
-                adjectives += 1
-            if j < len(tokens) and not gap(j - 1, j) and j - adjectives - 1 == last:
-                tail = [p for p in parses[j] if p.tag.POS == "NOUN" and "gent" in p.tag and p.score >= 0.1]
-                if tail and (adjectives or tokens[j][:1].isupper()):
-                    last = j
-        phrase = _phrase_from_title(tokens, parses, first, i, first + inflected - 1, last, noun)
+            if joined(j - 1) and language.genitive_tail(tokens[j], j - last - 1):
+                last = j
+        phrase = _phrase_from_title(language, tokens, first, i, inflected_last, last, noun)
         if phrase is not None:
             before = gap(previous_end, first) if previous_end is not None else None
-            coordinated = before is not None and _bare(before) in _COORDINATION
-            preposition = first > 0 and not gap(first - 1, first) and parses[first - 1][0].tag.POS == "PREP"
+            coordinated = before is not None and language.bare(before) in language.COORDINATION
+            preposition = first > 0 and language.after_preposition(tokens[first - 1], gap(first - 1, first))
             if coordinated and not preposition:
                 preposition = previous_after_preposition
-            phrase = replace(
-                phrase,
-                title_case=noun.tag.case or "nomn",
-                after_preposition=preposition,
-                coordinated=coordinated,
-            )
-            phrases.append(phrase)
+            phrases.append(replace(phrase, title_case=language.case_of(noun) or "nomn",
+                                   after_preposition=preposition, coordinated=coordinated))
             previous_after_preposition = preposition
         previous_end = last
         i = last + 1
     return phrases
 
 
-def _phrase_from_title(tokens, parses, first, head, inflected_last, last, noun) -> NounPhrase | None:
-    nominative = _try_inflect(noun, {"nomn", "sing"}, {"nomn"})
-    if nominative is None or "Pltm" in nominative.tag:
+def _phrase_from_title(language, tokens, first, head, inflected_last, last, noun) -> NounPhrase | None:
+    head_form = language.nominative(noun)
+    if head_form is None or "Pltm" in head_form.tag:
         return None
-    gender = nominative.tag.gender if nominative.tag.gender in GENDERS else "masc"
+    gender = head_form.tag.gender if head_form.tag.gender in GENDERS else "masc"
     head_token = tokens[head]
-    unknown_name = head_token[:1].isupper() and not _known(head_token) and "-" not in head_token
-    if unknown_name:  # a name the dictionary lacks: its ending tells the gender, a vowel one does not decline
+    if language.name_by_ending(head_token):  # its ending tells the gender, a vowel one does not decline
         gender = "femn" if head_token.lower().endswith(("а", "я")) else "masc"
         if head_token.lower().endswith(tuple("оиеуюэы")):
-            return NounPhrase(text=head_token, gender=gender, anim=True, forms=(head_token,) * len(CASES),
-                              short=head_token, named=True, known=False)
-    anim = (
-        any(p.tag.POS == "NOUN" and "anim" in p.tag and p.score >= 0.05 for p in parses[head])
-        or _is_name(parses[head])
-        or any(tokens[j][:1].isupper() for j in range(max(first, 1), inflected_last + 1))
-    )
+            return language.NounPhrase(text=head_token, gender=gender, anim=True, short=head_token, named=True,
+                                       forms=(head_token,) * len(language.CASES), known=False)
+    anim = language.animate(head_token, noun) or language.is_name(head_token) or any(
+        tokens[j][:1].isupper() for j in range(max(first, 1), inflected_last + 1))
     words: list[str] = []
     names: list[str] = []
     for j in range(first, last + 1):
         token = tokens[j]
         if j == head:
-            word = nominative.word
+            word = language.written(head_form.word)
         elif j > inflected_last:
             word = token  # the genitive tail, as written
         else:
-            other = _title_noun(parses[j], token[:1].isupper()) if j > head else None
-            adjective = _adjective_like(parses[j], noun)
-            if other is not None and adjective is None:
-                made = _try_inflect(other, {"nomn", "sing"}, {"nomn"})
-            else:
-                made = _try_inflect(adjective, {"nomn", "sing", gender}) if adjective is not None else None
-            word = made.word if made is not None else token.lower()
-        is_name = _is_name(parses[j])
-        capital = token[:1].isupper() and (j > 0 or is_name or anim)  # «Лиса и журавль»: a character
+            word = language.title_word(token, noun, gender, j > head)
+        name_like = language.is_name(token)
+        capital = token[:1].isupper() and (j > 0 or name_like or anim)  # «Лиса и журавль»: a character
         word = _match_capitals(token, word) if capital else word.lower()
         words.append(word)
-        if is_name and capital and head <= j <= inflected_last:
+        if name_like and capital and head <= j <= inflected_last:
             names.append(word)
     text = " ".join(words)
     named = any(word[:1].isupper() for word in words)
@@ -518,17 +572,14 @@ def _phrase_from_title(tokens, parses, first, head, inflected_last, last, noun) 
     else:
         short = words[head - first]  # «гадкий утёнок» → «утёнок»
     phrase = noun_phrase(text, gender=gender, anim=anim, short=short,
-                         inflected_words=inflected_last - first + 1)
-    known = _method(parses[head][0]) not in _GUESSED
-    return NounPhrase(
-        text=phrase.text, gender=gender, anim=anim, forms=phrase.forms, short=short, named=named, known=known
-    )
+                         inflected_words=inflected_last - first + 1, language=language)
+    return replace(phrase, named=named, known=_method(language.parses_of(head_token)[0]) not in _GUESSED)
 
 
-def hero_from_title(title: str) -> NounPhrase | None:
+def hero_from_title(title: str, language: ModuleType = _RUSSIAN) -> NounPhrase | None:
     """The title's main character: its first animate (or name-like) noun phrase in the nominative and not
     after a preposition, else its first animate one; None when the title names nobody («Про то, как»)."""
-    characters = [phrase for phrase in title_nouns(title) if phrase.anim]
+    characters = [phrase for phrase in title_nouns(title, language) if phrase.anim]
     for phrase in characters:
         if phrase.title_case == "nomn" and not phrase.after_preposition:
             return phrase

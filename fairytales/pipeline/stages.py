@@ -1,10 +1,10 @@
 """The stages of a videotale, declared once: their order, which are made per scene, which a user may
 redo or choose a backend for, and what each is called on the page.
 
-    title + genre ─► story ─► proofread ─► scenes ─┬─► narration[i] ─┐
-                                                   ├─► illustration[i]├─► video (+ poster, subtitle tracks)
-                                                   ├─► music ─────────┤
-                                                   └─► translation ───┘
+    title + genre ─► story ─► proofread ─► scenes ─┬─► narration[i] ──────────┐
+                                                   ├─► cast ─► illustration[i] ├─► video (+ poster, subtitle tracks)
+                                                   ├─► music ──────────────────┤
+                                                   └─► translation ────────────┘
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ ALL: tuple[Stage, ...] = (
     Stage("story", "Сюжет", redoable=True, choosable=True),
     Stage("proofread", "Орфография", choosable=True),
     Stage("scenes", "Сцены", redoable=True, scene_redo=True),
+    # the character sheet: the cast, each with a description, palette, seed and (neural) reference picture;
+    # edited on its own form on the page (pipeline/cast.py)
+    Stage("cast", "Герои", redoable=True, page_redo=False),
     # each scene's text in the tale's subtitle languages (done at once when it has none)
     Stage("translation", "Перевод", choosable=True),
     Stage("narration", "Озвучка", per_scene=True, redoable=True, choosable=True, scene_redo=True),

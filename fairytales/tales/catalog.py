@@ -17,6 +17,7 @@ STRINGS = (
     gettext_noop("Музыка"),
     gettext_noop("Видео"),
     gettext_noop("Перевод"),
+    gettext_noop("Герои"),
     # genre
     gettext_noop("Сказка"),
     gettext_noop("Детская"),
@@ -101,6 +102,7 @@ STRINGS = (
     gettext_noop("Настроение сцен в описании"),
     gettext_noop("Стиль"),
     gettext_noop("Длинная сторона картинки, px (0 — как кадр фильма)"),
+    gettext_noop("Картинка на экране не дольше, с (0 — одна на сцену)"),
     gettext_noop("Размер картинки VQGAN+CLIP"),
     gettext_noop("Итераций VQGAN+CLIP"),
     gettext_noop("Шаг оптимизации"),
@@ -110,6 +112,7 @@ STRINGS = (
     gettext_noop("Искажать вырезки"),
     gettext_noop("Шагов диффузии"),
     gettext_noop("Следование тексту (guidance)"),
+    gettext_noop("Сходство героя с его образцом"),
     gettext_noop("Ширина"),
     gettext_noop("Высота"),
     gettext_noop("Чего не рисовать"),

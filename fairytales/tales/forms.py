@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fairytales.pipeline import languages, limits, registry, stages
+from fairytales.pipeline import languages, limits, registry, shots, stages
 from fairytales.pipeline.backend import SEED, Option, OptionError
 from fairytales.pipeline.music.models import local_music_models
 from fairytales.pipeline.music.moods import MOOD_LABELS
@@ -59,6 +60,19 @@ def option_field(option: Option, label: str, choice_labels: dict[str, str] | Non
     if kind is float:
         return forms.FloatField(label=label, required=False, min_value=option.min, max_value=option.max)
     return forms.CharField(label=label, required=False, max_length=300)
+
+
+def shot_choices(choices: list[tuple[str, str]], scenes: int = 6) -> list[tuple[str, str]]:
+    """The picture-length choices, each saying about how many pictures a tale of ``scenes`` scenes draws."""
+    out = []
+    for value, label in choices:
+        seconds = int(value or shots.DEFAULT_SECONDS)
+        pictures = shots.estimate(scenes, seconds)
+        text = (_("одна на сцену: {pictures} картинок на {scenes} сцен") if seconds == 0 else
+                _("{seconds} с: около {pictures} картинок на {scenes} сцен")).format(
+            seconds=seconds, pictures=pictures, scenes=scenes)
+        out.append((value, f"{label} — {text}" if not value else text))
+    return out
 
 
 def _as_text(value) -> str:
@@ -153,6 +167,8 @@ class TaleForm(forms.ModelForm):
                         voices = voices or getattr(cls, "choice_labels", {}).get(option.name)  # e.g. joins
                         self.fields[name] = option_field(option, f"{backend_label}: {i18n.label(option.label)}", voices)
                         self.option_fields[name] = (stage, backend, option)
+                        if option.name == "shot_seconds":  # each choice says how many pictures it draws
+                            self.fields[name].choices = shot_choices(self.fields[name].choices)
 
     @property
     def advanced_fields(self):
@@ -193,7 +209,9 @@ class TaleForm(forms.ModelForm):
                 choices[stage] = choice
             if stage == "illustration" and data.get("scene_count"):
                 cls = registry.backend_class(stage, backend)
-                work = cls.work(cls(device="cpu").options(options), data["scene_count"])
+                chosen = cls(device="cpu").options(options)  # a picture per shot: about so many (shots.py)
+                pictures = shots.estimate(data["scene_count"], chosen.get("shot_seconds", shots.DEFAULT_SECONDS))
+                work = cls.work(chosen, pictures)
                 problem = limits.picture_work_problem(work)
                 if problem:
                     self.add_error(None, i18n.translate(problem))
@@ -236,6 +254,7 @@ class RedoForm(forms.Form):
     # the video is made again only in another format (the same inputs make the same film)
     stage = forms.ChoiceField(choices=[(s, s) for s in (*stages.PAGE_REDO, "video")])
     scene = forms.IntegerField(required=False, min_value=1)
+    shot = forms.IntegerField(required=False, min_value=1, max_value=100)  # one shot of the scene's picture
     text = forms.CharField(required=False, max_length=limits.MAX_TALE_CHARS, strip=True)
     prompt = forms.CharField(required=False, max_length=300, strip=True)
     seed = forms.IntegerField(required=False, min_value=SEED.min, max_value=SEED.max,
@@ -311,4 +330,61 @@ class RedoForm(forms.Form):
         return Redo(stage=data["stage"], scene=data.get("scene") if data["stage"] != "video" else None,
                     options=options, backend=data.get("backend") or None,
                     text=data.get("text") or None if data["stage"] in ("story", "scenes") else None,
-                    prompt=data.get("prompt") or None if data["stage"] == "illustration" else None)
+                    prompt=data.get("prompt") or None if data["stage"] == "illustration" else None,
+                    shot=data.get("shot") if data["stage"] == "illustration" and data.get("scene") else None)
+
+
+class CastForm(forms.Form):
+    """An edit of one character of the tale's sheet (pipeline/cast.py): their description, their colours, or
+    only a new reference picture. Every scene that shows them is drawn again."""
+
+    character = forms.CharField(max_length=40)
+    description = forms.CharField(required=False, max_length=500, strip=True)
+    palette = forms.CharField(required=False, max_length=200, strip=True)
+    redraw = forms.BooleanField(required=False)
+
+    def __init__(self, *args, sheet: dict[str, dict], **kwargs):
+        """``sheet``: {character key: {"description": …, "palette": ["#rrggbb", …]}}, the current sheet's."""
+        super().__init__(*args, **kwargs)
+        self.sheet = sheet
+
+    def clean_character(self):
+        if self.cleaned_data["character"] not in self.sheet:
+            raise forms.ValidationError(_("Такого героя нет."))
+        return self.cleaned_data["character"]
+
+    def clean_description(self):
+        text = self.cleaned_data["description"]
+        return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf"}).strip()
+
+    def clean_palette(self):
+        colours = [part.strip().lower() for part in self.cleaned_data["palette"].split(",") if part.strip()]
+        if any(not HEX_COLOUR.fullmatch(colour) for colour in colours):
+            raise forms.ValidationError(_("Цвет пишется как #rrggbb, например #d63432."))
+        return colours
+
+    def clean(self):
+        data = super().clean()
+        key = data.get("character")
+        if key in self.sheet:  # what is as it was is no edit
+            if data.get("description") == self.sheet[key]["description"]:
+                data["description"] = ""
+            if data.get("palette") == self.sheet[key]["palette"]:
+                data["palette"] = []
+        if key and not (data.get("description") or data.get("palette") or data.get("redraw")):
+            raise forms.ValidationError(_("Измените описание или цвета героя, или нарисуйте его образец заново."))
+        return data
+
+    def redo(self):
+        from fairytales.pipeline.runner import Redo  # noqa: PLC0415
+
+        data = self.cleaned_data
+        options = {"character": data["character"]}
+        if data.get("palette"):
+            options["palette"] = ",".join(data["palette"])
+        if data.get("redraw"):
+            options["redraw"] = True
+        return Redo(stage="cast", options=options, text=data.get("description") or None)
+
+
+HEX_COLOUR = re.compile(r"#[0-9a-f]{6}")

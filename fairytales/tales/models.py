@@ -386,3 +386,40 @@ class StageRun(models.Model):
                 "message": i18n.localized(self.message, self.note), "error": i18n.localized(self.error, self.error_note),
                 "note": self.note or {"code": self.message} if self.message else {},
                 "error_note": self.error_note or {"code": self.error} if self.error else {}}
+
+
+class NodeRun(models.Model):
+    """One node of a tale's run made as a django-q2 task of its own (tales/nodes.py): queued for the cluster its
+    backend needs, made by whichever worker claims it first (the tale's own worker, or the node task), once."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        MADE = "made"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tale = models.ForeignKey(Tale, on_delete=models.CASCADE, related_name="nodes")
+    run_token = models.UUIDField()  # the run it belongs to: a node of a run taken back is void
+    stage = models.CharField(max_length=16)
+    scene = models.PositiveSmallIntegerField(null=True, blank=True)
+    fingerprint = models.CharField(max_length=64)  # its inputs, as the runner counted them
+    backend = models.CharField(max_length=40, blank=True)
+    cluster = models.CharField(max_length=100, blank=True)  # the django-q2 cluster its task is queued for
+    redos = models.JSONField(default=list, blank=True)  # the run's redo requests: the node task runs the same
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    sent = models.BooleanField(default=False)  # its django-q2 task is queued
+    worker = models.CharField(max_length=200, blank=True)  # "cluster host:pid" that makes (made) it
+    fraction = models.FloatField(default=0.0)
+    tries = models.PositiveSmallIntegerField(default=0)  # claims so far: a node whose worker dies twice fails
+    error_note = models.JSONField(default=dict, blank=True)
+    detail = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tale", "run_token"]), models.Index(fields=["state", "cluster"])]
+
+    def __str__(self):
+        return f"{self.stage} {self.scene or ''} of {self.tale_id} ({self.state})"

@@ -49,6 +49,10 @@ def artifact_message(artifact: Artifact) -> dict | None:
             message["scenes"] = [{"index": s["index"], "text": s["text"], "prompt": s["prompt"]} for s in scenes]
         elif artifact.stage == "illustration":
             message.update(url=artifact.url("picture"), prompt=artifact.meta.get("prompt", ""))
+            made = artifact.meta.get("shots") or []
+            if len(made) > 1:  # a scene drawn as several shots (pipeline/shots.py): each picture and prompt
+                message["shots"] = [{"url": artifact.url("picture" if n == 1 else f"picture_{n}"),
+                                     "prompt": entry.get("prompt", "")} for n, entry in enumerate(made, start=1)]
         else:
             message["url"] = artifact.url("audio")
     except (OSError, KeyError, ValueError):  # a file gone or unreadable: the page shows it on its next load

@@ -16,8 +16,9 @@ from fairytales.pipeline.notes import Note
 
 from . import broadcast
 from .models import Artifact, StageRun, Tale
+from .reconnect import reconnecting
 from .snapshot import artifact_message
-
+from .where import this_worker
 
 HEARTBEAT_EVERY = 5.0  # seconds
 PREVIEW_EVERY = 2.0  # seconds between the pictures-in-progress a scene sends to its watchers
@@ -32,6 +33,7 @@ class TaleStore:
         self.folder = tale.folder
         self.folder.mkdir(parents=True, exist_ok=True)
 
+    @reconnecting
     def current(self, stage: str, scene: int | None = None) -> Result | None:
         row = self.tale.current(stage, scene)
         if row is None or not all(row.path(role).exists() for role in row.files):
@@ -44,8 +46,10 @@ class TaleStore:
         stem = stem if scene is None else f"{stem}-{scene}"
         return self.folder / f"{stem}-v{next_version(self.folder, stem)}.{ext}"
 
+    @reconnecting
     def save(self, result: Result) -> None:
         media = Path(settings.MEDIA_ROOT)
+        result.meta.setdefault("made_by", this_worker())  # the staff see where each result was made
         with transaction.atomic():
             versions = Artifact.objects.filter(tale=self.tale, stage=result.stage, scene=result.scene)
             version = (versions.order_by("-version").values_list("version", flat=True).first() or 0) + 1
@@ -60,6 +64,7 @@ class TaleStore:
                 Tale.objects.filter(pk=self.tale.pk).update(duration=result.meta.get("duration"))
         self._show(row)
 
+    @reconnecting
     def choose(self, stage: str, scene: int | None, version: int) -> None:
         """Make an earlier version current again (its files are all kept)."""
         with transaction.atomic():
@@ -77,6 +82,7 @@ class TaleStore:
         if message:
             broadcast.send(self.tale.group_name, message)
 
+    @reconnecting
     def preview(self, stage: str, scene: int, picture) -> None:
         """A picture still being drawn (a PIL image), for the watchers only: not an artifact, one file a scene,
         overwritten; at most one every PREVIEW_EVERY seconds. The saved picture replaces it on the page."""
@@ -92,6 +98,7 @@ class TaleStore:
         broadcast.send(self.tale.group_name, {"type": "artifact", "stage": stage, "scene": scene, "preview": True,
                                               "url": f"{url}?n={count + 1}"})  # a new address: the page loads it
 
+    @reconnecting
     def report(self, stage: str, status: str, fraction: float = 0.0, message: str = "", error: str = "",
                detail: str = "") -> None:
         now = timezone.now()
@@ -110,6 +117,7 @@ class TaleStore:
             Tale.objects.filter(pk=self.tale.pk).update(heartbeat=now)
         broadcast.send(self.tale.group_name, {"type": "stage", **run.as_message()})
 
+    @reconnecting
     def cancelled(self) -> bool:
         """The owner cancelled, or this worker lost the tale (it went silent and was resumed elsewhere)."""
         state = Tale.objects.filter(pk=self.tale.pk).values("status", "run_token").first()

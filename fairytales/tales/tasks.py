@@ -9,9 +9,8 @@ holds its token). A user's other tales wait here, "queued" but not yet in the br
 ends it queues their next waiting tale (oldest request first), so one user's backlog never stands in the
 broker ahead of another user's first tale. The recovery schedule does the same for anyone left waiting.
 
-Routed: a tale's task goes to the django-q2 cluster its backends need (``cluster_for``: GPU_CLUSTER when one of
-them declares ``device_need = "gpu"``, else CPU_CLUSTER; docs/deploy.md); in the embedded default both are the
-one default cluster.
+Routed: a tale's task goes to CPU_CLUSTER and sends each node whose backend needs a GPU to GPU_CLUSTER as a
+node task (nodes.py; ``cluster_for``, docs/deploy.md); in the embedded default both are the one default cluster.
 
 Bounded: the runs a user asks for on the site (``start`` with a ``kind``) are capped per tale and per user
 and count against the daily quotas (``Tale.objects.quota_problem``), checked and queued under a lock on the
@@ -22,7 +21,6 @@ timed out) is resumed once; the second time the tale ends failed, and the run is
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import uuid
 
@@ -40,10 +38,11 @@ from fairytales.pipeline.notes import Note
 from fairytales.pipeline.runner import Cancelled, Choice, Redo, Runner, StageFailed
 from fairytales.pipeline.types import TaleRequest
 
-from . import broadcast
-from .models import RunLog, StageRun, Tale
+from . import broadcast, nodes
+from .models import NodeRun, RunLog, StageRun, Tale
 from .snapshot import snapshot, tale_state
 from .store import TaleStore
+from .where import this_worker
 
 log = logging.getLogger(__name__)
 # stored in Russian, shown in the reader's language (tales/i18n.py): marked for the catalog here
@@ -139,9 +138,13 @@ def _enqueue(tale: Tale) -> None:
 
 
 def cluster_for(tale: Tale) -> str:
-    """The django-q2 cluster that serves the heaviest need of the tale's queued runs: GPU_CLUSTER when one of
-    their backends needs a GPU, else CPU_CLUSTER; empty means the default cluster. Named explicitly even
-    then, since a worker of another cluster queues its owner's next tale too (``_dispatch_next``)."""
+    """The django-q2 cluster a tale's task goes to. With node tasks (nodes.py), CPU_CLUSTER: the nodes that
+    need a GPU are sent from there to GPU_CLUSTER. Without, the cluster that serves the heaviest need of the
+    tale's queued runs: GPU_CLUSTER when one of their backends needs a GPU, else CPU_CLUSTER. Empty means the
+    default cluster; named explicitly even then, since a worker of another cluster queues its owner's next
+    tale too (``_dispatch_next``)."""
+    if nodes.enabled():
+        return settings.CPU_CLUSTER or settings.Q_CLUSTER["name"]
     queue = Tale.objects.filter(pk=tale.pk).values_list("run_queue", flat=True).first() or []
     backends = {stage: (choice or {}).get("backend") for stage, choice in (tale.choices or {}).items()}
     needs = [registry.run_need(backends)]
@@ -152,16 +155,10 @@ def cluster_for(tale: Tale) -> str:
 
 
 def cluster_names() -> list[str]:
-    """Every django-q2 cluster runs are routed to (``cluster_for``): one in the embedded default."""
+    """Every django-q2 cluster runs and nodes are routed to (``cluster_for``, nodes.py): one in the embedded
+    default."""
     default = settings.Q_CLUSTER["name"]
     return list(dict.fromkeys([settings.GPU_CLUSTER or default, settings.CPU_CLUSTER or default]))
-
-
-def this_worker() -> str:
-    """"cluster host:pid" of this process: the cluster is the one whose queue the task came from."""
-    from django_q.conf import Conf  # noqa: PLC0415 - read in the worker, where Q_CLUSTER_NAME is set
-
-    return f"{Conf.CLUSTER_NAME} {socket.gethostname()}:{os.getpid()}"
 
 
 def make_tale(tale_id: str, dispatch: str | None = None) -> str:
@@ -249,14 +246,21 @@ def _run(tale: Tale, redos: list[Redo]) -> None:
     tale.refresh_from_db()
     if redos:
         _reset_stages(tale)
-    request = TaleRequest(title=tale.title, genre=tale.genre, scenes=tale.scene_count, seed=tale.seed,
-                          language=tale.language, subtitles=tuple(tale.subtitles or ()))
-    choices = {stage: Choice(**choice) for stage, choice in (tale.choices or {}).items()}
     store = TaleStore(tale, token=tale.run_token)
     for redo in redos:
         if redo.version is not None:
             store.choose(redo.stage, redo.scene, redo.version)
-    Runner(request, store, choices, redos).run()
+    remote = nodes.NodeTasks(tale, tale.run_token, redos) if nodes.enabled() else None
+    Runner(request_of(tale), store, choices_of(tale), redos, remote=remote).run()
+
+
+def request_of(tale: Tale) -> TaleRequest:
+    return TaleRequest(title=tale.title, genre=tale.genre, scenes=tale.scene_count, seed=tale.seed,
+                       language=tale.language, subtitles=tuple(tale.subtitles or ()))
+
+
+def choices_of(tale: Tale) -> dict[str, Choice]:
+    return {stage: Choice(**choice) for stage, choice in (tale.choices or {}).items()}
 
 
 def _reset_stages(tale: Tale) -> None:
@@ -339,6 +343,7 @@ def recover_interrupted(silent_for: float | None = None) -> int:
             lock_owner(owner_id)
             _dispatch_next(owner_id)
     RunLog.objects.filter(created__lt=timezone.now() - timezone.timedelta(days=2)).delete()
+    NodeRun.objects.filter(created__lt=timezone.now() - timezone.timedelta(days=2)).delete()
     return taken
 
 

@@ -18,9 +18,11 @@ from fairytales.pipeline.story.models import local_story_models
 from fairytales.pipeline.video import joins
 
 from . import i18n, tasks
-from .forms import FORMAT_LABELS, MOOD_LABELS, RedoForm, TaleForm, runnable_backends
+from .forms import FORMAT_LABELS, MOOD_LABELS, CastForm, RedoForm, TaleForm, runnable_backends
 from .models import RESTORABLE, RunLog, Tale
 from .snapshot import localize, snapshot
+from .templatetags.cast_sheet import cast_sheet
+from .templatetags.scene_shots import role as shot_role
 
 PAGE_SIZE = 12
 # the scene number in the scene redo forms the page keeps as a <template>: tale.js puts a live card's in its place
@@ -168,4 +170,45 @@ def retry(request, tale_id):
         tasks.start(tale, kind=RunLog.Kind.RETRY)
     except tasks.Refused as refusal:
         messages.error(request, str(refusal))
+    return redirect(tale)
+
+
+@require_POST
+@login_required
+def edit_cast(request, tale_id):
+    """An edit of one character of the sheet: every scene that shows them is drawn again, the film follows."""
+    tale = _owned(request, tale_id)
+    sheet = {member["key"]: member for member in cast_sheet(tale)}
+    form = CastForm(request.POST, sheet=sheet)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(tale)
+    try:
+        queued = tasks.start(tale, [form.redo()], kind=RunLog.Kind.REDO)
+    except tasks.Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(tale)
+    messages.info(request, _("Меняю героя: сцены с ним нарисуются заново.") if queued
+                  else _("Переделаю, как только закончится текущая работа."))
+    return redirect(tale)
+
+
+@require_POST
+@login_required
+def choose_shot(request, tale_id, artifact_id, shot):
+    """An earlier picture of one shot of a scene back in the film: the scene's pictures again with it, its other
+    shots as they are, and the film's span of that scene re-encoded."""
+    tale = _owned(request, tale_id)
+    artifact = get_object_or_404(tale.artifacts, pk=artifact_id, stage="illustration")
+    name = shot_role(shot)
+    if name not in artifact.files:
+        raise Http404
+    redo = Redo(stage="illustration", scene=artifact.scene, shot=shot, picture=str(artifact.path(name)))
+    try:
+        tasks.start(tale, [redo], kind=RunLog.Kind.VERSION)
+    except tasks.Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(tale)
+    messages.info(request, _("Возвращаю выбранную картинку и пересобираю видео."))
     return redirect(tale)

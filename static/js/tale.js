@@ -169,6 +169,48 @@
       card.querySelector(".prompt").textContent = message.prompt;
       fill(card, "prompt", message.prompt);
     }
+    if (message.shots) showShots(card, message.shots);
+  }
+
+  // A scene drawn as several shots: each shot's picture and prompt (the page's own list, after a reload, also
+  // has their redo forms and earlier pictures: templates/tales/_shots.html).
+  function showShots(card, shots) {
+    let list = card.querySelector(".shot-list");
+    const items = list ? [...list.querySelectorAll("li.shot")] : [];
+    if (items.length === shots.length) {  // the same shots: their pictures and prompts follow, forms stay
+      items.forEach((item, i) => {
+        const img = item.querySelector("img.shot-picture");
+        if (img && img.getAttribute("src") !== shots[i].url) img.src = shots[i].url;
+        const prompt = item.querySelector(".shot-prompt");
+        if (prompt) prompt.textContent = shots[i].prompt;
+      });
+      return;
+    }
+    if (!list) {
+      const box = document.createElement("div");
+      box.className = "shots";
+      list = document.createElement("ol");
+      list.className = "shot-list";
+      box.append(list);
+      card.querySelector(".prompt-line").after(box);
+    }
+    list.replaceChildren(...shots.map((shot, i) => {
+      const item = document.createElement("li");
+      item.className = "shot";
+      item.dataset.shot = String(i + 1);
+      const picture = document.createElement("img");
+      picture.className = "shot-picture";
+      picture.src = shot.url;
+      picture.alt = `${card.querySelector("h3").textContent} · ${i + 1}`;
+      const line = document.createElement("p");
+      line.className = "shot-line";
+      const prompt = document.createElement("span");
+      prompt.className = "shot-prompt";
+      prompt.textContent = shot.prompt;
+      line.append(prompt);
+      item.append(picture, line);
+      return item;
+    }));
   }
 
   function showArtifact(message) {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -103,7 +104,6 @@ class Browser:
         return self.opener.open(urllib.request.Request(self.base + path, headers=headers or {}), timeout=30)
 
     def post_form(self, path: str, data: dict):
-        import re
         import urllib.parse
 
         page = self.get(path).read().decode()
@@ -114,3 +114,57 @@ class Browser:
 
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+# --- Chromium, for the tests that act as a person ---------------------------------------------------------
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture
+def viewport() -> dict:
+    """The browser window's size; a module that wants a phone's overrides this fixture."""
+    return {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def page(viewport):
+    """A page of a headless Chromium set to Russian."""
+    from playwright.sync_api import sync_playwright  # only the browser tests need it
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="ru-RU", viewport=viewport)
+        yield context.new_page()
+        browser.close()
+
+
+def sign_up(page, name: str, password: str, site: str | None = None) -> None:
+    """Sign ``name`` up with the sign-up form (on the page shown, or the ``site``'s), and see the new-tale
+    form it leads to."""
+    from playwright.sync_api import expect
+
+    if site is not None:
+        page.goto(site + "/accounts/signup/")
+    page.get_by_label("Имя пользователя").fill(name)
+    page.get_by_label("Пароль", exact=True).fill(password)
+    page.get_by_label("Подтверждение пароля").fill(password)
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    expect(page.get_by_role("heading", name="Новая сказка")).to_be_visible()
+
+
+def submit_tale(page, title: str, scenes: int = 3, genre: str | None = None, subtitles: tuple[str, ...] = ()):
+    """Fill the new-tale form (``subtitles``: the labels of the languages to check) and send it; the tale's
+    page then opens."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("Название сказки").fill(title)
+    if genre is not None:
+        page.get_by_label("Жанр").select_option(genre)
+    for language in subtitles:
+        page.get_by_label(language, exact=True).check()
+    page.get_by_label("Сцен", exact=True).fill(str(scenes))
+    page.get_by_role("button", name="Создать видеосказку").click()
+    expect(page).to_have_url(re.compile(r"/tales/[0-9a-f-]{36}/$"))

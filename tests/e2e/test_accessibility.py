@@ -50,9 +50,14 @@ def tales(django_user_model, settings, tmp_path):
                             files={"text": f"{where}/proofread-v1.txt"})
     Artifact.objects.create(tale=done, stage="scenes", version=1, backend="test", meta={"count": 1},
                             files={"scenes": f"{where}/scenes-v1.json"})
-    for version in (1, 2):
+    shots = [{"sentences": [0, 1], "prompt": "a forest"}, {"sentences": [1, 2], "prompt": "a fox"}]
+    for version in (1, 2):  # two shots each (a picture every few lines), the second redrawn in version 2
+        (done.folder / f"picture_2-1-v{version}.png").write_bytes(b"")
         Artifact.objects.create(tale=done, stage="illustration", scene=1, version=version, backend="storybook",
-                                is_current=version == 2, files={"picture": f"{where}/picture-1-v{version}.png"})
+                                is_current=version == 2, meta={"shots": shots},
+                                checksums={"picture": "same", "picture_2": f"v{version}"},
+                                files={"picture": f"{where}/picture-1-v{version}.png",
+                                       "picture_2": f"{where}/picture_2-1-v{version}.png"})
     public = explain(MemoryError(), "illustration", 1).public
     failed = Tale.objects.create(owner=user, title="Koshchei", genre="ужасы", status="failed", error=public,
                                  error_note=public.to_dict(), error_detail="MemoryError")

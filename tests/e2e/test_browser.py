@@ -3,42 +3,24 @@
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
+
+from .conftest import CHROMIUM_ARGS, sign_up, submit_tale
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--autoplay-policy=no-user-gesture-required"]
-
-
-@pytest.fixture
-def page(tmp_path):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+__all__ = ["CHROMIUM_ARGS"]  # test_accessibility and test_tale_page_live take it from here
 
 
 def test_a_visitor_makes_a_videotale_and_finds_it_in_the_gallery(live_site, page, tmp_path):
     page.goto(live_site + "/")
     page.get_by_role("link", name="Регистрация").click()
-    page.get_by_label("Имя пользователя").fill("vasilisa")
-    page.get_by_label("Пароль", exact=True).fill("Premudraya-Vasilisa-9")
-    page.get_by_label("Подтверждение пароля").fill("Premudraya-Vasilisa-9")
-    page.get_by_role("button", name="Зарегистрироваться").click()
+    sign_up(page, "vasilisa", "Premudraya-Vasilisa-9")
 
-    expect(page.get_by_role("heading", name="Новая сказка")).to_be_visible()
     page.get_by_label("Название сказки").fill("   ")
     page.get_by_role("button", name="Создать видеосказку").click()
     expect(page.get_by_text("Введите название сказки.")).to_be_visible()
 
-    page.get_by_label("Название сказки").fill("Лиса и журавль")
-    page.get_by_label("Жанр").select_option("сказка")
-    page.get_by_label("Сцен").fill("3")
-    page.get_by_role("button", name="Создать видеосказку").click()
-    expect(page).to_have_url(re.compile(r"/tales/[0-9a-f-]{36}/$"))
+    submit_tale(page, "Лиса и журавль", genre="сказка")
     expect(page.get_by_role("heading", name="Лиса и журавль")).to_be_visible()
 
     # progress arrives over the websocket, without a reload
@@ -88,8 +70,14 @@ def test_a_visitor_makes_a_videotale_and_finds_it_in_the_gallery(live_site, page
     assert seeked == pytest.approx(duration - 5, abs=1.0)
 
     # the story and the scenes' pictures appear too
-    expect(page.locator(".scene-list img")).to_have_count(3, timeout=15_000)
+    expect(page.locator(".scene-list img.scene-picture")).to_have_count(3, timeout=15_000)
     page.screenshot(path=str(tmp_path / "done.png"), full_page=True)
+    # and each scene's shots, a picture for every few lines, each its own (issue 16 §1)
+    page.reload()
+    shots = page.locator('.scene[data-scene="1"] img.shot-picture')
+    expect(shots.first).to_be_visible()
+    sources = [shots.nth(i).get_attribute("src") for i in range(shots.count())]
+    assert len(sources) >= 2 and re.search(r"/files/picture_2-1-v1\.png$", sources[1]), sources
 
     page.get_by_role("link", name="Галерея").click()
     card = page.locator(".card", has_text="Лиса и журавль")
@@ -99,14 +87,8 @@ def test_a_visitor_makes_a_videotale_and_finds_it_in_the_gallery(live_site, page
 
 
 def test_the_owner_redraws_one_scene_and_brings_the_old_picture_back(live_site, page, tmp_path):
-    page.goto(live_site + "/accounts/signup/")
-    page.get_by_label("Имя пользователя").fill("ivan")
-    page.get_by_label("Пароль", exact=True).fill("Tsarevich-Ivan-42")
-    page.get_by_label("Подтверждение пароля").fill("Tsarevich-Ivan-42")
-    page.get_by_role("button", name="Зарегистрироваться").click()
-    page.get_by_label("Название сказки").fill("Гуси-лебеди")
-    page.get_by_label("Сцен").fill("3")
-    page.get_by_role("button", name="Создать видеосказку").click()
+    sign_up(page, "ivan", "Tsarevich-Ivan-42", site=live_site)
+    submit_tale(page, "Гуси-лебеди")
     video = page.locator("video#video")
     expect(video).to_have_attribute("src", re.compile(r"video-v1\.mp4$"), timeout=400_000)
     scene = page.locator('.scene[data-scene="2"]')
@@ -115,7 +97,7 @@ def test_the_owner_redraws_one_scene_and_brings_the_old_picture_back(live_site, 
     first_picture = scene.locator("img.scene-picture").get_attribute("src")
 
     scene.get_by_text("Перерисовать картинку").click()
-    scene.get_by_label("Что нарисовать").fill("Ночью в тёмном лесу выл серый волк")
+    scene.get_by_label("Что нарисовать", exact=True).fill("Ночью в тёмном лесу выл серый волк")
     scene.get_by_role("button", name="Перерисовать сцену 2").click()
     expect(page.get_by_text("Переделываю.")).to_be_visible()
     # the old film stays playable while the new one is made, and the progress is live

@@ -12,7 +12,7 @@ from tests.e2e.conftest import Browser
 from tests.media import streams
 
 pytestmark = pytest.mark.slow
-STAGES = ["story", "proofread", "scenes", "translation", "narration", "illustration", "music", "video"]
+STAGES = ["story", "proofread", "scenes", "cast", "translation", "narration", "illustration", "music", "video"]
 
 
 def test_the_worker_progress_reaches_a_websocket_watcher(live_site, tmp_path):

@@ -7,10 +7,9 @@ each tale made by the cluster its backends need."""
 import json
 import os
 import re
-import shutil
+import signal
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,43 +17,19 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
-from tests.e2e.conftest import ROOT, Browser, Site, free_port
+from tests.e2e.conftest import ROOT, Browser, Site
+from tests.e2e.servers import postgresql_and_redis, psql
 from tests.media import streams
 from tests.neural.test_story_lm import tiny_lm  # noqa: F401 - a fixture: a real, tiny neural story model
 
 pytestmark = pytest.mark.slow
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
 @pytest.fixture(scope="module")
 def servers():
-    """(DATABASE_URL, REDIS_URL) of a fresh PostgreSQL cluster and Redis server, both on unix sockets."""
-    folder = Path(tempfile.mkdtemp(prefix="videotales-servers-"))
-    folder.chmod(0o755)
-    data, port = folder / "pg", free_port()
-    shutil.chown(folder, "postgres")
-    as_postgres = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_postgres, PG_BIN / "initdb", "-D", data, "-A", "trust", "-U", "videotales"],
-                   check=True, capture_output=True)
-    subprocess.run([*as_postgres, PG_BIN / "pg_ctl", "-D", data, "-w", "-l", folder / "pg.log", "-o",
-                    f"-p {port} -k {folder} -c listen_addresses=''", "start"],
-                   check=True, capture_output=True)
-    subprocess.run([*as_postgres, PG_BIN / "createdb", "-h", folder, "-p", str(port), "-U", "videotales",
-                    "videotales"], check=True, capture_output=True)
-    redis_socket = folder / "redis.sock"
-    redis = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", redis_socket, "--unixsocketperm",
-                              "700", "--save", "", "--appendonly", "no", "--dir", folder],
-                             stdout=subprocess.DEVNULL)
-    for _ in range(100):
-        if redis_socket.exists():
-            break
-        time.sleep(0.05)
-    host = str(folder).replace("/", "%2F")
-    yield f"postgres://videotales@{host}:{port}/videotales", f"unix://{redis_socket}", folder, port
-    redis.terminate()
-    subprocess.run([*as_postgres, PG_BIN / "pg_ctl", "-D", data, "-m", "fast", "stop"], capture_output=True)
-    redis.wait(timeout=10)
-    shutil.rmtree(folder, ignore_errors=True)
+    """(DATABASE_URL, REDIS_URL, folder, port) of a fresh PostgreSQL cluster and Redis server (tests/e2e/servers.py)."""
+    with postgresql_and_redis() as started:
+        yield started
 
 
 def test_a_tale_is_made_on_postgresql_and_redis(servers, tmp_path):
@@ -83,19 +58,9 @@ def test_a_tale_is_made_on_postgresql_and_redis(servers, tmp_path):
         site.stop()
     # the rows are in PostgreSQL, not in a SQLite file beside the site
     query = "SELECT status, (SELECT count(*) FROM tales_artifact) FROM tales_tale"
-    rows = subprocess.run(["runuser", "-u", "postgres", "--", PG_BIN / "psql", "-h", str(folder),
-                           "-p", str(port), "-U", "videotales", "-d", "videotales", "-tAc", query],
-                          check=True, capture_output=True, text=True).stdout.strip().split("|")
+    [rows] = psql(servers, query)
     assert rows[0] == "done" and int(rows[1]) >= 10
     assert not (tmp_path / "videotales.sqlite3").exists()
-
-
-def psql(servers, query: str) -> list[list[str]]:
-    _, _, folder, port = servers
-    out = subprocess.run(["runuser", "-u", "postgres", "--", PG_BIN / "psql", "-h", str(folder),
-                          "-p", str(port), "-U", "videotales", "-d", "videotales", "-tAc", query],
-                         check=True, capture_output=True, text=True).stdout
-    return [line.split("|") for line in out.strip().splitlines()]
 
 
 def test_each_tale_is_made_by_the_cluster_its_backends_need(servers, tmp_path, tiny_lm):  # noqa: F811
@@ -139,7 +104,7 @@ def test_each_tale_is_made_by_the_cluster_its_backends_need(servers, tmp_path, t
             time.sleep(1)
         assert states == {"Лиса и журавль": "done", "Гуси-лебеди": "done"}, states
         # the staff's page showed the tales on the workers that held them, and both clusters' processes
-        assert ("gpu", "Лиса и журавль gpu-user") in seen, seen
+        assert ("cpu", "Лиса и журавль gpu-user") in seen, seen  # its task, on the CPU cluster
         assert processes == 2
     finally:
         with ThreadPoolExecutor() as stopping:  # each takes seconds to let its workers go: all at once
@@ -147,9 +112,156 @@ def test_each_tale_is_made_by_the_cluster_its_backends_need(servers, tmp_path, t
     ran_on = {title: psql(servers, "SELECT cluster FROM django_q_task WHERE name LIKE "
                                    f"'tale-{tale_id.replace('-', '')}-%'")
               for title, tale_id in made.items()}
-    assert ran_on == {"Лиса и журавль": [["gpu"]], "Гуси-лебеди": [["cpu"]]}
-    backend = psql(servers, f"SELECT backend, model FROM tales_artifact WHERE stage = 'story' AND tale_id = "
-                            f"'{made['Лиса и журавль']}'")
-    assert backend == [["rugpt3", str(tiny_lm)]]  # the neural story model did write it, on the gpu cluster
+    assert ran_on == {"Лиса и журавль": [["cpu"]], "Гуси-лебеди": [["cpu"]]}  # each tale's own task
+    story = psql(servers, "SELECT backend, model, meta::json->>'made_by' FROM tales_artifact WHERE stage = 'story' "
+                          f"AND tale_id = '{made['Лиса и журавль']}'")
+    assert story[0][:2] == ["rugpt3", str(tiny_lm)]  # the neural story model wrote it, as a node task on the GPU
+    assert story[0][2].startswith("gpu "), story  # cluster
+    nodes = psql(servers, "SELECT count(*) FROM django_q_task WHERE cluster = 'gpu' AND name LIKE 'node-story-%'")
+    assert nodes == [["1"]]
     schedule = "SELECT cluster FROM django_q_schedule WHERE func LIKE '%recover_interrupted'"
     assert psql(servers, schedule) == [["cpu"]]  # the CPU cluster takes over silent runs
+
+
+def test_a_tale_spread_over_a_gpu_and_a_cpu_cluster(servers, tmp_path, monkeypatch):
+    """docs/deploy.md's layout, its systemd units started as systemd would (tests/e2e/deploy_units.py): the web
+    unit, two instances of the GPU unit (one worker each) and the CPU unit, PostgreSQL as the database and the
+    broker, Redis for the progress. A stand-in for a GPU model draws the pictures (tests/backends.py): every
+    picture is a node task on the GPU cluster, made once, by both GPU workers; the story, voices and film on the
+    CPU cluster; and the film is the one the embedded configuration makes for the same seed."""
+    from tests.backends import REGISTER
+    from tests.e2e.deploy_units import Unit
+
+    database_url, redis_url, _, _ = servers
+    calls = tmp_path / "calls.log"
+    here = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "MEDIA_ROOT": str(tmp_path / "media"),
+            "VIDEOTALES_VAR": str(tmp_path), "ALLOWED_HOSTS": "127.0.0.1", "CSRF_TRUSTED_ORIGINS": "",
+            "HTTPS": "0", "FILES_ACCEL_REDIRECT": "", "VIDEOTALES_BACKENDS": REGISTER,
+            "VIDEOTALES_PICTURE_SECONDS": "2", "VIDEOTALES_CALLS": str(calls)}
+    web = Unit("videotales-web.service", tmp_path, here)
+    machines = [web, *(Unit("videotales-gpu@.service", tmp_path, here, str(gpu)) for gpu in (0, 1)),
+                Unit("videotales-cpu.service", tmp_path, here)]
+    title = "Морозко"
+    try:
+        web.wait_for_web()
+        for gpu in machines[1:3]:  # both GPU workers take tasks before the tale is asked for
+            gpu.wait_for_log("[gpu]")
+        browser = Browser(web.base)
+        browser.post_form("/accounts/signup/", {"username": "spread", "password1": "Sivka-Burka-77",
+                                                "password2": "Sivka-Burka-77"})
+        response = browser.post_form("/tales/new/", {
+            "title": title, "genre": "сказка", "scene_count": "3", "proofread_backend": "dictionary",
+            "narration_backend": "espeak", "music_backend": "procedural", "illustration_backend": "fixed_cost"})
+        tale_id = re.search(r"/tales/([0-9a-f-]{36})/$", response.url)[1]
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            [[status]] = psql(servers, f"SELECT status FROM tales_tale WHERE id = '{tale_id}'")
+            if status in ("done", "failed"):
+                break
+            time.sleep(1)
+        assert status == "done", psql(servers, f"SELECT error, error_detail FROM tales_tale WHERE id = '{tale_id}'")
+    finally:
+        with ThreadPoolExecutor() as stopping:
+            list(stopping.map(Unit.stop, machines))
+    made = [line.split() for line in calls.read_text().splitlines()]
+    files = [Path(name).name.replace(".part", "") for _, name, _, _ in made]
+    assert len(files) == len(set(files)), files  # each picture drawn once
+    saved = {name.rpartition("/")[2] for [name] in psql(servers, "SELECT value FROM tales_artifact, "
+                                                                "jsonb_each_text(files::jsonb) WHERE tale_id = "
+                                                                f"'{tale_id}' AND value LIKE '%.png'")}
+    assert saved <= set(files) and {scene for scene, _, _, _ in made} == {"1", "2", "3"}
+    assert {cluster for _, _, _, cluster in made} == {"gpu"}
+    assert len({pid for _, _, pid, _ in made}) == 2  # by both of the GPU machine's workers
+    where = dict(psql(servers, "SELECT stage || coalesce(scene::text, ''), meta::json->>'made_by' FROM tales_artifact "
+                               f"WHERE tale_id = '{tale_id}' AND is_current"))
+    assert all(where[f"illustration{i}"].startswith("gpu ") for i in (1, 2, 3)), where
+    assert all(where[stage].startswith("cpu ") for stage in ("story", "narration1", "video")), where
+    assert psql(servers, "SELECT DISTINCT cluster FROM django_q_task WHERE name LIKE "
+                         f"'tale-{tale_id.replace('-', '')}-%'") == [["cpu"]]
+    # the embedded configuration's film of the same tale: the same pictures, the same length
+    from fairytales.pipeline import registry
+    from fairytales.pipeline.artifacts import DirectoryStore, checksum
+    from fairytales.pipeline.runner import Choice, Runner
+    from fairytales.pipeline.types import TaleRequest
+
+    monkeypatch.setitem(registry.BACKENDS["illustration"], "fixed_cost", REGISTER.partition("=")[2])
+    monkeypatch.setenv("VIDEOTALES_PICTURE_SECONDS", "0")
+    monkeypatch.delenv("VIDEOTALES_CALLS", raising=False)
+    [[seed, choices]] = psql(servers, f"SELECT seed, choices FROM tales_tale WHERE id = '{tale_id}'")
+    choices = {stage: Choice(**choice) for stage, choice in json.loads(choices).items()}
+    store = DirectoryStore(tmp_path / "embedded")
+    Runner(TaleRequest(title=title, genre="сказка", scenes=3, seed=int(seed)), store, choices).run()
+    sums = dict(psql(servers, "SELECT scene, checksums::json->>'picture' FROM tales_artifact WHERE tale_id = "
+                              f"'{tale_id}' AND is_current AND stage = 'illustration'"))
+    assert sums == {str(i): checksum(store.current("illustration", i).file("picture")) for i in (1, 2, 3)}
+    [[duration]] = psql(servers, f"SELECT duration FROM tales_tale WHERE id = '{tale_id}'")
+    assert float(duration) == pytest.approx(store.current("video").meta["duration"], abs=0.05)
+
+
+def test_a_tale_outlives_a_killed_gpu_worker_a_database_restart_and_a_killed_cpu_cluster(servers, tmp_path):
+    """Three faults in one tale's making. The GPU worker drawing a scene is killed (SIGKILL): the tale's task sees
+    it gone and queues that node again, which the GPU cluster's new worker makes. PostgreSQL restarts once the
+    pictures are done: the workers wait for it and carry on. The whole CPU cluster (the tale's own worker with
+    it) is killed: `serve` starts it again and the tale is taken back. The tale ends done, each scene's pictures
+    saved once, the other scenes never drawn again, no node left running."""
+    import psutil
+
+    from tests.backends import REGISTER
+    from tests.e2e.servers import start_postgresql, stop_postgresql
+
+    database_url, redis_url, _, _ = servers
+    calls = tmp_path / "calls.log"
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "GPU_CLUSTER": "gpu", "CPU_CLUSTER": "cpu",
+           "SECRET_KEY": "the-same-on-every-machine-" * 3, "VIDEOTALES_BACKENDS": REGISTER,
+           "VIDEOTALES_PICTURE_SECONDS": "1", "VIDEOTALES_CALLS": str(calls), "VIDEOTALES_NARRATED_SENTENCES": "4"}
+    web = Site(tmp_path, role="web", **env)
+    cpu = Site(tmp_path, role="cpu", **env)
+    machines = [web, Site(tmp_path, role="gpu", Q_WORKERS="2", **env), cpu]
+    faults = []
+    try:
+        browser = Browser(web.base)
+        browser.post_form("/accounts/signup/", {"username": "faults", "password1": "Sivka-Burka-77",
+                                                "password2": "Sivka-Burka-77"})
+        response = browser.post_form("/tales/new/", {
+            "title": "Царевна-лягушка", "genre": "сказка", "scene_count": "3", "proofread_backend": "dictionary",
+            "narration_backend": "espeak", "music_backend": "procedural", "illustration_backend": "fixed_cost"})
+        tale_id = re.search(r"/tales/([0-9a-f-]{36})/$", response.url)[1]
+        deadline = time.monotonic() + 400
+        while time.monotonic() < deadline:
+            stages = dict(psql(servers, f"SELECT stage, status FROM tales_stagerun WHERE tale_id = '{tale_id}'"))
+            drawing = calls.read_text().split() if calls.exists() else []
+            if not faults and drawing:  # a node has drawn its first picture: its worker dies now
+                os.kill(int(drawing[2]), signal.SIGKILL)
+                faults.append(("gpu worker", drawing[0], drawing[2]))
+            elif len(faults) == 1 and stages.get("illustration") == "done":
+                stop_postgresql(servers)
+                time.sleep(3)
+                start_postgresql(servers)
+                faults.append(("database",))
+            elif len(faults) == 2:
+                [leader] = cpu.children("qcluster")
+                cluster = [psutil.Process(leader), *psutil.Process(leader).children(recursive=True)]
+                for process in cluster:
+                    process.kill()
+                faults.append(("cpu cluster", stages))
+            [[status]] = psql(servers, f"SELECT status FROM tales_tale WHERE id = '{tale_id}'")
+            if status in ("done", "failed"):
+                break
+            time.sleep(0.3)
+        assert len(faults) == 3 and status == "done", (faults, psql(
+            servers, f"SELECT status, error_detail FROM tales_tale WHERE id = '{tale_id}'"))
+    finally:
+        with ThreadPoolExecutor() as stopping:
+            list(stopping.map(Site.stop, machines))
+    versions = psql(servers, "SELECT scene, count(*) FROM tales_artifact WHERE stage = 'illustration' AND "
+                             f"tale_id = '{tale_id}' GROUP BY scene ORDER BY scene")
+    assert versions == [["1", "1"], ["2", "1"], ["3", "1"]]  # each scene's pictures saved once
+    made = [line.split() for line in calls.read_text().splitlines()]
+    _, scene, pid = faults[0]
+    assert {p for s, _, p, _ in made if s == scene} - {pid}  # drawn again, by another worker
+    others = [name for s, name, _, _ in made if s != scene]
+    assert len(others) == len(set(others))  # the other scenes were never drawn again
+    assert psql(servers, f"SELECT count(*) FROM tales_noderun WHERE tale_id = '{tale_id}' AND state IN "
+                         "('queued', 'running') AND sent") == [["0"]]
+    assert psql(servers, f"SELECT count(*) FROM tales_artifact WHERE tale_id = '{tale_id}' AND stage = 'video' "
+                         "AND is_current") == [["1"]]

@@ -4,23 +4,14 @@ tracks, and switching the player to English, then to Ukrainian, shows that langu
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from .test_browser import CHROMIUM_ARGS
+from .conftest import sign_up, submit_tale
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LATIN = re.compile(r"[A-Za-z]{2,}")
-
-
-@pytest.fixture
-def page(tmp_path):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
 
 
 # The cue a track shows at ``time``: the track turned on alone ('showing', the others off), its cues loaded,
@@ -50,21 +41,10 @@ SCENE_ONE = """async () => {
 
 
 def test_a_russian_tale_plays_with_english_and_ukrainian_subtitle_tracks(live_site, page, tmp_path):
-    page.goto(live_site + "/accounts/signup/")
-    page.get_by_label("Имя пользователя").fill("yaroslavna")
-    page.get_by_label("Пароль", exact=True).fill("Plach-Yaroslavny-1185")
-    page.get_by_label("Подтверждение пароля").fill("Plach-Yaroslavny-1185")
-    page.get_by_role("button", name="Зарегистрироваться").click()
-
-    expect(page.get_by_role("heading", name="Новая сказка")).to_be_visible()
-    page.get_by_label("Название сказки").fill("Колобок")
+    sign_up(page, "yaroslavna", "Plach-Yaroslavny-1185", site=live_site)
     page.get_by_label("Язык сказки").select_option("ru")
     expect(page.get_by_label("Русский", exact=True)).to_be_hidden()  # the own language is not offered twice
-    page.get_by_label("English", exact=True).check()
-    page.get_by_label("Українська", exact=True).check()
-    page.get_by_label("Сцен").fill("3")
-    page.get_by_role("button", name="Создать видеосказку").click()
-    expect(page).to_have_url(re.compile(r"/tales/[0-9a-f-]{36}/$"))
+    submit_tale(page, "Колобок", subtitles=("English", "Українська"))
     expect(page.locator(".meta .language-badge")).to_have_text("Русский")
 
     # the film and its tracks arrive over the websocket, without a reload

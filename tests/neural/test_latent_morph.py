@@ -179,7 +179,9 @@ def tale(models, tmp_path_factory):  # noqa: F811
     store = DirectoryStore(tmp_path_factory.mktemp("tale"))
     choices = {
         "narration": Choice("espeak"), "music": Choice("procedural"),
-        "illustration": Choice("vqgan_clip", str(models), {"size": [64, 64], "iterations": 3, "cutouts": 2}),
+        # a picture per scene (shot_seconds 0): the joins between scenes are what this checks
+        "illustration": Choice("vqgan_clip", str(models), {"size": [64, 64], "iterations": 3, "cutouts": 2,
+                                                           "shot_seconds": 0}),
         "video": Choice("ffmpeg", None, {**SHORT_FILM, "join": "fade"}),
     }
     request = TaleRequest("Колобок", "сказка", scenes=2, seed=5)

@@ -235,7 +235,7 @@ def test_options_are_checked(tmp_path):
     assert Image.open(out).size == (WIDTH, HEIGHT)
     backend = StorybookIllustrator()
     assert backend.name == "storybook"
-    assert backend.defaults == {"seed": None, "style": "storybook", "still": 0}
+    assert backend.defaults == {"seed": None, "style": "storybook", "still": 0, "shot_seconds": 15}
     assert backend.option("style").choices == ("storybook", "flat")
     seed = backend.option("seed")
     assert (seed.type, seed.default, seed.min, seed.max) == (int, None, 0, 2**31 - 1)

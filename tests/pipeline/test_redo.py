@@ -52,7 +52,8 @@ def counting_backends(monkeypatch):
 
 
 def choices():
-    return {**SHORT, "illustration": Choice("counting"), "video": Choice("counting")}
+    # a picture per scene: these count nodes (a scene's shots and their redo: test_shots.py)
+    return {**SHORT, "illustration": Choice("counting", options={"shot_seconds": 0}), "video": Choice("counting")}
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Several nodes made at once (runner._together): the same files as one at a time, every scene reported, a
+"""Several nodes made at once (lanes.Lanes.make): the same files as one at a time, every scene reported, a
 failing scene failing its stage by name while the others' results are kept, a cancel stopping every worker,
 and every store call on the runner's own thread."""
 
@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from fairytales.pipeline import registry, runner
+from fairytales.pipeline import lanes, registry
 from fairytales.pipeline.artifacts import DirectoryStore
 from fairytales.pipeline.illustration.storybook.backend import StorybookIllustrator
 from fairytales.pipeline.runner import Cancelled, Choice, Runner, StageFailed
@@ -69,7 +69,7 @@ def scenes_reported_ready(reports, stage):
 def test_nodes_made_together_make_the_same_files_as_one_at_a_time(tmp_path, monkeypatch):
     made = {}
     for workers in ("1", "2"):
-        monkeypatch.setenv(runner.WORKERS_SETTING, workers)
+        monkeypatch.setenv(lanes.WORKERS_SETTING, workers)
         store = WatchedStore(tmp_path / workers)
         Runner(REQUEST, store, SHORT).run()
         made[workers] = files_of(tmp_path / workers)
@@ -86,9 +86,9 @@ def test_nodes_made_together_make_the_same_files_as_one_at_a_time(tmp_path, monk
 
 
 def test_a_failing_scene_fails_its_stage_by_name_and_the_others_are_kept(tmp_path, monkeypatch):
-    monkeypatch.setenv(runner.WORKERS_SETTING, "2")
+    monkeypatch.setenv(lanes.WORKERS_SETTING, "2")
     monkeypatch.setitem(registry.BACKENDS["illustration"], "flaky", f"{__name__}:FlakyIllustrator")
-    monkeypatch.setitem(runner.BESIDE_OTHERS, "illustration", frozenset({"storybook", "flaky"}))
+    monkeypatch.setitem(lanes.BESIDE_OTHERS, "illustration", frozenset({"storybook", "flaky"}))
     store = WatchedStore(tmp_path)
     with pytest.raises(StageFailed) as failure:
         Runner(REQUEST, store, {**SHORT, "illustration": Choice(backend="flaky")}).run()
@@ -110,7 +110,7 @@ def test_a_failing_scene_fails_its_stage_by_name_and_the_others_are_kept(tmp_pat
 
 
 def test_a_cancel_stops_every_worker(tmp_path, monkeypatch):
-    monkeypatch.setenv(runner.WORKERS_SETTING, "2")
+    monkeypatch.setenv(lanes.WORKERS_SETTING, "2")
     store = WatchedStore(tmp_path, cancel_when=lambda s: s.current("narration", 1) is not None)
     with pytest.raises(Cancelled):
         Runner(REQUEST, store, SHORT).run()

@@ -29,7 +29,7 @@ def test_it_creates_the_tale_and_queues_its_run(owner_client, owner, django_capt
     assert tale.status == Tale.Status.QUEUED and tale.seed > 0
     assert OrmQ.objects.count() == 1
     assert set(StageRun.objects.values_list("stage", flat=True)) == {
-        "story", "proofread", "scenes", "translation", "narration", "illustration", "music", "video"}
+        "story", "proofread", "scenes", "cast", "translation", "narration", "illustration", "music", "video"}
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..backend import Backend, Option
 from ..types import ProgressCallback, Scene, no_progress
+
+if TYPE_CHECKING:
+    from ..cast import CastMember
 
 WIDTH, HEIGHT = 1280, 720
 DRAFT = 1280  # the long side a non-native illustrator's picture is fitted to before the upscale step
@@ -15,6 +19,10 @@ DRAFT = 1280  # the long side a non-native illustrator's picture is fitted to be
 # illustrator, enlarged by the upscale step (illustration/upscale.py) for the others.
 STILL = Option("still", 0, "Длинная сторона картинки, px (0 — как кадр фильма)", min=0, max=2560,
                presets=(0, 2048), form=True)
+# A scene's text is cut into shots, each its own picture held at most this long (pipeline/shots.py); 0: one
+# picture per scene.
+SHOTS = Option("shot_seconds", 15, "Картинка на экране не дольше, с (0 — одна на сцену)", kind=int, min=0, max=120,
+               presets=(0, 10, 15, 20, 30), form=True)
 
 
 @dataclass
@@ -27,6 +35,9 @@ class IllustrationContext:
     width: int = WIDTH  # the picture asked for: the film's aspect, the still's size
     height: int = HEIGHT
     language: str = "ru"  # the tale's: the storybook reads the words in it; the neural ones take any prompt
+    # the character sheet's members this picture's scene shows (pipeline/cast.py): their looks, descriptions,
+    # seeds and reference pictures; a backend picks those its scene (or shot) names with cast.shown_in
+    cast: list[CastMember] = field(default_factory=list)
 
 
 def shaped(width: int, height: int, context: IllustrationContext) -> tuple[int, int]:
@@ -55,6 +66,12 @@ class Illustrator(Backend):
         """Write a context.width x context.height PNG to ``out_png``; return what was drawn (for the page and
         the tests)."""
         raise NotImplementedError
+
+    def reference(self, member: CastMember, context: IllustrationContext, out_png: Path, options: dict,
+                  progress: ProgressCallback = no_progress) -> dict | None:
+        """Draw ``member``'s reference picture from their description to ``out_png`` (a neural illustrator:
+        every picture of them follows it); None: this illustrator needs none (it draws from the sheet)."""
+        return None
 
     def extra_files(self, out_png: Path) -> dict[str, Path]:
         """Files the draw of ``out_png`` wrote beside it, by role, kept in the picture's result with it

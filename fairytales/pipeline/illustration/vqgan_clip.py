@@ -38,6 +38,7 @@ import importlib
 import importlib.util
 import math
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,10 @@ import numpy as np
 from PIL import Image
 
 from ..backend import MODELS_DIR, SEED, BackendUnavailable, Option, OptionError
+from ..cast import described, shown_in
 from ..notes import Note
 from ..types import ProgressCallback, Scene, no_progress
-from . import STILL, IllustrationContext, Illustrator, cover, shaped, styled_prompt
+from . import SHOTS, STILL, IllustrationContext, Illustrator, cover, shaped, styled_prompt
 from .vqgan_models import load_image_encoder, load_text_encoder, load_vqgan
 
 WEIGHTS_DIR = MODELS_DIR / "vqgan_clip"
@@ -78,6 +80,7 @@ class VqganClipIllustrator(Illustrator):
         Option("init_image", None, "Начальная картинка VQGAN+CLIP", kind=str, form=True, upload=True),
         Option("augment", True, "Искажать вырезки"),  # flips, small rotations/shifts, colour jitter, noise
         STILL,
+        SHOTS,
     )
     default_model = str(WEIGHTS_DIR)
 
@@ -185,11 +188,16 @@ class VqganClipIllustrator(Illustrator):
         size = shaped(*opts["size"], context)  # the option's area, in the shape of the film's frame
         width, height = (max(self.factor, round(v / self.factor) * self.factor) for v in size)
         generator = torch.Generator("cpu").manual_seed(seed)  # every random draw below comes from it
-        init = load_picture(opts["init_image"], width, height) if opts["init_image"] else None
+        # the character sheet: whoever the scene shows is described in the prompt, and a scene that shows the
+        # hero (or another main character) starts from their first picture, so it is the same one throughout
+        members = shown_in(context.cast, scene, context.language)
+        reference = next((m.reference for m in members if m.reference is not None and m.reference.is_file()), None)
+        start = opts["init_image"] or reference
+        init = load_picture(start, width, height) if start else None
 
         # 1. the text: what CLIP should see
         progress(0.0, Note("кодирую подпись к картинке"))
-        prompt = picture_prompt(scene, context)
+        prompt = picture_prompt(scene, context, members)
         text = self.encode_text(prompt)
 
         # 2. the starting latent: random codebook entries, or the init image through the VQGAN encoder
@@ -245,6 +253,7 @@ class VqganClipIllustrator(Illustrator):
         save_latent(snapped, str(self.model), latent_path(out))
         progress(1.0, Note("картинка готова"))
         return {
+            **({"reference": Path(reference).name} if reference and not opts["init_image"] else {}),
             "prompt": prompt,
             "iterations": iterations,
             "loss_start": round(loss_start, 4),
@@ -255,6 +264,15 @@ class VqganClipIllustrator(Illustrator):
             # the quantised latent the picture decodes from, for the film's latent morphs (video/latent_morph.py)
             "latent": {"model": str(self.model), "shape": list(snapped.shape)},
         }
+
+    def reference(self, member, context: IllustrationContext, out_png: Path, options: dict,
+                  progress: ProgressCallback = no_progress) -> dict:
+        """The character's first picture, from their description and their own seed: where every later scene
+        that shows them starts."""
+        portrait = Scene(index=0, text=member.description, prompt=member.description)
+        drawn = self.draw(portrait, replace(context, cast=[]), out_png, {**options, "seed": member.seed}, progress)
+        latent_path(Path(out_png)).unlink(missing_ok=True)  # no film morphs from it: the picture is enough
+        return drawn
 
     def extra_files(self, out_png: Path) -> dict[str, Path]:
         latent = latent_path(out_png)
@@ -418,9 +436,10 @@ def spherical_distance(a, b):
 # ---------------------------------------------------------------------------------------------
 
 
-def picture_prompt(scene: Scene, context: IllustrationContext) -> str:
-    """The scene's prompt (or its text, or the title) with the genre's style words."""
-    return styled_prompt(scene.prompt or scene.text or context.title or "", context.genre)
+def picture_prompt(scene: Scene, context: IllustrationContext, members=()) -> str:
+    """The scene's prompt (or its text, or the title), the sheet's words for ``members`` (the characters it
+    shows), and the genre's style words."""
+    return styled_prompt(described(scene.prompt or scene.text or context.title or "", list(members)), context.genre)
 
 
 def load_picture(path: str | Path, width: int, height: int) -> Image.Image:

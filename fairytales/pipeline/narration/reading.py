@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # --- numbers in words --------------------------------------------------------------------------------------
@@ -207,14 +208,19 @@ class Token:
     trail: str
 
     @classmethod
-    def of(cls, word: str) -> Token:
-        lead = _LEAD.match(word)
+    def of(
+        cls, word: str, abbreviation: Callable[[str], bool] | None = None, lead_re: re.Pattern = _LEAD,
+        trail_re: re.Pattern = _TRAIL,
+    ) -> Token:
+        """``word`` split; a language other than Russian gives its own ``abbreviation`` test (whether a dot
+        ending a core is an abbreviation's) and the punctuation it writes before and after words."""
+        lead = lead_re.match(word)
         lead = lead.group(0) if lead else ""
         rest = word[len(lead) :]
-        trail = _TRAIL.search(rest)
+        trail = trail_re.search(rest)
         trail = trail.group(0) if trail else ""
         core = rest[: len(rest) - len(trail)]
-        if core.endswith(".") and not _abbreviation(core):  # a full stop, not an abbreviation's dot
+        if core.endswith(".") and not (abbreviation or _abbreviation)(core):  # a full stop
             core, trail = core[:-1], "." + trail
         return cls(lead, core, trail)
 
@@ -261,9 +267,10 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000
 _WHOLE = re.compile(r"^(\d+)(%|°)?$")
 
 
-def roman_value(text: str) -> int | None:
-    """The value of a well-formed Roman numeral (I..MMMCMXCIX), else None."""
-    if not _ROMAN.match(text):
+def roman_value(text: str, numeral: re.Pattern = _ROMAN) -> int | None:
+    """The value of a well-formed Roman numeral (I..MMMCMXCIX), else None; ``numeral``: what a language
+    reads as one (English: not «I»)."""
+    if not numeral.match(text):
         return None
     total = 0
     for i, letter in enumerate(text):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from num2words import num2words
 
-from .reading import to_roman
+from .reading import Token, roman_value
 
 _LEAD = re.compile(r"^[«\"“„‘(\[—–-]+")
 _TRAIL = re.compile(r"[»\"”’)\],;:!?…]+$")
@@ -29,8 +29,8 @@ _ORDINAL = {"en": re.compile(r"^(\d+)(st|nd|rd|th)$", re.I),
             "uk": re.compile(r"^(\d+)-(?:й|ий|ій|я|а|є|е|го|ого|му|ому|м|ім|х|их|ої|у|ю)$", re.I)}
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")  # English «1,000»: a thousand, not one point nought
 _NUMBER = re.compile(r"\d+")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")  # «e.g.», «J.»: each letter with its dot
 _ROMAN = {"en": re.compile(r"^[IVXLCDM]{2,}$|^[VX]$"), "uk": re.compile(r"^[IVXLCDM]+$")}  # English «I» is «I»
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,11 @@ class Rules:
     abbreviations: dict[str, str]
     units: dict[str, object]
     year_words: frozenset[str]
+
+    def abbreviation(self, core: str) -> bool:
+        """Whether the dot ending ``core`` is an abbreviation's: a known one, or letters each with a dot."""
+        lower = core.lower()
+        return lower in self.abbreviations or lower in self.units or bool(_INITIALS.fullmatch(core))
 
 
 @functools.cache
@@ -52,26 +57,6 @@ def _morph():
     from ..ukrainian import morph  # noqa: PLC0415 - its dictionary only when needed
 
     return morph()
-
-
-@dataclass
-class _Token:
-    lead: str
-    core: str
-    trail: str
-
-
-def _token(word: str, known: Rules) -> _Token:
-    lead = _LEAD.match(word)
-    lead = lead.group(0) if lead else ""
-    rest = word[len(lead):]
-    trail = _TRAIL.search(rest)
-    trail = trail.group(0) if trail else ""
-    core = rest[: len(rest) - len(trail)]
-    if core.endswith(".") and core.lower() not in known.abbreviations and core.lower() not in known.units \
-            and not re.fullmatch(r"(?:[^\W\d_]\.)+", core):
-        core, trail = core[:-1], "." + trail  # a full stop, not an abbreviation's dot
-    return _Token(lead, core, trail)
 
 
 # --- numbers -----------------------------------------------------------------------------------------------
@@ -158,16 +143,6 @@ def _ordinal_ending(core: str) -> frozenset[str]:
     return frozenset()
 
 
-def _roman(text: str, language: str) -> int | None:
-    if not _ROMAN[language].match(text):
-        return None
-    total = 0
-    for i, letter in enumerate(text):
-        value = _ROMAN_VALUES[letter]
-        total += -value if i + 1 < len(text) and _ROMAN_VALUES[text[i + 1]] > value else value
-    return total if 0 < total < 4000 and to_roman(total) == text else None
-
-
 # --- words -------------------------------------------------------------------------------------------------
 
 
@@ -180,7 +155,7 @@ def spoken_words(words: list[str], language: str) -> list[str]:
     """What is said for each written word of an English or Ukrainian text; as many entries as words."""
     known = rules(language)
     out = list(words)
-    tokens = [_token(w, known) for w in words]
+    tokens = [Token.of(w, known.abbreviation, _LEAD, _TRAIL) for w in words]
     i = 0
     while i < len(words):
         token = tokens[i]
@@ -192,6 +167,7 @@ def spoken_words(words: list[str], language: str) -> list[str]:
         if language == "en" and _GROUPED.match(core):
             core = core.replace(",", "")
         whole, decimal = _WHOLE.match(core), _DECIMAL.match(core)
+        roman = roman_value(core, _ROMAN[language])
         said = None
         if len(core) == 2 and core.endswith(".") and f"{low}{next_low}" in known.abbreviations:  # «т. д.»
             first, _, second = known.abbreviations[f"{low}{next_low}"].partition(" ")
@@ -237,16 +213,16 @@ def spoken_words(words: list[str], language: str) -> list[str]:
         elif _ORDINAL[language].match(core):
             n = int(_ORDINAL[language].match(core).group(1))
             said = ordinal(n, language, _ordinal_ending(core) if language == "uk" else frozenset())
-        elif (value := _roman(core, language)) is not None and i and tokens[i - 1].core[:1].isupper() \
+        elif roman is not None and i and tokens[i - 1].core[:1].isupper() \
                 and not tokens[i - 1].trail:
             if language == "en":  # «Henry VIII» → «Henry the Eighth»
-                said = f"the {ordinal(value, 'en').capitalize()}"
+                said = f"the {ordinal(roman, 'en').capitalize()}"
             else:  # «Петро I» → «Петро Перший»
-                said = ordinal(value, "uk").capitalize()
-        elif (value := _roman(core, language)) is not None and language == "uk" and next_low == "ст.":  # «XIX ст.»
+                said = ordinal(roman, "uk").capitalize()
+        elif roman is not None and language == "uk" and next_low == "ст.":  # «XIX ст.»
             dot = "." if i + 2 >= len(words) or words[i + 2][:1].isupper() else ""
             case = "loct" if before in ("у", "в") else "nomn"
-            number = ordinal(value, "uk", frozenset({"neut", case}))
+            number = ordinal(roman, "uk", frozenset({"neut", case}))
             out[i] = f"{token.lead}{number}{token.trail}"
             out[i + 1] = f"{following.lead}{_form('століття', case)}{dot}{following.trail}"
             i += 2

@@ -18,12 +18,23 @@ FORMAT_LABELS: dict[str, str] = {"720p": "1280×720", "1080p": "1920×1080 (Full
 
 
 @dataclass
-class SceneClip:
+class ShotClip:
+    """One of a scene's further pictures, shown from ``start`` seconds into the scene's narration (where its
+    first sentence is read), cross-faded in over ``timeline.INNER_FADE``."""
+
     picture: Path
+    start: float
+    latent: Path | None = None
+
+
+@dataclass
+class SceneClip:
+    picture: Path  # the scene's first shot (the whole scene when it has one)
     narration: Path
     narration_seconds: float
     cues: list[Cue] = field(default_factory=list)
     latent: Path | None = None  # the VQGAN latent the picture decodes from (vqgan_clip), for a latent morph
+    shots: list[ShotClip] = field(default_factory=list)  # its further shots, in order (pipeline/shots.py)
 
 
 @dataclass

@@ -75,7 +75,7 @@ class FfmpegEditor(Editor):
             raise ValueError("a video needs at least one scene")
         timeline = plan([s.narration_seconds for s in cut.scenes], title_seconds=options["title_seconds"],
                         crossfade=options["crossfade"])
-        framing = layout(timeline, FPS)
+        framing = layout(timeline, FPS, shot_starts=[[shot.start for shot in s.shots] for s in cut.scenes])
         size = FORMATS[options.get("format") or DEFAULT_FORMAT]
         encoder = choose()
         with tempfile.TemporaryDirectory(prefix="edit-") as tmp:
@@ -106,25 +106,28 @@ class FfmpegEditor(Editor):
               size: tuple[int, int] = FORMATS[DEFAULT_FORMAT]) -> dict:
         """Encode the segments the folder lacks and the soundtrack, join them into work/out.mp4."""
         ffmpeg, fonts = ffmpeg_exe(), font_path("DejaVuSans.ttf").parent
-        pictures = [card, *[s.picture for s in cut.scenes]]
-        cues = [[], *[_scene_cues(segment, scene.cues)
-                      for segment, scene in zip(timeline.segments[1:], cut.scenes)]]
+        # per unit of the layout (the title card, then each scene's shots: timeline.units)
+        pictures = [card, *[_shot_of(cut, unit).picture for unit in framing.units[1:]]]
+        cues = [[], *[_scene_cues(timeline.segments[unit.scene], cut.scenes[unit.scene - 1].cues, unit.start)
+                      for unit in framing.units[1:]]]
         used: list[Path] = []
         video_jobs: dict[Path, Job] = {}
         per_cut = joins.parse(options.get("joins"))
-        latents = [None, *[s.latent for s in cut.scenes]]
+        latents = [None, *[_shot_of(cut, unit).latent for unit in framing.units[1:]]]
         fallbacks: dict[str, str] = {}  # the cut into scene N: why its latent morph is a flow morph
         for number, piece in enumerate(framing.pieces):
             looks = [self._look(layer, pictures, cues, timeline, framing, options,
                                 work / f"subs-{number}-{i}.ass", size) for i, layer in enumerate(piece.layers)]
             kind = joins.DEFAULT_JOIN
-            if piece.kind == "join" and len(piece.layers) == 2 and framing.fade > 0:
-                kind = joins.kind_of(piece.layers[1].scene, options.get("join", joins.DEFAULT_JOIN), per_cut)
+            coming = framing.units[piece.layers[-1].scene]
+            if piece.kind == "join" and len(piece.layers) == 2 and framing.fade > 0 and coming.shot == 0:
+                kind = joins.kind_of(coming.scene, options.get("join", joins.DEFAULT_JOIN), per_cut)
             pair = tuple(latents[layer.scene] for layer in piece.layers)
             if kind == "latent":
-                why = latent_morph.unusable(*pair, scenes=tuple(layer.scene for layer in piece.layers))
+                why = latent_morph.unusable(*pair, scenes=tuple(framing.units[layer.scene].scene
+                                                                 for layer in piece.layers))
                 if why:
-                    kind, fallbacks[str(piece.layers[1].scene)] = "morph", why
+                    kind, fallbacks[str(coming.scene)] = "morph", why
             recipe = segments.piece_recipe(piece, looks, framing, encoder, options, ffmpeg, kind)
             if kind == "latent":
                 recipe.update(latent_morph.recipe(*pair))
@@ -164,7 +167,7 @@ class FfmpegEditor(Editor):
         if shown:
             write_ass(shown, ass, size)
         fade_out = None
-        if layer.scene == len(timeline.segments) - 1:
+        if layer.scene == len(framing.units) - 1:  # the film's last picture
             # on the scene's clock the fade's frame depends on where the scene sits: only the ending shows it
             local = _closing_fade(timeline.duration) - framing.starts[layer.scene]
             if layer.first + layer.frames > local:
@@ -219,9 +222,16 @@ def _closing_fade(duration: float) -> int:
     return math.floor(Fraction(f"{max(0.0, duration - 1.0):.3f}") * FPS + Fraction(1, 2))
 
 
-def _scene_cues(segment, cues: list[Cue]) -> list[Cue]:
-    """A scene's cues on its own clock (0 where its fade-in begins), the same wherever it sits in the film."""
-    lead = round(segment.voice_start - segment.start, 6)
+def _shot_of(cut: Cut, unit):
+    """The scene's picture (a SceneClip) or further shot (a ShotClip) a layout unit shows."""
+    scene = cut.scenes[unit.scene - 1]
+    return scene if unit.shot == 0 else scene.shots[unit.shot - 1]
+
+
+def _scene_cues(segment, cues: list[Cue], start: float | None = None) -> list[Cue]:
+    """A scene's cues on its own clock (0 where its fade-in begins), the same wherever it sits in the film;
+    with ``start``, on the clock of the scene's shot that fades in there."""
+    lead = round(segment.voice_start - (segment.start if start is None else start), 6)
     return [Cue(start=lead + c.start, end=lead + c.end, text=c.text) for c in cues]
 
 

@@ -125,7 +125,8 @@ def motion(look: LayerLook, layer: Layer, fonts: Path) -> str:
 def piece_graph(piece: Piece, looks: list[LayerLook], layout: Layout, fonts: Path, transition: str = "fade") -> str:
     """The filter graph of a piece whose inputs are its layers' pictures, in order; its output is [v]. A
     join is xfade's ``transition`` (``joins.XFADE``), with the fade's length and weights whichever it is."""
-    if len(piece.layers) == 1 or layout.fade <= 0:
+    fade = layout.fade_of(piece)  # a join inside a scene has its own (shorter) cross-fade
+    if len(piece.layers) == 1 or fade <= 0:
         return f"[0:v]{motion(looks[0], piece.layers[0], fonts)}[v]"
     going, coming = piece.layers
     # xfade weighs frame m of its inputs (m - offset) / duration: start both layers early enough that the
@@ -138,7 +139,7 @@ def piece_graph(piece: Piece, looks: list[LayerLook], layout: Layout, fonts: Pat
     return ";".join([
         f"[0:v]{motion(looks[0], going, fonts)}[a]",
         f"[1:v]{motion(looks[1], coming, fonts)}[b]",
-        (f"[a][b]xfade=transition={transition}:duration={layout.fade / FPS:.6f}:offset={lead / FPS:.6f},"
+        (f"[a][b]xfade=transition={transition}:duration={fade / FPS:.6f}:offset={lead / FPS:.6f},"
          f"trim=start_frame={early}:end_frame={early + piece.frames},setpts=PTS-STARTPTS[v]"),
     ])
 

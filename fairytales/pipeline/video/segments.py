@@ -85,7 +85,7 @@ def piece_recipe(piece: Piece, looks: list[LayerLook], layout: Layout, encoder: 
         })
         if look.size != (WIDTH, HEIGHT):  # the default frame adds no key: the segments kept before stay valid
             layers[-1]["size"] = list(look.size)
-    recipe = {"version": VERSION, "kind": piece.kind, "frames": piece.frames, "fade": layout.fade,
+    recipe = {"version": VERSION, "kind": piece.kind, "frames": piece.frames, "fade": layout.fade_of(piece),
               "layers": layers, "encoder": encoder.args(options["preset"], options["crf"]),
               "ffmpeg": Path(ffmpeg).name}
     if piece.kind == "join" and join != "fade":  # the fade adds no key: the joins kept before stay valid

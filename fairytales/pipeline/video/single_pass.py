@@ -18,7 +18,7 @@ from .cards import title_card
 from .encoder import ffmpeg_exe
 from .graph import MOVES, ken_burns, quote
 from .subtitles import write_ass
-from .timeline import Timeline, plan, shifted_cues
+from .timeline import Timeline, Unit, plan, shifted_cues, units
 
 
 def assemble_single_pass(cut: Cut, out_mp4: Path, options: dict) -> dict:
@@ -34,8 +34,10 @@ def assemble_single_pass(cut: Cut, out_mp4: Path, options: dict) -> dict:
         soundtrack = work / "soundtrack.wav"
         mix(timeline, [s.narration for s in cut.scenes], cut.music, soundtrack,
             music_level=options["music_level"], ducked_level=options["ducked_level"])
-        command = _command(timeline, card, [s.picture for s in cut.scenes], subtitles, soundtrack, out_mp4,
-                           options)
+        spans = units(timeline, [[shot.start for shot in s.shots] for s in cut.scenes])
+        pictures = [(scene.picture if u.shot == 0 else scene.shots[u.shot - 1].picture)
+                    for u in spans[1:] for scene in [cut.scenes[u.scene - 1]]]
+        command = _command(timeline, spans, card, pictures, subtitles, soundtrack, out_mp4, options)
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise RuntimeError(f"ffmpeg failed: {result.stderr.strip()[-500:]}")
@@ -43,25 +45,26 @@ def assemble_single_pass(cut: Cut, out_mp4: Path, options: dict) -> dict:
             "scene_starts": [round(s.start, 3) for s in timeline.segments[1:]]}
 
 
-def _command(timeline: Timeline, card: Path, pictures: list[Path], subtitles: Path, soundtrack: Path,
-             out: Path, options: dict) -> list[str]:
+def _command(timeline: Timeline, spans: list[Unit], card: Path, pictures: list[Path], subtitles: Path,
+             soundtrack: Path, out: Path, options: dict) -> list[str]:
+    """``spans``: each picture's stretch (the title card, then every scene's shots)."""
     inputs: list[str] = []
     filters: list[str] = []
-    for i, (segment, picture) in enumerate(zip(timeline.segments, [card, *pictures])):
+    for i, (segment, picture) in enumerate(zip(spans, [card, *pictures])):
         inputs += ["-i", str(picture)]
         frames = max(1, round(segment.duration * FPS))
         move = "still" if i == 0 else MOVES[(i - 1) % len(MOVES)]
         filters.append(f"[{i}:v]{_ken_burns(move, frames, options['zoom'])},format=yuv420p,setsar=1[s{i}]")
     last = "s0"
-    for i, segment in enumerate(timeline.segments[1:], start=1):
-        filters.append(f"[{last}][s{i}]xfade=transition=fade:duration={timeline.crossfade}:"
+    for i, segment in enumerate(spans[1:], start=1):
+        filters.append(f"[{last}][s{i}]xfade=transition=fade:duration={segment.fade}:"
                        f"offset={segment.start:.3f}[x{i}]")
         last = f"x{i}"
     fonts_dir = font_path("DejaVuSans.ttf").parent
     fade_out = max(0.0, timeline.duration - 1.0)
     filters.append(f"[{last}]ass={quote(subtitles)}:fontsdir={quote(fonts_dir)},"
                    f"fade=t=out:st={fade_out:.3f}:d=1,format=yuv420p[video]")
-    audio_index = len(timeline.segments)
+    audio_index = len(spans)
     return [
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
         *inputs, "-i", str(soundtrack),

@@ -17,10 +17,11 @@ from ... import genres
 from ...backend import SEED, Option
 from ...notes import Note
 from ...types import ProgressCallback, Scene, no_progress
-from .. import HEIGHT, STILL, WIDTH, IllustrationContext, Illustrator
+from .. import HEIGHT, SHOTS, STILL, WIDTH, IllustrationContext, Illustrator
 from .painter import Painter
 from .palette import hex_colour
 from .planning import Plan, analyse, hero_colours, hero_from_title
+from .sheet import with_sheet
 
 
 def paint(
@@ -64,7 +65,7 @@ class StorybookIllustrator(Illustrator):
     label = "Книжный художник (без модели)"
     native_size = True  # vector-like: drawn at the still's size, never enlarged
     declared_options = (SEED, Option("style", "storybook", "Стиль", choices=("storybook", "flat")),
-                        STILL)
+                        STILL, SHOTS)
 
     def draw(
         self,
@@ -81,6 +82,7 @@ class StorybookIllustrator(Illustrator):
         hero = hero_from_title(context.title or "", context.language)
         plan = analyse(f"{scene.prompt}\n{scene.text}", genres.get(context.genre), hero, int(seed),
                        context.language)
+        plan = with_sheet(plan, context.cast)  # the character sheet's colours, where its owner changed them
         progress(0.1, Note("рисую"))
         image, report = paint(plan, style, progress, (context.width, context.height))
         out = Path(out_png)

@@ -52,6 +52,7 @@ class Plan:
     seed: int
     fire: bool = False
     space: bool = False
+    recolour: dict[str, dict[str, str]] = field(default_factory=dict)  # the character sheet's (sheet.py)
 
 
 def split_lemmas(text: str, language: str = "ru") -> list[str]:

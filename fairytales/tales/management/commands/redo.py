@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("stage", choices=stages.REDOABLE)
         parser.add_argument("--scene", type=int)
         parser.add_argument("--prompt", help="what to draw (illustration)")
+        parser.add_argument("--shot", type=int, help="one shot of the scene's pictures (illustration, with --scene)")
         parser.add_argument("--text", help="the new text of the scene (scenes) or of the whole story (story)")
         parser.add_argument("--seed", type=int)
         parser.add_argument("--voice", help="narrator voice (narration)")
@@ -29,11 +30,13 @@ class Command(BaseCommand):
                             help="how scenes give way to each other (video); with --scene N, the cut into scene N only")
         parser.add_argument("--burn", choices=(*languages.CODES, "none"),
                             help="the language whose subtitles are burned into the film, or none (video)")
+        parser.add_argument("--character", help="the character of the sheet to edit (cast): hero, helper, …; "
+                                                "--text gives their new description")
         parser.add_argument("--backend", help="another backend for this stage")
         parser.add_argument("--queue", action="store_true", help="leave it to the worker instead of running here")
 
     def handle(self, *args, tale, stage, scene, prompt, text, seed, voice, mood, backend, queue, format=None,
-               join=None, burn=None, **_):
+               join=None, burn=None, shot=None, **_):
         found = Tale.objects.filter(pk=tale).first() if _is_uuid(tale) else None
         if found is None:
             raise CommandError(f"no tale {tale}")
@@ -47,6 +50,8 @@ class Command(BaseCommand):
         options = {k: v for k, v in {"seed": seed, "mood": mood}.items() if v is not None}
         if voice:
             options[found.narrator().voice_option] = voice
+        if _.get("character") and stage == "cast":
+            options["character"] = _["character"]
         if format and stage == "video":
             options["format"] = format
         if burn and stage != "video":
@@ -56,7 +61,9 @@ class Command(BaseCommand):
         if cut:
             options.update({"joins": f"{scene}={join}"} if scene is not None else {"join": join})
             scene = None
-        redo = Redo(stage=stage, scene=scene, options=options, backend=backend, text=text, prompt=prompt)
+        if shot is not None and (stage != "illustration" or scene is None):
+            raise CommandError("--shot is one picture of a scene: redo TALE illustration --scene N --shot K")
+        redo = Redo(stage=stage, scene=scene, options=options, backend=backend, text=text, prompt=prompt, shot=shot)
         if not tasks.start(found, [redo], enqueue=queue):
             self.stdout.write("The tale is being made: this redo runs right after.")
             return

@@ -12,6 +12,7 @@ from ..looks import LOOKS, Look, natural_look
 from ..palette import Tone
 from ..pen import INK, SUPERSAMPLE, Pen
 from ..planning import LAD, MAIDEN, Item, Plan
+from ..sheet import recolour
 from .animals import (
     draw_bird,
     draw_fish,
@@ -89,6 +90,8 @@ def look_for(item: Item, plan: Plan) -> Look:
         look = LOOKS.people[item.key]
     else:
         look = replace(natural_look(item.key, item.variant), accent=None)
+    if not item.hero:
+        look = recolour(look, plan.recolour.get(item.key))
     if item.key == "змей":
         look = replace(look, fire=plan.fire)
     if item.key == "конь" and any(f.key == "богатырь" for f in plan.figures):

@@ -1,0 +1,235 @@
+"""Node tasks: a tale's nodes made as django-q2 tasks of their own, each on the cluster its backend needs.
+
+The tale's task (tasks.make_tale) still walks the runner's graph, the one truth of what must be made; where a
+node's backend needs another cluster (a picture drawn by a GPU model, with the tale's task on a CPU machine),
+or other workers of its own cluster can help (a scene's voice, ``NODE_FANOUT``), the node is recorded as a
+``NodeRun`` and a ``make_node`` task queued for it. Whoever claims a node first makes it, once: the tale's own
+worker (its lanes, pipeline/lanes.py) or the node task, which runs the same graph with ``only`` that node. A
+node task that runs twice, or after its worker died, finds the node claimed or made and does nothing; a node
+whose worker dies (or goes silent for NODE_STALL_SECONDS) is queued again, once; the tale's page shows one
+progress per stage and per scene wherever its nodes are made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+import time
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+from django_q.tasks import async_task
+
+from fairytales.pipeline import registry
+from fairytales.pipeline.artifacts import Artifact as Result
+from fairytales.pipeline.failures import Cancelled, NodeFailed, StageFailed
+from fairytales.pipeline.lanes import BACKEND_OF, PER_SCENE, Job
+from fairytales.pipeline.notes import Note
+from fairytales.pipeline.runner import NodeMade, NodeStale, Redo, Runner, Wanted
+
+from .models import NodeRun, Tale
+from .reconnect import reconnecting
+from .store import TaleStore
+from .where import this_cluster, this_worker
+
+log = logging.getLogger(__name__)
+TASK = "fairytales.tales.nodes.make_node"
+MAX_TRIES = 2  # claims of one node: its worker may die once, not twice
+NODE_DIED = gettext_noop("Обработчик этого шага дважды остановился: ему не хватило памяти или времени.")
+NODE_BROKEN = gettext_noop("Что-то пошло не так на сервере. Попробуйте ещё раз.")
+PROGRESS_EVERY = 1.0  # seconds between a node task's progress writes
+HEARTBEAT_EVERY = 10.0  # seconds between a node task's heartbeats (NODE_STALL_SECONDS is far longer)
+
+
+def enabled() -> bool:
+    """Node tasks need workers that take them: not with django-q2's ``sync`` (everything in the caller)."""
+    return settings.NODE_TASKS and not settings.Q_CLUSTER.get("sync")
+
+
+def cluster_of(stage: str, backend: str | None) -> str:
+    """The django-q2 cluster that makes ``stage``'s nodes with ``backend``: GPU_CLUSTER for a backend that
+    needs a GPU, else CPU_CLUSTER (either empty: the default cluster)."""
+    need = registry.device_need(stage, backend or None)
+    return (settings.GPU_CLUSTER if need == "gpu" else settings.CPU_CLUSTER) or settings.Q_CLUSTER["name"]
+
+
+class NodeTasks:
+    """The ``Remote`` a tale's runner offers its nodes to (pipeline/lanes.py): one ``NodeRun`` per node."""
+
+    def __init__(self, tale: Tale, token, redos: list[Redo]):
+        self.tale, self.token = tale, token
+        self.redos = [redo.to_dict() for redo in redos if redo.version is None]
+        self.cluster = this_cluster()
+        self.rows: dict[tuple[str, int | None], NodeRun] = {}
+        self.store = TaleStore(tale, token=token)
+
+    def sends(self, stage: str, backend: str) -> bool:
+        return cluster_of(BACKEND_OF.get(stage, stage), backend) != self.cluster
+
+    @reconnecting
+    def offer(self, jobs: list[Job]) -> None:
+        helpers = settings.NODE_FANOUT
+        for job in jobs:
+            row = NodeRun.objects.create(tale=self.tale, run_token=self.token, stage=job.stage, scene=job.scene,
+                                         fingerprint=job.fingerprint, backend=job.backend,
+                                         cluster=cluster_of(BACKEND_OF.get(job.stage, job.stage), job.backend),
+                                         redos=self.redos)
+            self.rows[(job.stage, job.scene)] = row
+            if row.cluster != self.cluster:
+                self._send(row)
+            elif job.stage in PER_SCENE and helpers > 0 and any(
+                    other.stage == job.stage and other.scene < job.scene for other in jobs):
+                helpers -= 1  # the first scene is this worker's own; later ones other workers may take
+                self._send(row)
+
+    @reconnecting
+    def claim(self, job: Job) -> bool:
+        row = self.rows[(job.stage, job.scene)]
+        return bool(NodeRun.objects.filter(pk=row.pk, state=NodeRun.State.QUEUED).update(
+            state=NodeRun.State.RUNNING, worker=this_worker(), heartbeat=timezone.now(), tries=F("tries") + 1))
+
+    @reconnecting
+    def look(self, jobs: list[Job]) -> None:
+        rows = NodeRun.objects.in_bulk([self.rows[(job.stage, job.scene)].pk for job in jobs])
+        for job in jobs:
+            row = rows[self.rows[(job.stage, job.scene)].pk]
+            if row.state == NodeRun.State.MADE:
+                job.result = self._made(row)
+                job.finished = True
+            elif row.state == NodeRun.State.FAILED:
+                job.result = NodeFailed(Note.from_dict(row.error_note) if row.error_note else Note(NODE_BROKEN),
+                                        row.detail)
+                job.finished = True
+            elif row.state == NodeRun.State.CANCELLED:
+                job.result, job.finished = Cancelled(), True
+            elif row.state == NodeRun.State.RUNNING:
+                job.fraction = row.fraction
+                if _dead(row):
+                    self._again(row)
+            elif not row.sent:
+                self._send(row)
+
+    @reconnecting
+    def settle(self, job: Job) -> None:
+        row = self.rows.get((job.stage, job.scene))
+        if row is None:
+            return
+        state = (NodeRun.State.MADE if isinstance(job.result, Result) else
+                 NodeRun.State.CANCELLED if isinstance(job.result, Cancelled) else NodeRun.State.FAILED)
+        NodeRun.objects.filter(pk=row.pk).update(state=state, fraction=1.0)
+
+    def _made(self, row: NodeRun) -> Result | BaseException:
+        current = self.store.current(row.stage, row.scene)
+        if current is None or current.meta.get("node") != str(row.pk):
+            return NodeFailed(Note(NODE_BROKEN), f"node {row.pk}: made, but its result is not the current one")
+        return current
+
+    def _send(self, row: NodeRun) -> None:
+        NodeRun.objects.filter(pk=row.pk).update(sent=True)
+        row.sent = True
+        async_task(TASK, str(row.pk), cluster=row.cluster,
+                   task_name=f"node-{row.stage}-{row.scene or 0}-{row.tale_id.hex}-{timezone.now():%H%M%S%f}")
+
+    def _again(self, row: NodeRun) -> None:
+        """A node whose worker died: queued again, or failed the second time."""
+        if row.tries >= MAX_TRIES:
+            log.error("node %s: its worker %s died %s times; failing it", row, row.worker, row.tries)
+            NodeRun.objects.filter(pk=row.pk, state=NodeRun.State.RUNNING).update(
+                state=NodeRun.State.FAILED, error_note=Note(NODE_DIED).to_dict(),
+                detail=f"the worker making it died or went silent {row.tries} times ({row.worker})")
+            return
+        log.warning("node %s: its worker %s died; queueing it again", row, row.worker)
+        if NodeRun.objects.filter(pk=row.pk, state=NodeRun.State.RUNNING, worker=row.worker).update(
+                state=NodeRun.State.QUEUED, sent=False, worker="", fraction=0.0):
+            self._send(row)
+
+
+def _dead(row: NodeRun) -> bool:
+    """Whether the worker making ``row`` is gone: a process of this machine that no longer exists, or silent."""
+    import psutil  # noqa: PLC0415
+
+    silent = row.heartbeat is None or (timezone.now() - row.heartbeat).total_seconds() > settings.NODE_STALL_SECONDS
+    host, _, pid = row.worker.rpartition(" ")[2].rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return silent
+    try:
+        return psutil.Process(int(pid)).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:
+        return silent
+
+
+class NodeStore(TaleStore):
+    """A node task's store: its saves are the tale's results, its progress is its node's (the tale's own task
+    reports the stages), and it stops when the tale is cancelled or its run was taken back."""
+
+    def __init__(self, tale: Tale, row: NodeRun):
+        super().__init__(tale, token=row.run_token)
+        self.row = row
+        self._written = 0.0
+
+    @reconnecting
+    def report(self, stage: str, status: str, fraction: float = 0.0, message: str = "", error: str = "",
+               detail: str = "") -> None:
+        if stage != self.row.stage or status != "running" or time.monotonic() - self._written < PROGRESS_EVERY:
+            return
+        self._written = time.monotonic()
+        NodeRun.objects.filter(pk=self.row.pk).update(fraction=max(0.0, min(1.0, fraction)), heartbeat=timezone.now())
+
+
+def make_node(node_id: str) -> str:
+    """A node task: claim the node and make it (and nothing else), unless someone has claimed it already."""
+    claimed = NodeRun.objects.filter(pk=node_id, state=NodeRun.State.QUEUED).update(
+        state=NodeRun.State.RUNNING, worker=this_worker(), heartbeat=timezone.now(), tries=F("tries") + 1)
+    if not claimed:
+        return "taken"
+    row = NodeRun.objects.select_related("tale").get(pk=node_id)
+    tale = row.tale
+    if tale.run_token != row.run_token or tale.status != Tale.Status.RUNNING:
+        return _end(row, NodeRun.State.CANCELLED)
+    from .tasks import choices_of, request_of  # noqa: PLC0415 - tasks imports this module
+
+    wanted = Wanted(row.stage, row.scene, row.fingerprint, str(row.pk))
+    runner = Runner(request_of(tale), NodeStore(tale, row), choices_of(tale), [Redo(**r) for r in row.redos],
+                    only=wanted)
+    beating = threading.Event()
+    threading.Thread(target=_beat, args=(row.pk, beating), daemon=True, name=f"videotales-node-{row.pk}").start()
+    try:
+        runner.run()
+    except NodeMade:
+        return _end(row, NodeRun.State.MADE)
+    except Cancelled:
+        return _end(row, NodeRun.State.CANCELLED)
+    except StageFailed as exc:
+        return _end(row, NodeRun.State.FAILED, exc.public, exc.detail)
+    except NodeStale as exc:
+        return _end(row, NodeRun.State.FAILED, Note(NODE_BROKEN), str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug must still end the node, not leave it running
+        log.exception("node %s failed", row)
+        return _end(row, NodeRun.State.FAILED, Note(NODE_BROKEN), str(exc)[:500])
+    finally:
+        beating.set()
+    return _end(row, NodeRun.State.FAILED, Note(NODE_BROKEN), "the graph never reached the node")
+
+
+def _beat(node_id, stop: threading.Event) -> None:
+    """The node's heartbeat while it is made, whatever its backend reports (a model loading for minutes says
+    nothing): only a dead or hung worker goes silent."""
+    try:
+        while not stop.wait(HEARTBEAT_EVERY):
+            with contextlib.suppress(DatabaseError):
+                NodeRun.objects.filter(pk=node_id, state=NodeRun.State.RUNNING).update(heartbeat=timezone.now())
+    finally:
+        connection.close()  # this thread's own
+
+
+def _end(row: NodeRun, state: str, public: Note | None = None, detail: str = "") -> str:
+    NodeRun.objects.filter(pk=row.pk).update(state=state, fraction=1.0 if state == NodeRun.State.MADE else row.fraction,
+                                             error_note=public.to_dict() if public else {}, detail=detail[:2000])
+    return state
