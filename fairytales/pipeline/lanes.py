@@ -53,6 +53,11 @@ CANCEL_POLL = 1.0  # seconds between the runner's own looks at the store for a c
 REMOTE_POLL = 0.5  # seconds between looks at the nodes other workers make
 
 
+class Waiting(Exception):  # noqa: N818 - not an error: the run goes on when its nodes are made
+    """The runner's task stops here: every node it still needs is being made by other workers, which start it
+    again when they are done (``Remote.let_go``)."""
+
+
 class StoreCalls:
     """Store calls from the runner's worker threads, made on the runner's own thread.
 
@@ -143,6 +148,10 @@ class Remote(Protocol):
 
     def settle(self, job: Job) -> None:
         """This runner made ``job`` itself (or failed to): say so to anyone looking."""
+
+    def let_go(self) -> bool:
+        """Only nodes made elsewhere are left: whether the runner's task may stop here and be started again
+        when they are made (``Waiting``), rather than hold its worker while it waits."""
 
 
 class Lanes:
@@ -259,6 +268,10 @@ class Lanes:
             if elsewhere and time.monotonic() - watched >= REMOTE_POLL:
                 watched = time.monotonic()
                 self._take_from_elsewhere(batches, elsewhere)
+                if elsewhere and not waiting and not running and not self.calls.stopping.is_set() \
+                        and self.remote.let_go():
+                    self._keep_made(batches)
+                    raise Waiting()
             if time.monotonic() - looked >= CANCEL_POLL and not self.calls.stopping.is_set():
                 looked = time.monotonic()
                 if self.cancelled():
@@ -283,6 +296,16 @@ class Lanes:
                 self.store.report(batch.stage, "running", (batch.saved + sum(batch.fractions.values())) / n,
                                   Note("Сцен готово: {done} из {scenes}", done=batch.saved, scenes=n))
             self._save_ready(batch)
+
+    def _keep_made(self, batches: list[Batch]) -> None:
+        """Save what this runner made and has not saved yet (a later place's result, waiting for an earlier
+        one made elsewhere), before its task lets its worker go: the run that resumes finds it current."""
+        for batch in batches:
+            for place, job in batch.jobs.items():
+                if job.finished and not job.elsewhere and isinstance(job.result, Artifact) \
+                        and batch.results[place] is None:
+                    self._keep(job.result, job.fingerprint)
+                    batch.results[place] = job.result
 
     def _start(self, batch: Batch) -> None:
         """Report the stage running (or done, when all of it is kept) and the scenes it keeps."""

@@ -48,10 +48,16 @@ def picture_work_problem(work: float) -> str | None:
     return None
 
 
+def narrated_sentences() -> int:
+    """How many sentences of each scene are narrated (NARRATED_SENTENCES_SETTING, the suite's short films);
+    0: all of them."""
+    return int(os.environ.get(NARRATED_SENTENCES_SETTING) or 0)
+
+
 def narrated_part(scene: Scene) -> Scene:
     """``scene`` as the narrator reads it: whole, or its first N sentences when NARRATED_SENTENCES_SETTING
     says N (the suite's short films)."""
-    limit = int(os.environ.get(NARRATED_SENTENCES_SETTING) or 0)
+    limit = narrated_sentences()
     if limit <= 0:
         return scene
     lines, left = [], limit

@@ -101,10 +101,13 @@ class NodeStale(Exception):
 
 class Runner:
     def __init__(self, request: TaleRequest, store: Store, choices: dict[str, Choice] | None = None,
-                 redo: list[Redo] | None = None, remote: Remote | None = None, only: Wanted | None = None):
+                 redo: list[Redo] | None = None, remote: Remote | None = None, only: Wanted | None = None,
+                 run: str | None = None):
         """``remote``: other workers that may make the nodes too (the site's node tasks). ``only``: make that
-        one node and nothing else (what a node task asks), raising ``NodeMade`` when it is made."""
-        self.request = request
+        one node and nothing else (what a node task asks), raising ``NodeMade`` when it is made. ``run``: this
+        run's id, stamped on what it makes, so a run that resumes (its task let its worker go while other
+        workers made its nodes) does not make again what it was asked to redo and has made."""
+        self.request, self.run_id = request, run
         self._lanes = Lanes(store, keep=self._keep, fail=self._fail, remote=remote)
         self.store = self._lanes.store
         self.remote, self.only = remote, only
@@ -227,6 +230,8 @@ class Runner:
         current = self.store.current(stage, scene)
         wanted = (stage, scene) in self.redo or (stage, None) in self.redo or (
             scene is None and any(asked == stage for asked, _ in self.redo))
+        if wanted and current and self.run_id and current.meta.get("run") == self.run_id:
+            wanted = False  # asked for, and made by this very run before it resumed
         if (current and not wanted and current.meta.get("inputs") == fingerprint
                 and not (stale and stale(current))):
             return current
@@ -238,6 +243,8 @@ class Runner:
         artifact.meta["inputs"] = fingerprint
         if self.only is not None:  # which node task made it: one that runs again finds it made
             artifact.meta["node"] = self.only.node
+        if self.run_id:
+            artifact.meta["run"] = self.run_id
         done = artifact.meta.pop("done_note", None)
         self.store.save(artifact)
         return done
@@ -767,7 +774,7 @@ class Runner:
             texts = json.loads(translation.file("texts").read_text("utf-8"))
         except (OSError, ValueError, KeyError):
             texts = {}
-        narrated = int(os.environ.get(limits.NARRATED_SENTENCES_SETTING) or 0)
+        narrated = limits.narrated_sentences()
         for language in self._subtitle_languages():
             scene_texts = texts.get(language) or []
             if not any(scene_texts):

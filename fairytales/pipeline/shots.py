@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .limits import narrated_sentences
 from .scenes import atoms, picture_prompt, story_paragraphs
 from .types import Cue, Scene
 
@@ -54,9 +55,12 @@ def reading_seconds(text: str, language: str = "ru") -> float:
 def cut(scene: Scene, limit: float, language: str = "ru") -> list[Shot]:
     """The scene's shots for a picture held at most ``limit`` seconds (0: one shot, the whole scene). The
     fewest shots that keep to the limit, as even as they can be; a single sentence longer than the limit is a
-    shot of its own."""
+    shot of its own. Only what is narrated is drawn (``limits.narrated_sentences``: the suite's short films)."""
     pieces = sentences(scene, language)
-    whole = Shot(0, len(pieces), scene.text, scene.prompt, reading_seconds(scene.text, language))
+    narrated = narrated_sentences()
+    text = " ".join(pieces[:narrated]) if 0 < narrated < len(pieces) else scene.text
+    pieces = pieces[:narrated] if narrated > 0 else pieces
+    whole = Shot(0, len(pieces), text, scene.prompt, reading_seconds(text, language))
     if limit <= 0 or len(pieces) < 2:
         return [whole]
     film = settings()["film"]

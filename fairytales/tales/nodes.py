@@ -19,7 +19,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -61,8 +61,9 @@ def cluster_of(stage: str, backend: str | None) -> str:
 class NodeTasks:
     """The ``Remote`` a tale's runner offers its nodes to (pipeline/lanes.py): one ``NodeRun`` per node."""
 
-    def __init__(self, tale: Tale, token, redos: list[Redo]):
-        self.tale, self.token = tale, token
+    def __init__(self, tale: Tale, token, redos: list[Redo], can_let_go: bool = False):
+        """``can_let_go``: the tale's task was queued (it may stop and be queued again: ``let_go``)."""
+        self.tale, self.token, self.can_let_go = tale, token, can_let_go
         self.redos = [redo.to_dict() for redo in redos if redo.version is None]
         self.cluster = this_cluster()
         self.rows: dict[tuple[str, int | None], NodeRun] = {}
@@ -75,17 +76,22 @@ class NodeTasks:
     def offer(self, jobs: list[Job]) -> None:
         helpers = settings.NODE_FANOUT
         for job in jobs:
-            row = NodeRun.objects.create(tale=self.tale, run_token=self.token, stage=job.stage, scene=job.scene,
-                                         fingerprint=job.fingerprint, backend=job.backend,
-                                         cluster=cluster_of(BACKEND_OF.get(job.stage, job.stage), job.backend),
-                                         redos=self.redos)
-            self.rows[(job.stage, job.scene)] = row
+            cluster = cluster_of(BACKEND_OF.get(job.stage, job.stage), job.backend)
+            # a run that resumed finds a node that failed in its first part failed still, not to be made again
+            row = NodeRun.objects.filter(tale=self.tale, run_token=self.token, stage=job.stage, scene=job.scene,
+                                         fingerprint=job.fingerprint, state=NodeRun.State.FAILED).first()
+            self.rows[(job.stage, job.scene)] = row or NodeRun.objects.create(
+                tale=self.tale, run_token=self.token, stage=job.stage, scene=job.scene,
+                fingerprint=job.fingerprint, backend=job.backend, cluster=cluster, redos=self.redos)
+            if row is not None:
+                continue
+            row = self.rows[(job.stage, job.scene)]
             if row.cluster != self.cluster:
-                self._send(row)
+                send(row)
             elif job.stage in PER_SCENE and helpers > 0 and any(
                     other.stage == job.stage and other.scene < job.scene for other in jobs):
                 helpers -= 1  # the first scene is this worker's own; later ones other workers may take
-                self._send(row)
+                send(row)
 
     @reconnecting
     def claim(self, job: Job) -> bool:
@@ -110,9 +116,9 @@ class NodeTasks:
             elif row.state == NodeRun.State.RUNNING:
                 job.fraction = row.fraction
                 if _dead(row):
-                    self._again(row)
+                    again(row)
             elif not row.sent:
-                self._send(row)
+                send(row)
 
     @reconnecting
     def settle(self, job: Job) -> None:
@@ -123,30 +129,50 @@ class NodeTasks:
                  NodeRun.State.CANCELLED if isinstance(job.result, Cancelled) else NodeRun.State.FAILED)
         NodeRun.objects.filter(pk=row.pk).update(state=state, fraction=1.0)
 
+    @reconnecting
+    def let_go(self) -> bool:
+        """Let the tale's worker go while its nodes are made elsewhere: the tale stays "running", held by no
+        worker, and the last of its nodes to end queues its task again (``wake``). Under the tale's lock, so a
+        node that ends meanwhile either is seen ended here or sees the tale let go."""
+        if not self.can_let_go:
+            return False
+        with transaction.atomic():
+            tale = Tale.objects.select_for_update().get(pk=self.tale.pk)
+            if tale.run_token != self.token or not _unfinished(tale.pk, self.token).exists():
+                return False
+            Tale.objects.filter(pk=tale.pk).update(worker="")
+        return True
+
     def _made(self, row: NodeRun) -> Result | BaseException:
         current = self.store.current(row.stage, row.scene)
         if current is None or current.meta.get("node") != str(row.pk):
             return NodeFailed(Note(NODE_BROKEN), f"node {row.pk}: made, but its result is not the current one")
         return current
 
-    def _send(self, row: NodeRun) -> None:
-        NodeRun.objects.filter(pk=row.pk).update(sent=True)
-        row.sent = True
-        async_task(TASK, str(row.pk), cluster=row.cluster,
-                   task_name=f"node-{row.stage}-{row.scene or 0}-{row.tale_id.hex}-{timezone.now():%H%M%S%f}")
 
-    def _again(self, row: NodeRun) -> None:
-        """A node whose worker died: queued again, or failed the second time."""
-        if row.tries >= MAX_TRIES:
-            log.error("node %s: its worker %s died %s times; failing it", row, row.worker, row.tries)
-            NodeRun.objects.filter(pk=row.pk, state=NodeRun.State.RUNNING).update(
+
+def send(row: NodeRun) -> None:
+    """Queue the node's task for the cluster that makes it."""
+    NodeRun.objects.filter(pk=row.pk).update(sent=True)
+    row.sent = True
+    async_task(TASK, str(row.pk), cluster=row.cluster,
+               task_name=f"node-{row.stage}-{row.scene or 0}-{row.tale_id.hex}-{timezone.now():%H%M%S%f}")
+
+
+def again(row: NodeRun) -> None:
+    """A node whose worker died: queued again, or failed the second time (its tale's task, if it let its
+    worker go, is woken to say so)."""
+    if row.tries >= MAX_TRIES:
+        log.error("node %s: its worker %s died %s times; failing it", row, row.worker, row.tries)
+        if NodeRun.objects.filter(pk=row.pk, state=NodeRun.State.RUNNING).update(
                 state=NodeRun.State.FAILED, error_note=Note(NODE_DIED).to_dict(),
-                detail=f"the worker making it died or went silent {row.tries} times ({row.worker})")
-            return
-        log.warning("node %s: its worker %s died; queueing it again", row, row.worker)
-        if NodeRun.objects.filter(pk=row.pk, state=NodeRun.State.RUNNING, worker=row.worker).update(
-                state=NodeRun.State.QUEUED, sent=False, worker="", fraction=0.0):
-            self._send(row)
+                detail=f"the worker making it died or went silent {row.tries} times ({row.worker})"):
+            wake(row.tale_id, row.run_token)
+        return
+    log.warning("node %s: its worker %s died; queueing it again", row, row.worker)
+    if NodeRun.objects.filter(pk=row.pk, state=NodeRun.State.RUNNING, worker=row.worker).update(
+            state=NodeRun.State.QUEUED, sent=False, worker="", fraction=0.0):
+        send(row)
 
 
 def _dead(row: NodeRun) -> bool:
@@ -197,7 +223,7 @@ def make_node(node_id: str) -> str:
 
     wanted = Wanted(row.stage, row.scene, row.fingerprint, str(row.pk))
     runner = Runner(request_of(tale), NodeStore(tale, row), choices_of(tale), [Redo(**r) for r in row.redos],
-                    only=wanted)
+                    only=wanted, run=str(row.run_token))
     beating = threading.Event()
     threading.Thread(target=_beat, args=(row.pk, beating), daemon=True, name=f"videotales-node-{row.pk}").start()
     try:
@@ -224,12 +250,51 @@ def _beat(node_id, stop: threading.Event) -> None:
     try:
         while not stop.wait(HEARTBEAT_EVERY):
             with contextlib.suppress(DatabaseError):
-                NodeRun.objects.filter(pk=node_id, state=NodeRun.State.RUNNING).update(heartbeat=timezone.now())
+                now = timezone.now()
+                NodeRun.objects.filter(pk=node_id, state=NodeRun.State.RUNNING).update(heartbeat=now)
+                # the tale's too: while its task waits, or has let its worker go, its nodes keep it alive
+                Tale.objects.filter(nodes__pk=node_id, status=Tale.Status.RUNNING).update(heartbeat=now)
     finally:
         connection.close()  # this thread's own
 
 
+@reconnecting
 def _end(row: NodeRun, state: str, public: Note | None = None, detail: str = "") -> str:
     NodeRun.objects.filter(pk=row.pk).update(state=state, fraction=1.0 if state == NodeRun.State.MADE else row.fraction,
                                              error_note=public.to_dict() if public else {}, detail=detail[:2000])
+    wake(row.tale_id, row.run_token)
     return state
+
+
+def _unfinished(tale_id, token):
+    return NodeRun.objects.filter(tale_id=tale_id, run_token=token, sent=True,
+                                  state__in=[NodeRun.State.QUEUED, NodeRun.State.RUNNING])
+
+
+def wake(tale_id, token) -> bool:
+    """Queue the task of a tale that let its worker go (``NodeTasks.let_go``) once none of its nodes is left
+    queued or being made; a cancelled one's too, which then frees its owner's turn."""
+    from . import tasks  # noqa: PLC0415 - tasks imports this module
+
+    with transaction.atomic():
+        tale = Tale.objects.select_for_update().filter(pk=tale_id).first()
+        if (tale is None or tale.worker or tale.dispatch is None or tale.run_token != token
+                or tale.status not in (Tale.Status.RUNNING, Tale.Status.CANCELLED)
+                or _unfinished(tale_id, token).exists()):
+            return False
+        name = f"tale-{tale.pk.hex}-{timezone.now():%H%M%S%f}"
+        dispatch, cluster = str(tale.dispatch), tasks.cluster_for(tale)
+        transaction.on_commit(lambda: async_task(tasks.TASK, str(tale_id), dispatch, task_name=name, cluster=cluster))
+    return True
+
+
+def recover_dead_nodes() -> int:
+    """Nodes being made by a worker process of this machine that no longer exists (killed, out of memory) are
+    queued again at once (or failed, the second time), whether or not their tale's task is there to see it:
+    ``serve`` asks every few seconds, beside ``tasks.recover_dead_workers``."""
+    prefix = f" {socket.gethostname()}:"
+    dead = [row for row in NodeRun.objects.filter(state=NodeRun.State.RUNNING, worker__contains=prefix)
+            if _dead(row)]
+    for row in dead:
+        again(row)
+    return len(dead)

@@ -34,6 +34,7 @@ from django_q.tasks import async_task
 
 from fairytales.pipeline import registry, stages
 from fairytales.pipeline.backend import first_line
+from fairytales.pipeline.lanes import Waiting
 from fairytales.pipeline.notes import Note
 from fairytales.pipeline.runner import Cancelled, Choice, Redo, Runner, StageFailed
 from fairytales.pipeline.types import TaleRequest
@@ -172,25 +173,31 @@ def make_tale(tale_id: str, dispatch: str | None = None) -> str:
             return "deleted"  # its owner's next tale is queued by the recovery schedule
         if dispatch is not None and str(tale.dispatch) != dispatch:
             return "stale"
-        if tale.status != Tale.Status.QUEUED:  # someone else holds it, or it was cancelled
+        # a run whose task let its worker go while other workers made its nodes (nodes.py): started again
+        resumed = tale.status == Tale.Status.RUNNING and not tale.worker and dispatch is not None
+        if tale.status != Tale.Status.QUEUED and not resumed:  # someone else holds it, or it was cancelled
             if tale.status != Tale.Status.RUNNING:
                 transaction.on_commit(lambda: _release(tale, dispatch))
             return tale.status
-        tale.status, tale.run_token, tale.heartbeat = Tale.Status.RUNNING, uuid.uuid4(), timezone.now()
-        tale.worker = this_worker()
+        if not resumed:
+            tale.status, tale.run_token = Tale.Status.RUNNING, uuid.uuid4()
+        tale.heartbeat, tale.worker = timezone.now(), this_worker()
         tale.save(update_fields=["status", "run_token", "heartbeat", "worker"])
     _announce(tale)
     status, error, detail = Tale.Status.DONE, "", ""
     token = tale.run_token
     while (redos := _next_run(tale)) is not None:
-        if not _attempt(tale):  # its worker died twice on it: never a third time
+        if not resumed and not _attempt(tale):  # its worker died twice on it: never a third time
             stage = StageRun.objects.filter(tale=tale, status=StageRun.Status.RUNNING).first()
             status, error, detail = Tale.Status.FAILED, *_poisoned(tale, stage)
             break
         try:
-            _run(tale, redos)
+            _run(tale, redos, resumed, can_let_go=dispatch is not None)
+            resumed = False
             _pop_run(tale)
             status, error, detail = Tale.Status.DONE, "", ""
+        except Waiting:
+            return "waiting"  # its nodes start it again when they are made (nodes.wake)
         except StageFailed as exc:
             _pop_run(tale)
             status, error, detail = Tale.Status.FAILED, exc.public, exc.detail
@@ -242,16 +249,17 @@ def _pop_run(tale: Tale) -> None:
         locked.save(update_fields=["run_queue", "attempts"])
 
 
-def _run(tale: Tale, redos: list[Redo]) -> None:
+def _run(tale: Tale, redos: list[Redo], resumed: bool = False, can_let_go: bool = False) -> None:
+    """Make the run; ``resumed``: it was made in part already, by this run's task before it let its worker go."""
     tale.refresh_from_db()
-    if redos:
-        _reset_stages(tale)
     store = TaleStore(tale, token=tale.run_token)
-    for redo in redos:
-        if redo.version is not None:
-            store.choose(redo.stage, redo.scene, redo.version)
-    remote = nodes.NodeTasks(tale, tale.run_token, redos) if nodes.enabled() else None
-    Runner(request_of(tale), store, choices_of(tale), redos, remote=remote).run()
+    if redos and not resumed:
+        _reset_stages(tale)
+        for redo in redos:
+            if redo.version is not None:
+                store.choose(redo.stage, redo.scene, redo.version)
+    remote = nodes.NodeTasks(tale, tale.run_token, redos, can_let_go) if nodes.enabled() else None
+    Runner(request_of(tale), store, choices_of(tale), redos, remote=remote, run=str(tale.run_token)).run()
 
 
 def request_of(tale: Tale) -> TaleRequest:
@@ -308,7 +316,8 @@ def cancel(tale: Tale) -> bool:
         tale = Tale.objects.select_for_update().get(pk=tale.pk)
         if not tale.in_progress:
             return False
-        was_queued = tale.status == Tale.Status.QUEUED
+        # queued, or waiting for its nodes with no worker of its own (nodes.py): nobody else marks the stages
+        was_queued = tale.status == Tale.Status.QUEUED or not tale.worker
         tale.status, tale.run_queue, tale.attempts = Tale.Status.CANCELLED, [], 0
         tale.save(update_fields=["status", "run_queue", "attempts"])
     if was_queued:  # no worker holds it: nobody else will mark the stages

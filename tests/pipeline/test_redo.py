@@ -118,8 +118,9 @@ def test_editing_scene_2_remakes_its_voice_and_picture_and_the_video_follows(tal
     Runner(REQUEST, store, choices(), [Redo("scenes", 2, text=new_text)]).run()
 
     new = sorted(set(files_of(folder)) - set(before))
-    assert new == ["narration-2-v2.wav", "picture-2-v2.png", "poster-v2.jpg", "scenes-v2.json", "subtitles.ru-v2.vtt",
-                   "video-v2.mp4"]
+    # the character sheet again too: which scenes show whom changed (its pictures' references are kept)
+    assert new == ["cast-v2.json", "narration-2-v2.wav", "picture-2-v2.png", "poster-v2.jpg", "scenes-v2.json",
+                   "subtitles.ru-v2.vtt", "video-v2.mp4"]
     assert CALLS == ["illustration/2", "video"]
     scenes = json.loads(store.current("scenes").file().read_text("utf-8"))
     assert scenes[1]["text"].startswith("Колобок встретил волка у реки.")

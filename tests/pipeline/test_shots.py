@@ -25,6 +25,12 @@ from tests.pipeline.test_video_segments import clip, draw, frames, psnr, run_cou
 LIMIT = 15
 
 
+@pytest.fixture(autouse=True)
+def whole_scenes(monkeypatch):
+    """Shots of whole scenes: not the suite's short films (only what is narrated is cut into shots)."""
+    monkeypatch.delenv("VIDEOTALES_NARRATED_SENTENCES", raising=False)
+
+
 def default_scenes(language="ru", title="Колобок"):
     teller = TemplateStoryteller()
     text = teller.write(TaleRequest(title, "сказка", 6, 1, language), teller.options({}))
@@ -129,6 +135,7 @@ def test_each_shot_is_shown_from_its_first_sentence_like_the_single_pass(shot_fi
     timeline = plan([c.narration_seconds for c in clips], options["title_seconds"], options["crossfade"])
     spans = units(timeline, [[s.start for s in c.shots] for c in clips])
     assert [(u.scene, u.shot) for u in spans] == [(0, 0), (1, 0), (1, 1), (2, 0), (2, 1)]
+    assert meta["first_shot_ends"] == [round(spans[2].start, 3), round(spans[4].start, 3)]  # the contact sheet's
     for unit, scene in zip(spans[2::2], clips):
         segment = timeline.segments[unit.scene]
         assert unit.start + INNER_FADE == pytest.approx(segment.voice_start + scene.shots[0].start)

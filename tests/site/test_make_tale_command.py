@@ -27,7 +27,8 @@ def test_a_tale_from_the_shell_with_its_contact_sheet(tmp_path, capsys):
 
     image = np.asarray(Image.open(sheet).convert("RGB"), dtype=np.float32)
     thumbs, stills = [], []
-    for i, moment in enumerate(scene_middles(video_meta["scene_starts"], video_meta["duration"])):
+    for i, moment in enumerate(scene_middles(video_meta["scene_starts"], video_meta["duration"],
+                                             video_meta["first_shot_ends"])):  # each scene's first shot
         x, y = GAP + i * (THUMB[0] + GAP), 48 + GAP
         thumb = image[y : y + THUMB[1], x : x + THUMB[0]]
         assert not is_blank(thumb)

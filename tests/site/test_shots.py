@@ -97,3 +97,13 @@ def test_the_form_says_how_many_pictures_a_tale_draws(owner_client):
     page = owner_client.get("/tales/new/").content.decode()
     assert "Картинка на экране не дольше, с (0 — одна на сцену)" in page
     assert "15 с: около 31 картинок на 6 сцен" in page and "одна на сцену: 6 картинок на 6 сцен" in page
+
+
+def test_a_scene_of_shots_reaches_the_live_page_with_each_picture(shot_tale):
+    from fairytales.tales.snapshot import artifact_message
+
+    tale, _ = shot_tale
+    message = artifact_message(tale.artifacts.get(stage="illustration", scene=1, is_current=True))
+    assert message["shots"] == [
+        {"url": f"/tales/{tale.pk}/files/picture-1-v2.png", "prompt": "Старик и старуха в избе"},
+        {"url": f"/tales/{tale.pk}/files/picture_2-1-v2.png", "prompt": "Лиса в лесу"}]

@@ -15,9 +15,13 @@ GAP = 12
 LABEL = 28
 
 
-def scene_middles(scene_starts: list[float], duration: float) -> list[float]:
-    """The moment halfway through each scene (a scene lasts until the next one starts)."""
+def scene_middles(scene_starts: list[float], duration: float,
+                  first_shot_ends: list[float] | None = None) -> list[float]:
+    """The moment halfway through each scene (a scene lasts until the next one starts), or through its first
+    shot, the scene's still, where it has several (``first_shot_ends``: the film's meta)."""
     ends = [*scene_starts[1:], duration]
+    if first_shot_ends and len(first_shot_ends) == len(ends):
+        ends = [min(end, shot_end) for end, shot_end in zip(ends, first_shot_ends)]
     return [(start + end) / 2 for start, end in zip(scene_starts, ends)]
 
 
@@ -43,10 +47,11 @@ def thumb_size(width: int, height: int) -> tuple[int, int]:
 
 
 def contact_sheet(video: Path, scene_starts: list[float], duration: float, out_png: Path,
-                  title: str = "", columns: int = 3, stills: list[Path] | None = None) -> Path:
+                  title: str = "", columns: int = 3, stills: list[Path] | None = None,
+                  first_shot_ends: list[float] | None = None) -> Path:
     """Write the sheet of ``video``'s scenes to ``out_png``: the scenes' ``stills`` (else the film's frames)
     in rows of ``columns``, each labelled with its scene's number and time, under ``title``."""
-    moments = scene_middles(scene_starts, duration)
+    moments = scene_middles(scene_starts, duration, first_shot_ends)
     frames = [Image.open(path).convert("RGB") for path in stills] if stills else frames_at(video, moments)
     thumb = thumb_size(*frames[0].size)
     rows = (len(frames) + columns - 1) // columns

@@ -97,7 +97,8 @@ class FfmpegEditor(Editor):
                 segments.prune(folder, film["used"])
         progress(1.0, Note("Видео готово"))
         return {"duration": round(timeline.duration, 3), "width": size[0], "height": size[1], "fps": FPS,
-                "scene_starts": [round(s.start, 3) for s in timeline.segments[1:]], **film["levels"],
+                "scene_starts": [round(s.start, 3) for s in timeline.segments[1:]],
+                "first_shot_ends": _first_shot_ends(framing, timeline.duration), **film["levels"],
                 "encoder": encoder.name, "segments": film["counts"],
                 **({"join_fallbacks": film["fallbacks"]} if film["fallbacks"] else {})}
 
@@ -220,6 +221,16 @@ def _closing_fade(duration: float) -> int:
     """The film's frame where the closing fade begins, as in the single-pass graph: its time as written there
     (milliseconds), rounded to a frame as ffmpeg rounds (half away from zero)."""
     return math.floor(Fraction(f"{max(0.0, duration - 1.0):.3f}") * FPS + Fraction(1, 2))
+
+
+def _first_shot_ends(framing: Layout, duration: float) -> list[float]:
+    """Where each scene's first picture starts giving way (to its second shot, or to the next scene)."""
+    ends = []
+    for number, unit in enumerate(framing.units):
+        if unit.scene > 0 and unit.shot == 0:
+            following = framing.units[number + 1] if number + 1 < len(framing.units) else None
+            ends.append(round(following.start if following else duration, 3))
+    return ends
 
 
 def _shot_of(cut: Cut, unit):

@@ -106,7 +106,8 @@ class Command(BaseCommand):
             stills = [store.current("illustration", i + 1).file("picture")
                       for i in range(len(video.meta["scene_starts"]))]
             contact_sheet(Path(output), video.meta["scene_starts"], video.meta["duration"], sheet,
-                          title=f"{title} ({genre})", stills=stills)
+                          title=f"{title} ({genre})", stills=stills,
+                          first_shot_ends=video.meta.get("first_shot_ends"))
             made += f"; contact sheet {sheet}"
         if not workdir:
             shutil.rmtree(folder, ignore_errors=True)

