@@ -49,13 +49,14 @@ def stop(sites: list[Site]) -> None:
         list(pool.map(Site.stop, sites))
 
 
-def submit(base: str, user: str, tales: int) -> list[str]:
+def submit(base: str, user: str, tales: int, scenes: int = 3) -> list[str]:
     browser = Browser(base)
     password = f"Zhar-ptitsa-{user}-x"
     browser.post_form("/accounts/signup/", {"username": user, "password1": password, "password2": password})
     made = []
     for i in range(tales):
-        response = browser.post_form("/tales/new/", {"title": f"Сказка {user} {i}", **QUICK})
+        response = browser.post_form("/tales/new/", {"title": f"Сказка {user} {i}", **QUICK,
+                                                     "scene_count": str(scenes)})
         made.append(re.search(r"/tales/([0-9a-f-]{36})/$", response.url)[1])
     return made
 
@@ -77,14 +78,14 @@ def stage_seconds(servers, tale_id: str, stage: str) -> float:
 
 
 def fan_out(servers, root: Path) -> dict[int, float]:
-    """The illustration stage's seconds of one 3-scene tale with 1 and with 2 GPU workers."""
+    """The illustration stage's seconds of one 4-scene tale with 1 and with 2 GPU workers."""
     seconds = {}
     for gpu_workers in (1, 2):
         folder = root / f"fan-out-{gpu_workers}"
         folder.mkdir()
         sites = machines(folder, servers, gpu_workers)
         try:
-            [tale_id] = submit(sites[0].base, f"fan{gpu_workers}", 1)
+            [tale_id] = submit(sites[0].base, f"fan{gpu_workers}", 1, scenes=4)
             states = wait(servers, [tale_id], 900)
             assert states[tale_id] == "done", states
             seconds[gpu_workers] = stage_seconds(servers, tale_id, "illustration")
@@ -121,7 +122,7 @@ def main() -> None:
         seconds = fan_out(servers, root)
         print("Scale-out on PostgreSQL + Redis, one run, 2 cores; pictures by a stand-in for a GPU model "
               f"({PICTURE_SECONDS} s a picture)")
-        print(f"fan-out: illustration stage of a 3-scene tale, 1 GPU worker {seconds[1]:.1f} s, 2 workers "
+        print(f"fan-out: illustration stage of a 4-scene tale, 1 GPU worker {seconds[1]:.1f} s, 2 workers "
               f"{seconds[2]:.1f} s: ratio {seconds[2] / seconds[1]:.2f} (ideal 0.50)")
         results = {"node tasks": load(servers, root, True), "whole-tale tasks": load(servers, root, False)}
         print(f"load: {USERS} users × {TALES} tales at once, 2 GPU workers + 1 CPU worker")

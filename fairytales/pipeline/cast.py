@@ -33,7 +33,7 @@ from .story.template.packs import grammar as _grammar
 from .types import Scene, TaleRequest
 
 DATA = Path(__file__).with_name("data") / "cast.toml"
-SEED_OFFSET = 400  # beside runner.SEED_OFFSETS: a character's seed is the tale's + this + its place
+SEED_OFFSET = 400  # beside makers.SEED_OFFSETS: a character's seed is the tale's + this + its place
 MAX_MEMBERS = 8
 LOOK_PARTS = ("main", "second", "hair", "fur", "light", "dark", "accent")  # storybook Look colour fields
 

@@ -185,14 +185,13 @@ def make_tale(tale_id: str, dispatch: str | None = None) -> str:
         tale.save(update_fields=["status", "run_token", "heartbeat", "worker"])
     _announce(tale)
     status, error, detail = Tale.Status.DONE, "", ""
-    token = tale.run_token
     while (redos := _next_run(tale)) is not None:
         if not resumed and not _attempt(tale):  # its worker died twice on it: never a third time
             stage = StageRun.objects.filter(tale=tale, status=StageRun.Status.RUNNING).first()
             status, error, detail = Tale.Status.FAILED, *_poisoned(tale, stage)
             break
         try:
-            _run(tale, redos, resumed, can_let_go=dispatch is not None)
+            _run(tale, redos, resumed=resumed, can_let_go=dispatch is not None)
             resumed = False
             _pop_run(tale)
             status, error, detail = Tale.Status.DONE, "", ""
@@ -202,7 +201,7 @@ def make_tale(tale_id: str, dispatch: str | None = None) -> str:
             _pop_run(tale)
             status, error, detail = Tale.Status.FAILED, exc.public, exc.detail
         except Cancelled:
-            if Tale.objects.filter(pk=tale.pk).values_list("run_token", flat=True).first() != token:
+            if Tale.objects.filter(pk=tale.pk).values_list("run_token", flat=True).first() != tale.run_token:
                 return "lost"  # taken back after going silent: the worker that resumed it owns it now
             StageRun.objects.filter(tale=tale).exclude(status=StageRun.Status.DONE).update(
                 status=StageRun.Status.CANCELLED)
@@ -243,13 +242,19 @@ def _next_run(tale: Tale) -> list[Redo] | None:
 
 
 def _pop_run(tale: Tale) -> None:
+    """The first queued run has ended. The next one gets a token of its own (what it makes is stamped with it:
+    ``Runner(run=…)``), so it is not taken for the run before it."""
     with transaction.atomic():
         locked = Tale.objects.select_for_update().get(pk=tale.pk)
         locked.run_queue, locked.attempts = locked.run_queue[1:], 0
-        locked.save(update_fields=["run_queue", "attempts"])
+        fields = ["run_queue", "attempts"]
+        if locked.run_token == tale.run_token and locked.status == Tale.Status.RUNNING:
+            locked.run_token = tale.run_token = uuid.uuid4()
+            fields.append("run_token")
+        locked.save(update_fields=fields)
 
 
-def _run(tale: Tale, redos: list[Redo], resumed: bool = False, can_let_go: bool = False) -> None:
+def _run(tale: Tale, redos: list[Redo], *, resumed: bool = False, can_let_go: bool = False) -> None:
     """Make the run; ``resumed``: it was made in part already, by this run's task before it let its worker go."""
     tale.refresh_from_db()
     store = TaleStore(tale, token=tale.run_token)

@@ -38,7 +38,7 @@ SCENES = 3
 BACKENDS = {"story": "template", "proofread": "jamspell", "narration": "espeak", "music": "music_transformer",
             "illustration": "storybook"}
 MUSIC_SECONDS = 12.0
-# The runner's per-stage seed offsets (runner.SEED_OFFSETS), restated so a change there shows here too.
+# The per-stage seed offsets (makers.SEED_OFFSETS), restated so a change there shows here too.
 NARRATION_SEED, ILLUSTRATION_SEED, MUSIC_SEED = 100, 200, 300
 
 

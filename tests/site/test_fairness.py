@@ -36,7 +36,7 @@ def finished(make_tale, with_file):
 def ran(monkeypatch):
     """The pipeline replaced: each run only records (tale title, redos) in the order workers ran them."""
     order = []
-    monkeypatch.setattr(tasks, "_run", lambda tale, redos: order.append((tale.title, [r.stage for r in redos])))
+    monkeypatch.setattr(tasks, "_run", lambda tale, redos, **_: order.append((tale.title, [r.stage for r in redos])))
     return order
 
 
@@ -209,7 +209,7 @@ def test_a_run_whose_worker_dies_twice_ends_failed_not_running(owner_client, mon
                                                                django_capture_on_commit_callbacks):
     settings.STALL_SECONDS = 300
 
-    def die(tale, redos):
+    def die(tale, redos, **_):
         from fairytales.tales.models import StageRun
 
         StageRun.objects.filter(tale=tale, stage="music").update(status="running")
@@ -242,7 +242,7 @@ def test_a_run_whose_worker_dies_twice_ends_failed_not_running(owner_client, mon
     page = owner_client.get(f"/tales/{tale.pk}/").content.decode()
     assert "Сказка дважды остановила обработчик" in page
     assert re.search(r'<form id="retry-form"[^>]*action="/tales/[^"]+/retry/"\s*>', page)  # shown
-    monkeypatch.setattr(tasks, "_run", lambda tale, redos: None)
+    monkeypatch.setattr(tasks, "_run", lambda tale, redos, **_: None)
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(f"/tales/{tale.pk}/retry/")
     drain(django_capture_on_commit_callbacks)
@@ -260,7 +260,7 @@ def test_one_death_is_resumed_and_a_stopped_site_is_not_the_runs_fault(make_tale
 
 
 def test_a_run_that_raises_ends_failed_at_once(make_tale, monkeypatch, django_capture_on_commit_callbacks):
-    def fail(tale, redos):
+    def fail(tale, redos, **_):
         raise MemoryError("the mixer ran out of memory")
 
     monkeypatch.setattr(tasks, "_run", fail)
