@@ -110,6 +110,12 @@ def redo(request, tale_id):
     tale = _owned(request, tale_id)
     form = RedoForm(request.POST, scene_count=tale.scenes_made, narrator=tale.narrator(),
                     scene_texts=tale.scene_texts(), film_languages=tale.film_languages)
+    return _queue_redo(request, tale, form, _("Переделываю."))
+
+
+def _queue_redo(request, tale: Tale, form, started: str):
+    """Queue the redo a valid ``form`` asks for (``started``: what the owner is told when it starts at once), or
+    say why not; back to the tale's page either way."""
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -119,7 +125,7 @@ def redo(request, tale_id):
     except tasks.Refused as refusal:
         messages.error(request, str(refusal))
         return redirect(tale)
-    messages.info(request, _("Переделываю.") if queued else _("Переделаю, как только закончится текущая работа."))
+    messages.info(request, started if queued else _("Переделаю, как только закончится текущая работа."))
     return redirect(tale)
 
 
@@ -180,18 +186,7 @@ def edit_cast(request, tale_id):
     tale = _owned(request, tale_id)
     sheet = {member["key"]: member for member in cast_sheet(tale)}
     form = CastForm(request.POST, sheet=sheet)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(tale)
-    try:
-        queued = tasks.start(tale, [form.redo()], kind=RunLog.Kind.REDO)
-    except tasks.Refused as refusal:
-        messages.error(request, str(refusal))
-        return redirect(tale)
-    messages.info(request, _("Меняю героя: сцены с ним нарисуются заново.") if queued
-                  else _("Переделаю, как только закончится текущая работа."))
-    return redirect(tale)
+    return _queue_redo(request, tale, form, _("Меняю героя: сцены с ним нарисуются заново."))
 
 
 @require_POST

@@ -24,6 +24,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serving(base: str, process: subprocess.Popen, limit: float = 60) -> bool:
+    """Whether the web server at ``base`` answers before its ``process`` ends or ``limit`` seconds pass."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)
+            return True
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.3)
+
+
 class Site:
     """`manage.py serve` in its own process group, on its own port, database and media folder.
 
@@ -45,16 +58,9 @@ class Site:
         self.base = f"http://127.0.0.1:{port}"
         if role in ("gpu", "cpu"):
             return
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.base + "/", timeout=2)
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("the site did not start:\n" + log.read_text())
-                time.sleep(0.3)
+        if not serving(self.base, self.process):
+            self.stop()
+            raise RuntimeError("the site did not start:\n" + log.read_text())
 
     def children(self, word: str) -> list[int]:
         """Process ids of the server's own children whose command line contains ``word``."""

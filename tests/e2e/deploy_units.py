@@ -17,10 +17,9 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from tests.e2e.conftest import ROOT, free_port
+from tests.e2e.conftest import ROOT, free_port, serving
 
 DOC = ROOT / "docs" / "deploy.md"
 CHECKOUT = "/srv/videotales"
@@ -89,16 +88,9 @@ class Unit:
         self.stop_seconds = float(service.get("TimeoutStopSec", "30"))
 
     def wait_for_web(self, limit: float = 60) -> None:
-        deadline = time.monotonic() + limit
-        while True:
-            try:
-                urllib.request.urlopen(self.base + "/", timeout=2)
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"the unit did not start: see {self.log.name}") from None
-                time.sleep(0.3)
+        if not serving(self.base, self.process, limit):
+            self.stop()
+            raise RuntimeError(f"the unit did not start: see {self.log.name}")
 
     def wait_for_log(self, words: str, limit: float = 90) -> None:
         """Until the unit's output says ``words`` (a cluster saying it runs: django-q2 writes it in the site's

@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Site
+from tests.e2e.conftest import Site, sign_up
 from tests.e2e.test_accessibility import AUDIT, AXE
 from tests.e2e.test_tale_page_live import PASSWORD, in_site, page  # noqa: F401 - page: a fixture
 
@@ -31,12 +31,7 @@ def site(tmp_path_factory):
 
 
 def test_the_owner_sees_the_sheet_and_an_edit_queues_a_redo(site, page):  # noqa: F811 - fixtures
-    page.goto(site.base + "/accounts/signup/")
-    page.get_by_label("Имя пользователя").fill("nastya")
-    page.get_by_label("Пароль", exact=True).fill(PASSWORD)
-    page.get_by_label("Подтверждение пароля").fill(PASSWORD)
-    page.get_by_role("button", name="Зарегистрироваться").click()
-    expect(page.get_by_role("heading", name="Новая сказка")).to_be_visible()
+    sign_up(page, "nastya", PASSWORD, site=site.base)
     # a tale being made whose sheet has landed (the run in progress keeps the edit waiting in the queue)
     tale_id = in_site(site, f"""
 from django.contrib.auth.models import User

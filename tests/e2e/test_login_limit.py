@@ -12,14 +12,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, Browser, Site, free_port
+from tests.e2e.conftest import ROOT, Browser, Site, free_port, serving
 
 pytestmark = pytest.mark.slow
 LOCKED = "Слишком много неудачных попыток входа. Попробуйте через 15 минут."
@@ -40,16 +39,9 @@ class WebProcess:
              str(port), "--lifespan", "off", "--no-proxy-headers"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self.base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.base + "/", timeout=2)
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("the web process did not start:\n" + Path(self.log.name).read_text())
-                time.sleep(0.3)
+        if not serving(self.base, self.process):
+            self.stop()
+            raise RuntimeError("the web process did not start:\n" + Path(self.log.name).read_text())
 
     def stop(self) -> None:
         try:

@@ -16,7 +16,7 @@ import sys
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.conftest import ROOT, Site
+from tests.e2e.conftest import ROOT, Site, sign_up
 from tests.e2e.test_browser import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -71,12 +71,7 @@ def without_tokens(html: str) -> str:
 
 
 def test_a_scene_card_that_arrives_live_has_working_redo_forms(site, page, tmp_path):
-    page.goto(site.base + "/accounts/signup/")
-    page.get_by_label("Имя пользователя").fill("marya")
-    page.get_by_label("Пароль", exact=True).fill(PASSWORD)
-    page.get_by_label("Подтверждение пароля").fill(PASSWORD)
-    page.get_by_role("button", name="Зарегистрироваться").click()
-    expect(page.get_by_role("heading", name="Новая сказка")).to_be_visible()
+    sign_up(page, "marya", PASSWORD, site=site.base)
     # a tale its worker is making: nothing of it has landed yet
     tale_id = in_site(site, """
 from django.contrib.auth.models import User
