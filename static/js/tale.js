@@ -8,6 +8,7 @@
   const errorEl = document.getElementById("tale-error");
   const retryForm = document.getElementById("retry-form");
   const cancelForm = document.getElementById("cancel-form");
+  const deleteForm = document.getElementById("delete-form");  // a tale being made cannot be deleted
   const player = document.getElementById("player");
   let lastStatus = null;
 
@@ -27,6 +28,7 @@
     errorEl.hidden = !tale.error;
     if (retryForm) retryForm.hidden = !(tale.status === "failed" || tale.status === "cancelled");
     if (cancelForm) cancelForm.hidden = !(tale.status === "queued" || tale.status === "running");
+    if (deleteForm) deleteForm.hidden = tale.status === "queued" || tale.status === "running";
     if (tale.video_url) showVideo(tale.video_url, tale.poster_url, tale.tracks || []);
     const finishedNow = lastStatus !== null && lastStatus !== tale.status &&
       (tale.status === "done" || tale.status === "failed");

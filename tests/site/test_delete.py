@@ -1,6 +1,8 @@
 """A tale's folder of files goes with its row, however the row goes: deleted alone, in bulk (the admin's
 action), or with its owner's account; and only once the deletion is committed."""
 
+import re
+
 import pytest
 from django.db import transaction
 
@@ -64,3 +66,12 @@ def test_a_rolled_back_delete_keeps_the_folder(tale_with_files):
         assert folder.is_dir()  # not before the commit
         raise RuntimeError("changed my mind")
     assert Tale.objects.filter(pk=pk).exists() and folder.is_dir()
+
+
+@pytest.mark.parametrize("status, offered", [("running", False), ("queued", False), ("done", True),
+                                              ("failed", True)])
+def test_delete_is_offered_only_when_the_tale_is_not_being_made(owner_client, make_tale, status, offered):
+    tale = make_tale(status=status)
+    page = owner_client.get(tale.get_absolute_url()).content.decode()
+    form = re.search(r'<form id="delete-form"[^>]*>', page)[0]
+    assert ("hidden" not in form) is offered  # tale.js shows it when the tale's status changes over the websocket
