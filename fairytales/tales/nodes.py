@@ -43,6 +43,10 @@ MAX_TRIES = 2  # claims of one node: its worker may die once, not twice
 NODE_DIED = gettext_noop("Обработчик этого шага дважды остановился: ему не хватило памяти или времени.")
 NODE_BROKEN = gettext_noop("Что-то пошло не так на сервере. Попробуйте ещё раз.")
 PROGRESS_EVERY = 1.0  # seconds between a node task's progress writes
+# A django-q2 cluster takes up to three tasks from the broker at a time for each worker (one it runs, one in its
+# queue, one in its pusher's hand), so a busy GPU worker would sit on nodes another, idle one could start: each
+# node is queued twice, and the copy that runs second finds it claimed and returns at once.
+DELIVERIES = 2
 HEARTBEAT_EVERY = 10.0  # seconds between a node task's heartbeats (NODE_STALL_SECONDS is far longer)
 
 
@@ -152,11 +156,12 @@ class NodeTasks:
 
 
 def send(row: NodeRun) -> None:
-    """Queue the node's task for the cluster that makes it."""
+    """Queue the node's task for the cluster that makes it, ``DELIVERIES`` times over."""
     NodeRun.objects.filter(pk=row.pk).update(sent=True)
     row.sent = True
-    async_task(TASK, str(row.pk), cluster=row.cluster,
-               task_name=f"node-{row.stage}-{row.scene or 0}-{row.tale_id.hex}-{timezone.now():%H%M%S%f}")
+    for copy in range(DELIVERIES):
+        async_task(TASK, str(row.pk), cluster=row.cluster,
+                   task_name=f"node-{row.stage}-{row.scene or 0}-{row.tale_id.hex}-{timezone.now():%H%M%S%f}-{copy}")
 
 
 def again(row: NodeRun) -> None:
