@@ -91,7 +91,8 @@ class Site:
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory):
     """The base URL of a site served by real processes."""
-    site = Site(tmp_path_factory.mktemp("site"))
+    # two sentences of each scene narrated (tests/conftest.py has one): the browser test sees a scene's shots
+    site = Site(tmp_path_factory.mktemp("site"), VIDEOTALES_NARRATED_SENTENCES="2")
     yield site.base
     site.stop()
 

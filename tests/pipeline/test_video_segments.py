@@ -187,12 +187,14 @@ def test_a_new_picture_re_encodes_its_body_and_two_joins_only(films, inputs, tmp
     timeline = plan(VOICES)
     framing = layout(timeline, FPS)
     scene_2, scene_3 = (round(timeline.segments[i].start * FPS) for i in (2, 3))
-    touched = range(scene_2, scene_3 + framing.fade)  # from its fade-in to the end of its fade-out
+    # from its fade-in to the end of its fade-out; the fade's first frame shows only the scene before it (the
+    # encoder may draw it a little otherwise in the new join), every later one the new picture
+    touched = range(scene_2, scene_3 + framing.fade)
     before, after = frames(films[0] / "new.mp4"), frames(tmp_path / "redo.mp4")
     assert sorted(before) == sorted(after)
     for number in before:
         same = np.array_equal(before[number], after[number])
-        assert same == (number not in touched), number
+        assert same if number not in touched else (number == scene_2 or not same), number
 
 
 def test_new_words_for_a_scene_re_encode_only_its_body(films, inputs, tmp_path, monkeypatch):

@@ -20,7 +20,7 @@ def test_a_tale_from_the_shell_with_its_contact_sheet(tmp_path, capsys):
     assert "contact sheet" in capsys.readouterr().out
     found = streams(out)
     assert found["video"]["codec"] == "h264" and found["audio"]["codec"] == "aac"
-    assert found["video"]["duration"] > 20 and abs(found["video"]["duration"] - found["audio"]["duration"]) < 0.5
+    assert found["video"]["duration"] > 10 and abs(found["video"]["duration"] - found["audio"]["duration"]) < 0.5
     assert (tmp_path / "repka.jpg").stat().st_size > 10_000
     manifest = json.loads((work / "manifest.json").read_text())
     video_meta = manifest["video"]["meta"]

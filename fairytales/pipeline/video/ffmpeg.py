@@ -35,6 +35,9 @@ from .timeline import Timeline, plan
 __all__ = ["FfmpegEditor", "VideoFailed", "ffmpeg_exe"]
 AUDIO = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "160k", "-ar", "44100"]
 SUBTITLE_TAIL = 0.15 + 0.05  # write_ass keeps a cue 0.15 s longer; and a margin for its centiseconds
+# x264's preset when a tale does not choose one: a site on slow machines may take a faster one (the suite takes
+# "ultrafast": its films are for looking at, not for keeping)
+PRESET_SETTING = "VIDEOTALES_X264_PRESET"
 
 
 class FfmpegEditor(Editor):
@@ -62,7 +65,8 @@ class FfmpegEditor(Editor):
     )
 
     def options(self, given: dict | None = None) -> dict:
-        merged = super().options(given)
+        preset = os.environ.get(PRESET_SETTING, "").strip()
+        merged = super().options({"preset": preset, **(given or {})} if preset else given)
         try:
             merged["joins"] = joins.text(joins.parse(merged["joins"]))
         except ValueError as exc:
