@@ -65,7 +65,7 @@ run: install
 	$(PY) manage.py serve  # migrates, then starts Redis, uvicorn and the django-q2 cluster
 
 test: install-test
-	$(PY) -m pytest --durations=25
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=25
 
 test-fast: install-test
 	$(PY) -m pytest -m "not slow and not browser"

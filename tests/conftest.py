@@ -8,3 +8,16 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # needs more of it sets it. The films are encoded with x264's fastest preset (a test of the preset sets its own).
 os.environ.setdefault("VIDEOTALES_NARRATED_SENTENCES", "1")
 os.environ.setdefault("VIDEOTALES_X264_PRESET", "ultrafast")
+
+
+def pytest_collection_modifyitems(items):
+    """`make test` runs the suite in two pytest-xdist workers (`--dist loadgroup`). The tests that start real
+    servers (tests/e2e) all go to one of them, one after another, while the other runs the rest: they spend much
+    of their time waiting for their servers, so the machine's second core works meanwhile (two of them at once
+    would each have half the machine). Every other module stays whole in one worker, so its module-scoped tale
+    is made once."""
+    import pytest
+
+    for item in items:
+        group = "servers" if "e2e" in item.path.parts else item.path.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))

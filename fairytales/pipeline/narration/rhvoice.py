@@ -158,6 +158,7 @@ class RhvoiceNarrator(Narrator):
 
     def say(self, text: str, voice: str, rate: float) -> tuple[np.ndarray, int]:
         """Mono float32 samples of ``text`` in ``voice`` and their sample rate."""
+        self.ensure_loaded()
         with self._lock:
             self._heard = []
             self._engine.set_params(voice_profile=voice, relative_rate=rate)
