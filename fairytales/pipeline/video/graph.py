@@ -1,11 +1,14 @@
 """One piece's ffmpeg filter graph: each layer's picture moving, its subtitles, and a join's cross-fade.
 
-The single-pass graph ran zoompan on the picture upscaled 2× for every frame of the film: each frame is a
-whole-pixel window (corner, width, height) of the upscaled picture, scaled down, and that window changes
-only every few frames. Here a layer makes only the frames where something changes (the window, the
-subtitles shown, the closing fade), with the same zoompan arithmetic, so they are that graph's frames;
-``fps`` repeats each (a reference, not a copy) until the next. That is a sixth (a pan) to a third (a zoom)
-of a scene's frames, and libass draws on those only (docs/stack.md ("Video")).
+Each frame of a scene is a whole-pixel window (corner, width, height) of its picture, scaled to the frame by
+zoompan. The picture is first scaled to cover the frame at the frame's own size, so zoompan scales a window a
+little smaller than the frame up to it (1.12× at the default zoom); the first editor's graph upscaled the
+picture 2× and scaled windows twice the frame down, 4× the pixels for the same moves (which now step by about
+two of the frame's pixels where they stepped by one: zoompan puts a yuv420p corner on even pixels). The window
+changes only every few frames: a layer makes only the frames where something changes (the window, the
+subtitles shown, the closing fade), with zoompan's own arithmetic, so they are the frames it would make for
+every frame; ``fps`` repeats each (a reference, not a copy) until the next. That is a fifth (a pan) to a half
+(a zoom) of a scene's frames, and libass draws on those only (docs/stack.md, "Video").
 
 The cross-fade is xfade over the two layers with that graph's weights (the scene coming in shows
 ``k / fade`` of itself at its frame ``k``). Each layer runs on its scene's own clock (frame 0 where its
@@ -60,9 +63,10 @@ def ken_burns(move: str, frames: int, zoom: float) -> tuple[str, str, str]:
 
 def window(move: str, k: int, frames: int, zoom: float,
            size: tuple[int, int] = (WIDTH, HEIGHT)) -> tuple[int, int, int, int]:
-    """The upscaled picture's window zoompan cuts for the scene's frame ``k``: its arithmetic, in Python's
-    doubles as in its own (the corner to even pixels for yuv420p, the size to whole pixels)."""
-    full_w, full_h = 2 * size[0], 2 * size[1]
+    """The picture's window zoompan cuts for the scene's frame ``k`` (the picture scaled to cover the frame of
+    ``size``): its arithmetic, in Python's doubles as in its own (the corner to even pixels for yuv420p, the
+    size to whole pixels)."""
+    full_w, full_h = size
     step = float(f"{zoom / frames:.6f}")
     top = float(f"{1 + zoom:.4f}")
     z = {"still": 1.0, "zoom_in": 1 + step * k, "zoom_out": top - step * k}.get(move, top)
@@ -108,8 +112,7 @@ def motion(look: LayerLook, layer: Layer, fonts: Path) -> str:
     z, x, y = (re.sub(r"\bon\b", frame, e) for e in ken_burns(look.move, look.length, look.zoom))
     width, height = look.size
     # a picture of another aspect than the frame covers it (scaled to fill, the middle kept), never squashed
-    steps = [f"scale={2 * width}:{2 * height}:force_original_aspect_ratio=increase,"
-             f"crop={2 * width}:{2 * height},format=yuv420p", f"loop=loop={len(made) - 1}:size=1",
+    steps = [f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},format=yuv420p", f"loop=loop={len(made) - 1}:size=1",
              f"settb=1/{FPS}", f"setpts='{at}-({layer.first})'",
              f"zoompan=z='{z}':x='{x}':y='{y}':d=1:s={width}x{height}:fps={FPS}",
              "setsar=1", f"settb=1/{FPS}", f"setpts='{at}'"]

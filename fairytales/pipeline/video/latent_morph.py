@@ -109,13 +109,13 @@ def inbetweens(going: Path, coming: Path, weights: list[float]) -> Iterator[np.n
 
 def framed(picture: np.ndarray, box: tuple[float, float, float, float], size: tuple[int, int]) -> np.ndarray:
     """``picture`` as a film's frame of ``size`` shows it through the camera window ``box`` (x, y, width,
-    height in the picture covering twice the frame, as zoompan cuts it): float32 RGB."""
+    height in the picture scaled to cover the frame, as zoompan cuts it): float32 RGB."""
     from PIL import Image  # noqa: PLC0415
 
     width, height = size
     rows, columns = picture.shape[:2]
-    scale = max(2 * width / columns, 2 * height / rows)  # the picture covers the 2x frame, its middle kept
-    left, top = (columns * scale - 2 * width) / 2, (rows * scale - 2 * height) / 2
+    scale = max(width / columns, height / rows)  # the picture covers the frame, its middle kept
+    left, top = (columns * scale - width) / 2, (rows * scale - height) / 2
     x, y, w, h = box
     corners = ((x + left) / scale, (y + top) / scale, (x + w + left) / scale, (y + h + top) / scale)
     shown = Image.fromarray(picture).resize(size, Image.Resampling.BICUBIC, box=corners)

@@ -28,7 +28,7 @@ from .encoder import Encoder
 from .graph import LayerLook, piece_graph
 from .layout import Layout, Piece
 
-VERSION = 1
+VERSION = 2  # 2: the pictures' moves at the frame's scale (graph.py)
 WORKERS = 2  # ffmpeg processes at a time: the filter graph is mostly one thread, x264 uses the rest
 _DIGESTS: dict[tuple, str] = {}
 PATTERNS = ("body-*.mp4", "join-*.mp4", "ending-*.mp4", "audio-*.m4a", "audio-*.json", "*.part.*")

@@ -1,8 +1,9 @@
 """The editor's first graph, kept as the reference the segmented editor is compared with (tests, bench).
 
-One ffmpeg process for the whole film: zoompan on each picture upscaled to 2560×1440, a chain of xfades that
-every frame passes through, libass over the whole film. It looks as the film should; it costs ~2.5× the
-bare x264 encode of the same frames, and a redo of one picture re-encodes everything.
+One ffmpeg process for the whole film: zoompan on every frame of each picture (scaled to the frame, as the
+segments' graph has it; the first editor upscaled it 2×), a chain of xfades that every frame passes through,
+libass over the whole film. It looks as the film should; it costs ~2.5× the bare x264 encode of the same
+frames, and a redo of one picture re-encodes everything.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def _command(timeline: Timeline, spans: list[Unit], card: Path, pictures: list[P
 
 
 def _ken_burns(move: str, frames: int, zoom: float) -> str:
-    """A slow zoom or pan over ``frames`` frames; the picture is upscaled first so the move is smooth."""
+    """A slow zoom or pan over ``frames`` frames, of the picture scaled to the frame in yuv420p (zoompan's
+    corners then fall on even pixels, as in the segments' graph)."""
     z, x, y = ken_burns(move, frames, zoom)
-    return (f"scale={2 * WIDTH}:{2 * HEIGHT},zoompan=z='{z}':x='{x}':y='{y}':d={frames}:"
+    return (f"scale={WIDTH}:{HEIGHT},format=yuv420p,zoompan=z='{z}':x='{x}':y='{y}':d={frames}:"
             f"s={WIDTH}x{HEIGHT}:fps={FPS}")
