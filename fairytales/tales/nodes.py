@@ -155,11 +155,11 @@ class NodeTasks:
 
 
 
-def send(row: NodeRun) -> None:
-    """Queue the node's task for the cluster that makes it, ``DELIVERIES`` times over."""
+def send(row: NodeRun, copies: int = DELIVERIES) -> None:
+    """Queue the node's task for the cluster that makes it, ``copies`` times over."""
     NodeRun.objects.filter(pk=row.pk).update(sent=True)
     row.sent = True
-    for copy in range(DELIVERIES):
+    for copy in range(copies):
         async_task(TASK, str(row.pk), cluster=row.cluster,
                    task_name=f"node-{row.stage}-{row.scene or 0}-{row.tale_id.hex}-{timezone.now():%H%M%S%f}-{copy}")
 
@@ -178,6 +178,25 @@ def again(row: NodeRun) -> None:
     if NodeRun.objects.filter(pk=row.pk, state=NodeRun.State.RUNNING, worker=row.worker).update(
             state=NodeRun.State.QUEUED, sent=False, worker="", fraction=0.0):
         send(row)
+
+
+def still_queued(tales) -> set:
+    """Of these silent running tales, the ones that let their worker go and whose nodes all still wait in a
+    cluster's queue: not dead, only behind other tales' nodes (a crowd on a few GPUs waits longer than
+    STALL_SECONDS). Their heartbeat is renewed and their nodes queued once more, in case a broker lost them (the
+    Redis broker loses the tasks a killed cluster held; a copy that finds its node claimed returns at once)."""
+    waiting = set()
+    for pk in tales.filter(worker="").values_list("pk", flat=True):
+        with transaction.atomic():
+            tale = Tale.objects.select_for_update().get(pk=pk)
+            unfinished = list(_unfinished(pk, tale.run_token))
+            if (tale.status != Tale.Status.RUNNING or tale.worker or not unfinished
+                    or any(row.state != NodeRun.State.QUEUED for row in unfinished)):
+                continue
+            Tale.objects.filter(pk=pk).update(heartbeat=timezone.now())
+            transaction.on_commit(lambda rows=unfinished: [send(row, copies=1) for row in rows])
+        waiting.add(pk)
+    return waiting
 
 
 def _dead(row: NodeRun) -> bool:

@@ -340,7 +340,8 @@ def recover_interrupted(silent_for: float | None = None) -> int:
     A tale is taken to be dead when its run has been silent for ``silent_for`` seconds (by default
     STALL_SECONDS: the cluster's schedule runs this every minute, see signals.py), or, with 0, whenever
     it is "running" at all (as when the site starts and no worker can be holding one: the site was stopped,
-    so that interruption does not count as the run's fault).
+    so that interruption does not count as the run's fault). A tale whose task let its worker go while its nodes
+    wait in a cluster's queue is not silent, only waiting (``nodes.still_queued``).
 
     Then every user with tales waiting and no task of theirs queued or working gets their next one queued
     (a task lost with its tale, a tale deleted while its task waited), and old run logs are pruned.
@@ -350,6 +351,7 @@ def recover_interrupted(silent_for: float | None = None) -> int:
     stalled = Tale.objects.filter(status=Tale.Status.RUNNING)
     if silent_for:
         stalled = stalled.filter(heartbeat__lt=timezone.now() - timezone.timedelta(seconds=silent_for))
+        stalled = stalled.exclude(pk__in=nodes.still_queued(stalled))
     taken = _take_back(stalled.values_list("pk", "owner_id"), count_attempt=bool(silent_for))
     waiting = Tale.objects.filter(status=Tale.Status.QUEUED, dispatch__isnull=True)
     for owner_id in set(waiting.values_list("owner_id", flat=True)):

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.utils import timezone
+from django_q.models import OrmQ
 
 from fairytales.tales import nodes, tasks
 from fairytales.tales.models import NodeRun, Tale
@@ -83,3 +84,29 @@ def test_a_dead_node_worker_is_seen_and_its_node_queued_again_once(make_tale):
     assert row.state == "failed" and "died" in row.detail  # the second time it fails
     remote.look([job])
     assert job.finished and "дважды" in str(job.result.public)
+
+
+def test_a_tale_whose_nodes_wait_in_a_long_queue_is_not_taken_for_dead(make_tale, settings,
+                                                                        django_capture_on_commit_callbacks):
+    """A crowd on a few GPUs: a tale that let its worker go waits for its pictures longer than STALL_SECONDS.
+    It keeps its run and its nodes are queued once more, in case a broker lost them; a tale
+    silent with a node *being made* (its worker hung) is still taken back."""
+    settings.STALL_SECONDS = 300
+    ago = timezone.now() - timezone.timedelta(minutes=10)
+    waiting = make_tale(status="running", run_token=uuid.uuid4(), run_queue=[[]], heartbeat=ago, dispatch=uuid.uuid4())
+    hung = make_tale(status="running", run_token=uuid.uuid4(), run_queue=[[]], heartbeat=ago, dispatch=uuid.uuid4())
+    for tale, state in ((waiting, "queued"), (hung, "running")):
+        for scene in (1, 2):
+            NodeRun.objects.create(tale=tale, run_token=tale.run_token, stage="illustration", scene=scene,
+                                   fingerprint="f", backend="fixed_cost", cluster="gpu", sent=True, state=state,
+                                   heartbeat=ago if state == "running" else None)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.recover_interrupted() == 1
+    token = waiting.run_token
+    waiting.refresh_from_db()
+    hung.refresh_from_db()
+    assert (waiting.status, waiting.run_token) == ("running", token) and waiting.heartbeat > ago
+    assert (hung.status, hung.run_token) == ("queued", None)  # resumed: its run lost its worker
+    queued = [task.task["name"] for task in OrmQ.objects.all()]
+    assert sorted(name.split("-")[2] for name in queued if name.startswith("node-")) == ["1", "2"]
+    assert all(waiting.pk.hex in name for name in queued if name.startswith("node-"))
