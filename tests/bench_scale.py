@@ -3,10 +3,12 @@ machine, a GPU machine and a CPU machine (`serve --role …`), the pictures draw
 that costs a fixed time per picture (tests/backends.py). Prints, from one run (this machine is shared and
 noisy, so ratios):
 
-1. fan-out: one tale's illustration stage with 2 GPU workers against 1 (node tasks: ideally 0.5);
+1. fan-out: one tale's illustration stage with 2 GPU workers against 1 (node tasks: ideally 0.5), at
+   SCALE_FAN_OUT_SECONDS a picture (3: a model's picture takes seconds; at 1 s the stage's fixed costs, the
+   queue's polling and waking the tale's task, weigh as much as the pictures);
 2. load: SCALE_USERS users × SCALE_TALES tales submitted at once, with node tasks and without (the whole tale
    one task, the design before): all done, none lost, no picture drawn twice, and the time from submitting to
-   the first stage starting for the last user.
+   the first stage starting for the last user. SCALE_USERS=0 measures the fan-out only.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tests.e2e.servers import postgresql_and_redis, psql  # noqa: E402
 USERS = int(os.environ.get("SCALE_USERS", 50))
 TALES = int(os.environ.get("SCALE_TALES", 2))
 PICTURE_SECONDS = os.environ.get("SCALE_PICTURE_SECONDS", "1")
+FAN_OUT_SECONDS = os.environ.get("SCALE_FAN_OUT_SECONDS", "3")
 QUICK = {"genre": "сказка", "scene_count": "3", "proofread_backend": "dictionary", "narration_backend": "espeak",
          "music_backend": "procedural", "illustration_backend": "fixed_cost"}
 
@@ -84,7 +87,7 @@ def fan_out(servers, root: Path) -> dict[int, float]:
     for gpu_workers in (1, 2):
         folder = root / f"fan-out-{gpu_workers}"
         folder.mkdir()
-        sites = machines(folder, servers, gpu_workers)
+        sites = machines(folder, servers, gpu_workers, VIDEOTALES_PICTURE_SECONDS=FAN_OUT_SECONDS)
         try:
             [tale_id] = submit(sites[0].base, f"fan{gpu_workers}", 1, scenes=4)
             states = wait(servers, [tale_id], 900)
@@ -121,12 +124,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, postgresql_and_redis() as servers:
         root = Path(folder)
         seconds = fan_out(servers, root)
-        print("Scale-out on PostgreSQL + Redis, one run, 2 cores; pictures by a stand-in for a GPU model "
-              f"({PICTURE_SECONDS} s a picture)")
-        print(f"fan-out: illustration stage of a 4-scene tale, 1 GPU worker {seconds[1]:.1f} s, 2 workers "
-              f"{seconds[2]:.1f} s: ratio {seconds[2] / seconds[1]:.2f} (ideal 0.50)")
+        print("Scale-out on PostgreSQL + Redis, one run, 2 cores; pictures by a stand-in for a GPU model")
+        print(f"fan-out: illustration stage of a 4-scene tale at {FAN_OUT_SECONDS} s a picture, 1 GPU worker "
+              f"{seconds[1]:.1f} s, 2 workers {seconds[2]:.1f} s: ratio {seconds[2] / seconds[1]:.2f} (ideal 0.50)")
+        if USERS <= 0:
+            return
         results = {"node tasks": load(servers, root, True), "whole-tale tasks": load(servers, root, False)}
-        print(f"load: {USERS} users × {TALES} tales at once, 2 GPU workers + 1 CPU worker")
+        print(f"load: {USERS} users × {TALES} tales at once, 2 GPU workers + 1 CPU worker, {PICTURE_SECONDS} s a "
+              "picture")
         for name, figures in results.items():
             print(f"  {name:17} done {figures['done']}/{figures['tales']}, pictures {figures['pictures']}, drawn "
                   f"twice {figures['drawn twice']}, last user's first stage after {figures['wait']:.1f} s, "

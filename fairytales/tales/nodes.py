@@ -181,20 +181,27 @@ def again(row: NodeRun) -> None:
 
 
 def still_queued(tales) -> set:
-    """Of these silent running tales, the ones that let their worker go and whose nodes all still wait in a
-    cluster's queue: not dead, only behind other tales' nodes (a crowd on a few GPUs waits longer than
-    STALL_SECONDS). Their heartbeat is renewed and their nodes queued once more, in case a broker lost them (the
-    Redis broker loses the tasks a killed cluster held; a copy that finds its node claimed returns at once)."""
+    """Of these silent running tales, the ones whose task let its worker go and that wait in a queue: for their
+    nodes (a crowd on a few GPUs waits longer than STALL_SECONDS), or, their nodes made, for their own task
+    (``wake`` queued it behind other tales' on the CPU cluster). They are not dead: their heartbeat is renewed
+    and what they wait for queued once more, in case a broker lost it (the Redis broker loses the tasks a
+    killed cluster held; a copy that finds its node claimed, or its tale taken, returns at once). A run queued
+    longer than TALE_TIMEOUT ago is left to be taken back, so that no tale waits "running" for ever."""
     waiting = set()
-    for pk in tales.filter(worker="").values_list("pk", flat=True):
+    oldest = timezone.now() - timezone.timedelta(seconds=settings.TALE_TIMEOUT)
+    for pk in tales.filter(worker="", dispatch__isnull=False).values_list("pk", flat=True):
         with transaction.atomic():
             tale = Tale.objects.select_for_update().get(pk=pk)
             unfinished = list(_unfinished(pk, tale.run_token))
-            if (tale.status != Tale.Status.RUNNING or tale.worker or not unfinished
+            if (tale.status != Tale.Status.RUNNING or tale.worker or tale.dispatch is None
+                    or (tale.queued_at or tale.created) < oldest
                     or any(row.state != NodeRun.State.QUEUED for row in unfinished)):
-                continue
+                continue  # a node being made, and silent: its worker is gone (recover_dead_nodes, or take it back)
             Tale.objects.filter(pk=pk).update(heartbeat=timezone.now())
-            transaction.on_commit(lambda rows=unfinished: [send(row, copies=1) for row in rows])
+            if unfinished:
+                transaction.on_commit(lambda rows=unfinished: [send(row, copies=1) for row in rows])
+            else:
+                _queue_task(tale)
         waiting.add(pk)
     return waiting
 
@@ -298,18 +305,23 @@ def _unfinished(tale_id, token):
 def wake(tale_id, token) -> bool:
     """Queue the task of a tale that let its worker go (``NodeTasks.let_go``) once none of its nodes is left
     queued or being made; a cancelled one's too, which then frees its owner's turn."""
-    from . import tasks  # noqa: PLC0415 - tasks imports this module
-
     with transaction.atomic():
         tale = Tale.objects.select_for_update().filter(pk=tale_id).first()
         if (tale is None or tale.worker or tale.dispatch is None or tale.run_token != token
                 or tale.status not in (Tale.Status.RUNNING, Tale.Status.CANCELLED)
                 or _unfinished(tale_id, token).exists()):
             return False
-        name = f"tale-{tale.pk.hex}-{timezone.now():%H%M%S%f}"
-        dispatch, cluster = str(tale.dispatch), tasks.cluster_for(tale)
-        transaction.on_commit(lambda: async_task(tasks.TASK, str(tale_id), dispatch, task_name=name, cluster=cluster))
+        _queue_task(tale)
     return True
+
+
+def _queue_task(tale: Tale) -> None:
+    """Queue the task of a tale that let its worker go, with its dispatch token, when the transaction commits."""
+    from . import tasks  # noqa: PLC0415 - tasks imports this module
+
+    name = f"tale-{tale.pk.hex}-{timezone.now():%H%M%S%f}"
+    dispatch, cluster = str(tale.dispatch), tasks.cluster_for(tale)
+    transaction.on_commit(lambda: async_task(tasks.TASK, str(tale.pk), dispatch, task_name=name, cluster=cluster))
 
 
 def recover_dead_nodes() -> int:

@@ -86,27 +86,38 @@ def test_a_dead_node_worker_is_seen_and_its_node_queued_again_once(make_tale):
     assert job.finished and "дважды" in str(job.result.public)
 
 
-def test_a_tale_whose_nodes_wait_in_a_long_queue_is_not_taken_for_dead(make_tale, settings,
-                                                                        django_capture_on_commit_callbacks):
-    """A crowd on a few GPUs: a tale that let its worker go waits for its pictures longer than STALL_SECONDS.
-    It keeps its run and its nodes are queued once more, in case a broker lost them; a tale
-    silent with a node *being made* (its worker hung) is still taken back."""
-    settings.STALL_SECONDS = 300
+def test_a_tale_waiting_in_a_long_queue_is_not_taken_for_dead(make_tale, settings,
+                                                             django_capture_on_commit_callbacks):
+    """A crowd on a few GPUs: a tale that let its worker go waits longer than STALL_SECONDS, for its pictures in
+    the GPU queue, or, its pictures made, for its own task in the CPU queue. It keeps its run and what it waits
+    for is queued once more, in case a broker lost it. A tale silent with a node *being made* (its worker hung),
+    or whose run was queued longer than TALE_TIMEOUT ago, is taken back as before."""
+    settings.STALL_SECONDS, settings.TALE_TIMEOUT = 300, 3 * 3600
     ago = timezone.now() - timezone.timedelta(minutes=10)
-    waiting = make_tale(status="running", run_token=uuid.uuid4(), run_queue=[[]], heartbeat=ago, dispatch=uuid.uuid4())
-    hung = make_tale(status="running", run_token=uuid.uuid4(), run_queue=[[]], heartbeat=ago, dispatch=uuid.uuid4())
-    for tale, state in ((waiting, "queued"), (hung, "running")):
-        for scene in (1, 2):
+
+    def let_go(nodes_state: str | None, queued_at=ago) -> Tale:
+        tale = make_tale(status="running", run_token=uuid.uuid4(), run_queue=[[]], heartbeat=ago,
+                         dispatch=uuid.uuid4(), queued_at=queued_at)
+        for scene in (1, 2) if nodes_state else ():
             NodeRun.objects.create(tale=tale, run_token=tale.run_token, stage="illustration", scene=scene,
-                                   fingerprint="f", backend="fixed_cost", cluster="gpu", sent=True, state=state,
-                                   heartbeat=ago if state == "running" else None)
+                                   fingerprint="f", backend="fixed_cost", cluster="gpu", sent=True, state=nodes_state,
+                                   heartbeat=ago if nodes_state == "running" else None)
+        return tale
+
+    for_pictures, for_its_task = let_go("queued"), let_go("made")
+    hung, too_long = let_go("running"), let_go("queued", queued_at=ago - timezone.timedelta(hours=3))
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.recover_interrupted() == 1
-    token = waiting.run_token
-    waiting.refresh_from_db()
-    hung.refresh_from_db()
-    assert (waiting.status, waiting.run_token) == ("running", token) and waiting.heartbeat > ago
-    assert (hung.status, hung.run_token) == ("queued", None)  # resumed: its run lost its worker
-    queued = [task.task["name"] for task in OrmQ.objects.all()]
-    assert sorted(name.split("-")[2] for name in queued if name.startswith("node-")) == ["1", "2"]
-    assert all(waiting.pk.hex in name for name in queued if name.startswith("node-"))
+        assert tasks.recover_interrupted() == 2
+    for tale in (for_pictures, for_its_task):
+        token = tale.run_token
+        tale.refresh_from_db()
+        assert (tale.status, tale.run_token) == ("running", token) and tale.heartbeat > ago
+    for tale in (hung, too_long):
+        tale.refresh_from_db()
+        assert (tale.status, tale.run_token) == ("queued", None)  # taken back: it resumes
+    queued = [task.task for task in OrmQ.objects.all()]
+    pictures = sorted(task["name"].split("-")[2] for task in queued if task["name"].startswith("node-"))
+    assert pictures == ["1", "2"] and all(for_pictures.pk.hex in task["name"] for task in queued
+                                          if task["name"].startswith("node-"))
+    again = [task for task in queued if task["args"][0] == str(for_its_task.pk)]
+    assert len(again) == 1 and again[0]["args"][1] == str(for_its_task.dispatch)
