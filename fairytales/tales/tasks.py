@@ -340,8 +340,8 @@ def recover_interrupted(silent_for: float | None = None) -> int:
     A tale is taken to be dead when its run has been silent for ``silent_for`` seconds (by default
     STALL_SECONDS: the cluster's schedule runs this every minute, see signals.py), or, with 0, whenever
     it is "running" at all (as when the site starts and no worker can be holding one: the site was stopped,
-    so that interruption does not count as the run's fault). A tale whose task let its worker go while its nodes
-    wait in a cluster's queue is not silent, only waiting (``nodes.still_queued``).
+    so that interruption does not count as the run's fault). A tale whose task let its worker go and that waits in
+    a cluster's queue, for its nodes or for its own task, is not dead, only waiting (``nodes.still_queued``).
 
     Then every user with tales waiting and no task of theirs queued or working gets their next one queued
     (a task lost with its tale, a tale deleted while its task waited), and old run logs are pruned.

@@ -112,7 +112,8 @@ def motion(look: LayerLook, layer: Layer, fonts: Path) -> str:
     z, x, y = (re.sub(r"\bon\b", frame, e) for e in ken_burns(look.move, look.length, look.zoom))
     width, height = look.size
     # a picture of another aspect than the frame covers it (scaled to fill, the middle kept), never squashed
-    steps = [f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},format=yuv420p", f"loop=loop={len(made) - 1}:size=1",
+    steps = [f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},format=yuv420p",
+             f"loop=loop={len(made) - 1}:size=1",
              f"settb=1/{FPS}", f"setpts='{at}-({layer.first})'",
              f"zoompan=z='{z}':x='{x}':y='{y}':d=1:s={width}x{height}:fps={FPS}",
              "setsar=1", f"settb=1/{FPS}", f"setpts='{at}'"]
