@@ -1,8 +1,8 @@
 """Making a runner's nodes several at once: worker threads ("lanes") in the runner's process, a child process
 for a backend that races with itself, and, on the site, node tasks that other workers make (``Remote``).
 
-The scenes' voices are made several at once, and the pictures while the music is composed, where the backends
-allow it (``BESIDE_OTHERS``; ``VIDEOTALES_WORKERS`` threads). The results are the same as one at a time, saved
+The scenes' voices and pictures are made several at once, scene by scene, and the music as soon as the voices
+are read (a ``Then``), where the backends allow it (``BESIDE_OTHERS``; ``VIDEOTALES_WORKERS`` threads). The results are the same as one at a time, saved
 in the same order, and every store call stays on the runner's own thread (``StoreCalls``). Nodes offered to a
 ``Remote`` are made by whichever worker claims them first: this runner's own lanes, or a node task elsewhere
 (another worker of the cluster, or the cluster the node's backend needs); the runner waits for those and takes
@@ -130,6 +130,16 @@ class Batch:
     started: bool = False  # reported running (when its first job started)
 
 
+@dataclass
+class Then:
+    """Work that can start once the batches of stages ``after`` are all made and saved: ``build``, called on the
+    runner's thread with those batches' results ({stage: results}), returns the batch to make next (a stage that
+    needs them: the music needs the voices' lengths) or None (it started something of its own)."""
+
+    after: tuple[str, ...]
+    build: Callable[[dict[str, list[Artifact]]], Batch | None]
+
+
 class Remote(Protocol):
     """Other workers that may make a runner's nodes: the site's node tasks (tales/nodes.py)."""
 
@@ -171,37 +181,32 @@ class Lanes:
     def cancelled(self) -> bool:
         return self.store.cancelled()
 
-    def make(self, batches: list[Batch], first: str | None = None) -> list[list[Artifact]]:
+    def make(self, batches: list[Batch], then: tuple[Then, ...] = ()) -> list[list[Artifact]]:
         """Make the batches' jobs, several at once in worker threads where their backends allow, and return
-        each batch's results in order.
+        each batch's results in order (the batches ``then`` built, after the given ones).
 
         Every store call stays on this thread (workers' calls wait for it, see ``StoreCalls``), and results are
         saved in the batches' order, whatever order they are made in: the same files, versions and
         «Сцена k из n готова» as one at a time. A failing node does not stop the others: what they make is
         kept, and then its stage fails, naming the scene. A cancel stops every worker at its next progress.
-        The jobs of stage ``first`` start first.
+        The batches' jobs start scene by scene (the first scene's voice and picture, then the second's...), and
+        those of a batch ``then`` builds before any waiting.
         """
-        jobs = [job for batch in batches for _, job in sorted(batch.jobs.items())]
-        jobs.sort(key=lambda job: job.stage != first)  # stable: each stage's jobs keep their order
+        batches = list(batches)
+        jobs = [job for batch in batches for job in sorted_jobs(batch)]
+        jobs.sort(key=lambda job: job.scene or 0)  # stable: a scene's nodes keep the batches' order
         for batch in batches:  # a stage with nothing to make is done now; the others when their first job starts
             if not batch.jobs:
                 self._start(batch)
-        if jobs:
-            if self.cancelled():
-                raise Cancelled()
-            if self.remote is not None:
-                self.remote.offer(jobs)
-        waiting, running, elsewhere = list(jobs), {}, []  # running: {job id: (job, lane)}
-        if self.remote is not None:  # the ones another cluster makes are waited for from the start
-            elsewhere = [job for job in jobs if self.remote.sends(job.stage, job.backend)]
-            waiting = [job for job in jobs if not any(job is other for other in elsewhere)]
-            for job in elsewhere:
-                job.elsewhere = True
-                batch = _batch_of(job, batches)
-                if not batch.started:
-                    self._start(batch)
+        if jobs and self.cancelled():
+            raise Cancelled()
+        waiting, running, elsewhere = [], {}, []  # running: {job id: (job, lane)}
+        self._add(batches, jobs, waiting, elsewhere)
+        follow = _FollowUps(list(then), batches, jobs, lambda batch: self._add(
+            [batch], sorted_jobs(batch), waiting, elsewhere, ahead=True))
         try:
-            self._pump(batches, waiting, running, elsewhere)
+            follow.check(self.calls.stopping)
+            self._pump(batches, waiting, running, elsewhere, follow)
         except BaseException:  # the store failed on this thread: stop the workers, and let none wait for it
             self.calls.stopping.set()
             while running:
@@ -226,9 +231,33 @@ class Lanes:
             self._fail(failed[0].stage, failed[0].failure.scene, failed[0].failure.result)
         return [batch.results for batch in batches]
 
-    def _pump(self, batches: list[Batch], waiting: list[Job], running: dict, elsewhere: list[Job]) -> None:
+    def _add(self, batches: list[Batch], jobs: list[Job], waiting: list[Job], elsewhere: list[Job],
+             ahead: bool = False) -> None:
+        """Start making ``batches`` (their ``jobs``, in order): the jobs another cluster makes are offered and
+        waited for from the start, the others wait for a lane (``ahead`` of those waiting already)."""
+        for batch in batches:
+            if not batch.jobs and not batch.started:
+                self._start(batch)
+        if jobs and self.remote is not None:
+            self.remote.offer(jobs)
+        here = [job for job in jobs if self.remote is None or not self.remote.sends(job.stage, job.backend)]
+        for job in jobs:
+            if not any(job is other for other in here):
+                job.elsewhere = True
+                elsewhere.append(job)
+                batch = _batch_of(job, batches)
+                if not batch.started:
+                    self._start(batch)
+        if ahead:
+            waiting[0:0] = here
+        else:
+            waiting.extend(here)
+
+    def _pump(self, batches: list[Batch], waiting: list[Job], running: dict, elsewhere: list[Job],
+              follow: _FollowUps) -> None:
         """Start jobs as workers come free, run the workers' store calls, save what they make, take what other
-        workers made; until all are made (or, after a cancel, the running ones have stopped)."""
+        workers made, start what waited for them; until all are made (or, after a cancel, the running ones
+        have stopped)."""
         lanes = workers()
         looked = watched = time.monotonic()
         while waiting or running or elsewhere:
@@ -263,11 +292,13 @@ class Lanes:
                     self.remote.settle(item)
                 for batch in batches:
                     self._save_ready(batch)
+                follow.check(self.calls.stopping)
             elif item is not None:
                 self.calls.run_one(item)
             if elsewhere and time.monotonic() - watched >= REMOTE_POLL:
                 watched = time.monotonic()
                 self._take_from_elsewhere(batches, elsewhere)
+                follow.check(self.calls.stopping)
                 if elsewhere and not waiting and not running and not self.calls.stopping.is_set() \
                         and self.remote.let_go():
                     self._keep_made(batches)
@@ -351,6 +382,31 @@ class Lanes:
                                   Note("Сцена {scene} из {scenes} готова", scene=place + 1, scenes=n))
         if batch.per_scene and before < batch.saved == n and all(batch.results) and not to_the_end:
             self.store.report(batch.stage, "done", 1.0, Note("Готово: сцен {scenes}", scenes=n))
+
+
+class _FollowUps:
+    """The ``Then`` of one ``Lanes.make``, each built once the batches it waits for are all saved (never after a
+    failure among them, or a cancel); the batches built join ``batches`` and their jobs ``jobs``."""
+
+    def __init__(self, pending: list[Then], batches: list[Batch], jobs: list[Job], add: Callable[[Batch], None]):
+        self.pending, self.batches, self.jobs, self.add = pending, batches, jobs, add
+
+    def check(self, stopping: threading.Event) -> None:
+        for follow in list(self.pending):
+            after = [batch for batch in self.batches if batch.stage in follow.after]
+            if stopping.is_set() or any(batch.failure for batch in after):
+                self.pending.remove(follow)
+            elif len(after) == len(follow.after) and all(batch.saved == len(batch.results) for batch in after):
+                self.pending.remove(follow)
+                batch = follow.build({batch.stage: batch.results for batch in after})
+                if batch is not None:
+                    self.batches.append(batch)
+                    self.jobs.extend(sorted_jobs(batch))
+                    self.add(batch)
+
+
+def sorted_jobs(batch: Batch) -> list[Job]:
+    return [job for _, job in sorted(batch.jobs.items())]
 
 
 def _batch_of(job: Job, batches: list[Batch]) -> Batch:

@@ -400,6 +400,26 @@ class NodeMakers:
 
     def _video(self, scenes: list[Scene], narrations: list[Artifact], pictures: list[Artifact],
                music: Artifact, translation: Artifact) -> Artifact:
+        backend, options, cut, tracks, burned = self._cut(scenes, narrations, pictures, music, translation)
+        mp4 = self._part("video", None, "video.mp4")
+        poster = self._part("video", None, "poster.jpg")
+        meta = backend.assemble(cut, mp4, poster, options, self._progress("video"))
+        files = {"video": mp4, "poster": poster}
+        timeline = plan([n.meta["duration"] for n in narrations],
+                        **{key: options[key] for key in ("title_seconds", "crossfade") if key in options})
+        for language, cues in tracks.items():  # one WebVTT track per language, on the film's clock
+            on_film = webvtt.on_film(timeline, cues)
+            if on_film:
+                files[f"vtt_{language}"] = webvtt.write_vtt(
+                    on_film, self._part("video", None, f"subtitles.{language}.vtt"), language)
+        meta = {**meta, "subtitles": [code for code in tracks if f"vtt_{code}" in files],
+                "burned": "" if burned == "none" else burned}
+        return self._artifact("video", None, files, meta, backend, options)
+
+    def _cut(self, scenes: list[Scene], narrations: list[Artifact], pictures: list[Artifact],
+             music: Artifact | None, translation: Artifact):
+        """The editor, its options, and what it is given (without music, for ``Editor.prepare``); the subtitle
+        tracks and the language burned in."""
         backend, options = self._backend("video")
         options["format"] = self._format()
         if "join" in options:  # an editor that has joins (video/joins.py)
@@ -418,25 +438,13 @@ class NodeMakers:
                       shots=self._shot_clips(scene, n, p))
             for i, (scene, n, p) in enumerate(zip(scenes, narrations, pictures))
         ]
-        mp4 = self._part("video", None, "video.mp4")
         # the editor keeps its encoded segments between runs, so a redo re-encodes only what changed; beside
         # the tale's folder, not in it (every file in there is a versioned result)
-        segments = mp4.parent.with_name(f"{mp4.parent.name}.segments")
-        cut = Cut(title=self.request.title, genre=self.request.genre, scenes=clips, music=music.file("audio"),
-                  segments_dir=segments)
-        poster = self._part("video", None, "poster.jpg")
-        meta = backend.assemble(cut, mp4, poster, options, self._progress("video"))
-        files = {"video": mp4, "poster": poster}
-        timeline = plan([n.meta["duration"] for n in narrations],
-                        **{key: options[key] for key in ("title_seconds", "crossfade") if key in options})
-        for language, cues in tracks.items():  # one WebVTT track per language, on the film's clock
-            on_film = webvtt.on_film(timeline, cues)
-            if on_film:
-                files[f"vtt_{language}"] = webvtt.write_vtt(
-                    on_film, self._part("video", None, f"subtitles.{language}.vtt"), language)
-        meta = {**meta, "subtitles": [code for code in tracks if f"vtt_{code}" in files],
-                "burned": "" if burned == "none" else burned}
-        return self._artifact("video", None, files, meta, backend, options)
+        folder = self._part("video", None, "video.mp4").parent
+        cut = Cut(title=self.request.title, genre=self.request.genre, scenes=clips,
+                  music=music.file("audio") if music is not None else None,
+                  segments_dir=folder.with_name(f"{folder.name}.segments"))
+        return backend, options, cut, tracks, burned
 
     def _shot_clips(self, scene: Scene, narration: Artifact, picture: Artifact) -> list[ShotClip]:
         """The scene's further shots on its narration's clock: each from where its first sentence is read

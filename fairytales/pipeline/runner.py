@@ -1,9 +1,9 @@
 """Runs the stage graph for one tale, making only what is missing or asked for again.
 
-    title + genre ─► story ─► proofread ─► scenes ─┬─► narration[i] ─┐
-                                                   ├─► illustration[i]├─► video (+ poster, subtitle tracks)
-                                                   ├─► music ─────────┤
-                                                   └─► translation ───┘
+    title + genre ─► story ─► proofread ─► scenes ─┬─► narration[i] ─┬─────────┐
+                                                   │                 └► music ─┤
+                                                   ├─► illustration[i] ────────┼─► video (+ poster, subtitle tracks)
+                                                   └─► translation ────────────┘
 
 Every stage works in the tale's language (``TaleRequest.language``); the translation stage gives each scene's
 text in the further subtitle languages, and the video node writes one WebVTT track per language.
@@ -13,8 +13,10 @@ or when something it depends on was made in this run. So a first run makes every
 after a crash resumes after the last finished node, and a redo of one picture makes that
 picture and the video.
 
-How each node is made (its stage's backend, options, files) is makers.py's. The scenes' voices are made several at once, and the pictures while the music is composed, where the backends
-allow it; on the site, other workers may make the nodes too (node tasks): lanes.py.
+How each node is made (its stage's backend, options, files) is makers.py's. The scenes' voices and pictures are
+made several at once, the music as soon as the voices are read (it needs their lengths), where the backends allow
+it; on the site, other workers may make the nodes too (node tasks): lanes.py. While the music is composed, the
+editor encodes the film's pictures ahead of the video stage: cut_ahead.py.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from typing import Any
 
 from . import cast, languages, limits, registry, shots, stages
 from .artifacts import Artifact, Store
+from .cut_ahead import CutAhead
 from .failures import Cancelled, LimitExceeded, StageFailed
-from .lanes import BACKEND_OF, Batch, Lanes, Remote, beside_others, start_children
+from .lanes import BACKEND_OF, Batch, Lanes, Remote, Then, beside_others, start_children
 from .lanes import Job as NodeJob
 from .makers import NodeMakers
 from .notes import Note, as_note
@@ -127,9 +130,8 @@ class Runner(NodeMakers):
         sheet_artifact = self._node("cast", None, {"scenes": _names(scenes_artifact), **self._cast_inputs()},
                                     lambda: self._cast(scenes))
         self._sheet = cast.read_sheet(sheet_artifact.files)
-        [narrations] = self._make_together([self._scene_batch("narration", scenes,
-                                                         lambda s: {"lines": [vars(x) for x in s.lines]},
-                                                         self._narration)])
+        voices = self._scene_batch("narration", scenes, lambda s: {"lines": [vars(x) for x in s.lines]},
+                                   self._narration)
         frame = self._frame()
         # a picture is composed for its film's aspect: one of another aspect is drawn again (16:9 adds no key,
         # so the pictures of every tale made before formats existed stay current)
@@ -138,20 +140,37 @@ class Runner(NodeMakers):
                                      lambda s: {"text": s.text, "prompt": s.prompt, **aspect,
                                                 **self._cast_entries(s)},
                                      self._illustration)
+        ahead = CutAhead(self, scenes, translation)
+        # the pictures are drawn while the scenes are read; the music, which needs the voices' lengths, starts
+        # as soon as they are read, ahead of the pictures left; and while it is composed the editor encodes the
+        # film's pictures (``CutAhead``)
+        try:
+            narrations, pictures, music = self._make_together(
+                [voices, pictures],
+                then=(Then(("narration",), lambda made: self._music_batch(scenes, made["narration"], ahead)),
+                      Then(("narration", "illustration"), ahead.start)))
+        except BaseException:
+            ahead.finish(failed=True)
+            raise
+        ahead.finish()
+        [music] = music
+        inputs = {"title": self.request.title, "parts": [_names(a) for a in (*narrations, *pictures, music)]}
+        if others:  # a film with tracks in other languages is made again when their texts change
+            inputs["translation"] = _names(translation)
+        return self._node("video", None, inputs, lambda: self._video(scenes, narrations, pictures, music, translation))
+
+    def _music_batch(self, scenes: list[Scene], narrations: list[Artifact], ahead: CutAhead) -> Batch:
+        """The music's node, once the scenes are read: as long as their voices, and (for a composer that follows
+        the story) with their moods where they play."""
         needed = sum(a.meta["duration"] for a in narrations) + 10 * len(scenes)
         cues = self._music_cues(scenes, narrations)
         music_inputs = {"genre": self.request.genre}
         if self._follows_scenes():  # its music changes with the scenes' moods: made again when they change
             music_inputs["moods"] = [list(cue.moods) for cue in cues]
-        music = self._batch("music", None, music_inputs, lambda: self._music(needed, cues),
+        batch = self._batch("music", None, music_inputs, lambda: self._music(needed, cues),
                             stale=lambda a: a.meta.get("duration", 0) < needed)
-        # the music needs only the narration: it is composed while the pictures are drawn (it starts first: it
-        # is the longer)
-        pictures, [music] = self._make_together([pictures, music], first="music")
-        inputs = {"title": self.request.title, "parts": [_names(a) for a in (*narrations, *pictures, music)]}
-        if others:  # a film with tracks in other languages is made again when their texts change
-            inputs["translation"] = _names(translation)
-        return self._node("video", None, inputs, lambda: self._video(scenes, narrations, pictures, music, translation))
+        ahead.narrations, ahead.composing = narrations, bool(batch.jobs)
+        return batch
 
     def _subtitle_languages(self) -> tuple[str, ...]:
         """The tale's further subtitle languages; an unknown one fails the translation stage readably."""
@@ -295,22 +314,38 @@ class Runner(NodeMakers):
                                               lambda s=scene, p=scene_progress: make(s, p))
         return batch
 
-    def _make_together(self, batches: list[Batch], first: str | None = None) -> list[list[Artifact]]:
-        """The batches' results, their missing nodes made several at once (``Lanes.make``); a node task
-        makes only its own node (``only``)."""
+    def _make_together(self, batches: list[Batch], then: tuple[Then, ...] = ()) -> list[list[Artifact]]:
+        """The batches' results (and those of the batches ``then`` builds), their missing nodes made several at
+        once (``Lanes.make``); a node task makes only its own node (``only``)."""
         if self.only is None:
-            return self._lanes.make(batches, first)
-        for batch in batches:
-            for job in batch.jobs.values():
-                if (job.stage, job.scene) == (self.only.stage, self.only.scene):
-                    self._only_node(job.stage, job.scene, job.fingerprint, job.make)
-            if batch.stage == self.only.stage:  # its node is current: made already
-                for result in batch.results:
-                    if result is not None and result.scene == self.only.scene:
-                        raise NodeMade(result)
-        if any(batch.jobs for batch in batches):
+            return self._lanes.make(batches, then)
+        made, order, waiting, follows, stale = {}, list(batches), list(batches), list(then), False
+        while waiting:
+            batch = waiting.pop(0)
+            self._only_batch(batch)
+            if batch.jobs:  # an earlier node is not made yet: the ones that need it are not built
+                stale = True
+                continue
+            made[batch.stage] = batch.results
+            for follow in [f for f in follows if all(stage in made for stage in f.after)]:
+                follows.remove(follow)
+                built = follow.build({stage: made[stage] for stage in follow.after})
+                if built is not None:
+                    order.append(built)
+                    waiting.append(built)
+        if stale:
             raise NodeStale("an earlier node is not made yet")
-        return [batch.results for batch in batches]
+        return [batch.results for batch in order]
+
+    def _only_batch(self, batch: Batch) -> None:
+        """In a node task: its own node, if it is in ``batch``, made (``NodeMade``), or found made already."""
+        for job in batch.jobs.values():
+            if (job.stage, job.scene) == (self.only.stage, self.only.scene):
+                self._only_node(job.stage, job.scene, job.fingerprint, job.make)
+        if batch.stage == self.only.stage:  # its node is current: made already
+            for result in batch.results:
+                if result is not None and result.scene == self.only.scene:
+                    raise NodeMade(result)
 
     def _only_node(self, stage: str, scene: int | None, fingerprint: str, make, stale=None) -> Artifact:
         """In a node task: the node it makes is made (once: a task run again finds it made) and ``NodeMade``

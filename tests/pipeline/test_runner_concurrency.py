@@ -1,16 +1,20 @@
 """Several nodes made at once (lanes.Lanes.make): the same files as one at a time, every scene reported, a
 failing scene failing its stage by name while the others' results are kept, a cancel stopping every worker,
-and every store call on the runner's own thread."""
+every store call on the runner's own thread; the music composed as soon as the voices are read, and the film's
+pictures encoded meanwhile (cut_ahead.py)."""
 
 import re
+import shutil
 import threading
+import time
 
 import pytest
 
 from fairytales.pipeline import lanes, registry
 from fairytales.pipeline.artifacts import DirectoryStore
 from fairytales.pipeline.illustration.storybook.backend import StorybookIllustrator
-from fairytales.pipeline.runner import Cancelled, Choice, Runner, StageFailed
+from fairytales.pipeline.music.procedural import ProceduralComposer
+from fairytales.pipeline.runner import Cancelled, Choice, Redo, Runner, StageFailed
 from fairytales.pipeline.types import TaleRequest
 
 pytestmark = pytest.mark.slow
@@ -27,6 +31,22 @@ class FlakyIllustrator(StorybookIllustrator):
         if scene.index == 2:
             raise RuntimeError("кисть сломалась на второй сцене")
         return super().draw(scene, context, path, options, progress)
+
+
+class PatientComposer(ProceduralComposer):
+    """The procedural composer, but slow as a big model: it writes its music only once it sees a segment of the
+    film's pictures encoded (in the folder the editor keeps them in, beside the tale's), or after a minute."""
+
+    name = "patient"
+
+    def compose(self, duration, genre, out_wav, out_midi, options, progress=None, cues=None):
+        tale = out_wav.parent
+        segments = tale.with_name(f"{tale.name}.segments")
+        deadline = time.monotonic() + 60
+        while not list(segments.glob("body-*.mp4")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.saw_segments = bool(list(segments.glob("body-*.mp4")))
+        return super().compose(duration, genre, out_wav, out_midi, options, cues=cues)
 
 
 class WatchedStore(DirectoryStore):
@@ -120,3 +140,24 @@ def test_a_cancel_stops_every_worker(tmp_path, monkeypatch):
         if thread.name.startswith("videotales-"):
             thread.join(timeout=10)
             assert not thread.is_alive(), f"{thread.name} still runs after the cancel"
+
+
+def test_the_films_pictures_are_encoded_while_the_music_is_composed(tmp_path, monkeypatch):
+    monkeypatch.setenv(lanes.WORKERS_SETTING, "2")
+    monkeypatch.setitem(registry.BACKENDS["music"], "patient", f"{__name__}:PatientComposer")
+    monkeypatch.setitem(lanes.BESIDE_OTHERS, "music", frozenset({"procedural", "patient"}))
+    store = WatchedStore(tmp_path / "tale")
+    film = Runner(REQUEST, store, {**SHORT, "music": Choice(backend="patient")}).run()
+    assert registry.get("music", "patient").saw_segments, "no picture was encoded while the music was composed"
+    assert store.threads == {threading.get_ident()}
+    # the music began as soon as the voices were read: before the video stage, with the film partly encoded
+    order = [(stage, status) for stage, status, *_ in store.reports]
+    assert order.index(("narration", "done")) < order.index(("music", "running")) < order.index(("video", "running"))
+    made = film.meta["segments"]
+    assert made["reused"] > 0, made
+
+    # the same film as the editor makes from nothing, once the music is there
+    shutil.rmtree(tmp_path / "tale.segments")
+    again = Runner(REQUEST, store, {**SHORT, "music": Choice(backend="patient")}, redo=[Redo("video")]).run()
+    assert again.meta["segments"] == {"made": made["made"] + made["reused"], "reused": 0}
+    assert again.file("video").read_bytes() == film.file("video").read_bytes()

@@ -6,6 +6,7 @@ frame), a voice per scene with two cues, and music.
 
 import hashlib
 import shutil
+import threading
 
 import av
 import numpy as np
@@ -226,3 +227,29 @@ def test_a_longer_narration_re_encodes_that_scene_and_its_joins_and_the_soundtra
     # later join may follow, if the film's rounding to frames moved them; never another body
     assert kinds.count("body") == 1 and kinds.count("audio") == 1 and 2 <= kinds.count("join") <= 3, kinds
     assert again["duration"] == pytest.approx(films[1]["duration"] + 5.37 - VOICES[2], abs=0.01)
+
+
+def test_the_pictures_encoded_ahead_are_the_ones_the_film_uses(films, inputs, tmp_path, monkeypatch):
+    """``prepare`` (while the music is composed, before there is any) encodes every picture segment the film
+    will use: the film made afterwards, with the music, encodes only its soundtrack and is the same film."""
+    out, first, _, options = films
+    _, clips, music = inputs
+    editor = FfmpegEditor()
+    halted = threading.Event()
+    halted.set()
+    assert editor.prepare(Cut("Колобок", "сказка", clips, None, segments_dir=tmp_path / "segments"), options,
+                          halt=halted) == 0  # halted before it began: nothing started
+    assert not list((tmp_path / "segments").glob("*.mp4"))
+
+    made_ahead = editor.prepare(Cut("Колобок", "сказка", clips, None, segments_dir=tmp_path / "segments"), options)
+    total = len(layout(plan(VOICES), FPS).pieces)
+    assert made_ahead == total == len(list((tmp_path / "segments").glob("*.mp4")))
+    made = run_counting(monkeypatch)
+    meta = editor.assemble(Cut("Колобок", "сказка", clips, music, segments_dir=tmp_path / "segments"),
+                           tmp_path / "film.mp4", tmp_path / "film.jpg", options)
+    assert meta["segments"] == {"made": 0, "reused": total}
+    assert [name.split("-")[0] for name in made] == ["audio"]
+    assert frame_digests(tmp_path / "film.mp4") == frame_digests(out / "new.mp4")
+    with av.open(str(tmp_path / "film.mp4")) as container:
+        audio = container.streams.audio[0]
+        assert float(audio.duration * audio.time_base) == pytest.approx(first["duration"], abs=0.1)

@@ -55,3 +55,9 @@ class Editor(Backend):
                  progress: ProgressCallback = no_progress) -> dict:
         """Write an H.264/AAC MP4 and a JPEG poster; return {"duration": seconds, ...}."""
         raise NotImplementedError
+
+    def prepare(self, cut: Cut, options: dict, progress: ProgressCallback = no_progress, halt=None) -> int:
+        """Optional: encode ahead, while the music is still composed, what ``assemble`` of this cut (``music``
+        not given yet) will use, so that the video stage has less left to do; stop starting new work once
+        ``halt`` (a threading.Event) is set. Return how many pieces were made; an editor that cannot makes none."""
+        return 0

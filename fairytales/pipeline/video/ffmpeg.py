@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 from fractions import Fraction
 from pathlib import Path
 from typing import ClassVar
@@ -38,6 +39,7 @@ SUBTITLE_TAIL = 0.15 + 0.05  # write_ass keeps a cue 0.15 s longer; and a margin
 # x264's preset when a tale does not choose one: a site on slow machines may take a faster one (the suite takes
 # "ultrafast": its films are for looking at, not for keeping)
 PRESET_SETTING = "VIDEOTALES_X264_PRESET"
+AHEAD_NICENESS = 10  # the segments encoded ahead (prepare) yield the cores to the composer they wait for
 
 
 class FfmpegEditor(Editor):
@@ -106,10 +108,55 @@ class FfmpegEditor(Editor):
                 "encoder": encoder.name, "segments": film["counts"],
                 **({"join_fallbacks": film["fallbacks"]} if film["fallbacks"] else {})}
 
+    def prepare(self, cut: Cut, options: dict, progress: ProgressCallback = no_progress,
+                halt: threading.Event | None = None) -> int:
+        """Encode the pictures' segments that ``assemble`` of this cut will use (with whatever music), into
+        ``cut.segments_dir``, while the music is still composed; return how many were made. Once ``halt`` is
+        set no further segment starts (the ones being encoded are finished)."""
+        if not cut.scenes or cut.segments_dir is None:
+            return 0
+        timeline = plan([s.narration_seconds for s in cut.scenes], title_seconds=options["title_seconds"],
+                        crossfade=options["crossfade"])
+        framing = layout(timeline, FPS, shot_starts=[[shot.start for shot in s.shots] for s in cut.scenes])
+        size = FORMATS[options.get("format") or DEFAULT_FORMAT]
+        with tempfile.TemporaryDirectory(prefix="edit-") as tmp:
+            work = Path(tmp)
+            folder = _segments_folder(cut.segments_dir, work)
+            card = work / "card.png"
+            title_card(cut.scenes[0].picture, cut.title, cut.genre, card, size)
+            _, jobs, _ = self._pictures(cut, timeline, framing, card, choose(), options, work, folder, size)
+            try:
+                segments.run_jobs(sorted(jobs.values(), key=lambda j: -j.frames), progress, halt=halt,
+                                  nice=AHEAD_NICENESS)
+            except VideoFailed:  # assemble meets it again, and says so (or falls back from NVENC)
+                pass
+        return sum(1 for job in jobs.values() if job.out.exists())
+
     def _film(self, cut: Cut, timeline: Timeline, framing: Layout, card: Path, encoder: Encoder,
               options: dict, work: Path, folder: Path, progress: ProgressCallback,
               size: tuple[int, int] = FORMATS[DEFAULT_FORMAT]) -> dict:
         """Encode the segments the folder lacks and the soundtrack, join them into work/out.mp4."""
+        ffmpeg = ffmpeg_exe()
+        used, video_jobs, fallbacks = self._pictures(cut, timeline, framing, card, encoder, options, work, folder,
+                                                     size)
+        audio, levels, audio_job = self._soundtrack(cut, timeline, options, work, folder, ffmpeg)
+        # the soundtrack first (its mix is Python, beside the encoders), then the longest segments first
+        jobs = [*([audio_job] if audio_job else []), *sorted(video_jobs.values(), key=lambda j: -j.frames)]
+        progress(0.05, Note("Монтаж"))
+        segments.run_jobs(jobs, progress, 0.05, 0.95)
+        listing = segments.concat_list(used, work / "segments.ffconcat")
+        join = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1",
+                "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(audio),
+                "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart"]
+        segments.run_jobs([Job(join, work / "out.mp4", 1)], progress, 0.95, 0.99)
+        return {"used": {*used, audio, audio.with_suffix(".json")}, "levels": levels,
+                "counts": {"made": len(video_jobs), "reused": len(set(used)) - len(video_jobs)},
+                "fallbacks": fallbacks}
+
+    def _pictures(self, cut: Cut, timeline: Timeline, framing: Layout, card: Path, encoder: Encoder,
+                  options: dict, work: Path, folder: Path, size: tuple[int, int]):
+        """The film's picture segments in order (their files in ``folder``), the jobs that make those it lacks,
+        and why a latent join fell back to a flow morph ({scene: why})."""
         ffmpeg, fonts = ffmpeg_exe(), font_path("DejaVuSans.ttf").parent
         # per unit of the layout (the title card, then each scene's shots: timeline.units)
         pictures = [card, *[_shot_of(cut, unit).picture for unit in framing.units[1:]]]
@@ -149,19 +196,7 @@ class FfmpegEditor(Editor):
                 command = segments.piece_command(ffmpeg, piece, looks, framing, encoder, options, fonts,
                                                  joins.XFADE[kind])
                 video_jobs[out] = Job(command, out, piece.frames)
-        audio, levels, audio_job = self._soundtrack(cut, timeline, options, work, folder, ffmpeg)
-        # the soundtrack first (its mix is Python, beside the encoders), then the longest segments first
-        jobs = [*([audio_job] if audio_job else []), *sorted(video_jobs.values(), key=lambda j: -j.frames)]
-        progress(0.05, Note("Монтаж"))
-        segments.run_jobs(jobs, progress, 0.05, 0.95)
-        listing = segments.concat_list(used, work / "segments.ffconcat")
-        join = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1",
-                "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(audio),
-                "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart"]
-        segments.run_jobs([Job(join, work / "out.mp4", 1)], progress, 0.95, 0.99)
-        return {"used": {*used, audio, audio.with_suffix(".json")}, "levels": levels,
-                "counts": {"made": len(video_jobs), "reused": len(set(used)) - len(video_jobs)},
-                "fallbacks": fallbacks}
+        return used, video_jobs, fallbacks
 
     def _look(self, layer: Layer, pictures: list[Path], cues: list[list[Cue]], timeline: Timeline,
               framing: Layout, options: dict, ass: Path, size: tuple[int, int]) -> LayerLook:

@@ -9,6 +9,7 @@ written under a temporary name and renamed when whole, so an interrupted run nev
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -106,10 +107,12 @@ def piece_command(ffmpeg: str, piece: Piece, looks: list[LayerLook], layout: Lay
 
 
 def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, end: float = 1.0,
-             workers: int = WORKERS) -> None:
+             workers: int = WORKERS, halt: threading.Event | None = None, nice: int = 0) -> None:
     """Run ``jobs`` ``workers`` at a time, in order, reporting their frames done between ``start`` and
     ``end``. Progress is reported from this thread only (a store may not be usable from others); if it
-    raises (a cancel) or a job fails, every running ffmpeg is stopped and no .part file is left."""
+    raises (a cancel) or a job fails, every running ffmpeg is stopped and no .part file is left. Once
+    ``halt`` is set no further job starts; the running ones finish. ``nice`` > 0 runs each ffmpeg at that lower
+    priority."""
     if not jobs:
         return
     total = sum(job.frames for job in jobs) or 1
@@ -118,7 +121,7 @@ def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, en
     lock = threading.Lock()
 
     def one(job: Job) -> None:
-        if stop.is_set():
+        if stop.is_set() or (halt is not None and halt.is_set()):
             return
         if job.before is not None:
             job.before()
@@ -127,6 +130,9 @@ def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, en
             reading, writing = os.pipe()
         process = subprocess.Popen([*job.command, str(job.part)], stdin=reading, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
+        if nice > 0:  # its threads, started later by its main thread, inherit it
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, process.pid, nice)
         with lock:
             running.add(process)
             if stop.is_set():

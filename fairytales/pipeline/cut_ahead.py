@@ -1,0 +1,69 @@
+"""The film's pictures encoded while its music is composed.
+
+The editor's picture segments need the voices and the pictures, not the music (only the soundtrack does), and a
+composer makes its music on one core: so once the scenes are read and drawn, a thread has the editor encode the
+segments (``Editor.prepare``) into the folder it keeps them in, beside the composing. The video stage then finds
+them made and encodes only what is left and the soundtrack. The thread stops starting segments when the music
+is done (the video stage takes over; it waits for the ones being encoded), and stops at once on a failure or a
+cancel. It runs only where the runner makes the film itself, with more than one node at a time, and never
+reports to the store (whose calls belong to the runner's thread): what it makes is only a head start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from .artifacts import Artifact
+from .failures import Cancelled
+from .lanes import workers
+from .types import Scene
+
+log = logging.getLogger(__name__)
+
+
+class CutAhead:
+    def __init__(self, runner, scenes: list[Scene], translation: Artifact):
+        self.runner, self.scenes, self.translation = runner, scenes, translation
+        self.narrations: list[Artifact] = []  # the scenes' voices, once read
+        self.composing = False  # whether the music is being made in this run
+        self._halt, self._stop = threading.Event(), threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, made: dict[str, list[Artifact]]) -> None:
+        """Called on the runner's thread once the voices and pictures are saved: start encoding, if worth it."""
+        runner = self.runner
+        if not self.composing or workers() < 2 or runner.only is not None:
+            return None
+        if runner.remote is not None and runner.remote.sends("video", runner._backend_name("video", None)):
+            return None
+        try:
+            backend, options, cut, _, _ = runner._cut(self.scenes, made["narration"], made["illustration"], None,
+                                                      self.translation)
+        except Exception:  # noqa: BLE001 - the video stage meets the same problem and reports it
+            log.debug("no head start for the film", exc_info=True)
+            return None
+        self._thread = threading.Thread(target=self._encode, args=(backend, options, cut), daemon=True,
+                                        name="videotales-cut-ahead")
+        self._thread.start()
+        return None
+
+    def _encode(self, backend, options: dict, cut) -> None:
+        def progress(fraction: float, message: str = "") -> None:
+            if self._stop.is_set():
+                raise Cancelled()
+
+        try:
+            backend.prepare(cut, options, progress, halt=self._halt)
+        except Exception:  # noqa: BLE001 - a head start only: the video stage makes what is missing
+            log.debug("the head start stopped", exc_info=True)
+
+    def finish(self, failed: bool = False) -> None:
+        """The music is made (or the run failed): start no more segments, stop at once after a failure, and
+        wait for the thread."""
+        if self._thread is None:
+            return
+        self._halt.set()
+        if failed:
+            self._stop.set()
+        self._thread.join()
