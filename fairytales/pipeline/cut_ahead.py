@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 
 
 class CutAhead:
+    """One run's head start (the runner's own, it uses the runner's ``_cut``)."""
+
     def __init__(self, runner, scenes: list[Scene], translation: Artifact):
         self.runner, self.scenes, self.translation = runner, scenes, translation
-        self.narrations: list[Artifact] = []  # the scenes' voices, once read
         self.composing = False  # whether the music is being made in this run
         self._halt, self._stop = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
@@ -34,19 +35,18 @@ class CutAhead:
         """Called on the runner's thread once the voices and pictures are saved: start encoding, if worth it."""
         runner = self.runner
         if not self.composing or workers() < 2 or runner.only is not None:
-            return None
+            return
         if runner.remote is not None and runner.remote.sends("video", runner._backend_name("video", None)):
-            return None
+            return
         try:
             backend, options, cut, _, _ = runner._cut(self.scenes, made["narration"], made["illustration"], None,
                                                       self.translation)
-        except Exception:  # noqa: BLE001 - the video stage meets the same problem and reports it
+        except Exception:  # the video stage meets the same problem and reports it
             log.debug("no head start for the film", exc_info=True)
-            return None
+            return
         self._thread = threading.Thread(target=self._encode, args=(backend, options, cut), daemon=True,
                                         name="videotales-cut-ahead")
         self._thread.start()
-        return None
 
     def _encode(self, backend, options: dict, cut) -> None:
         def progress(fraction: float, message: str = "") -> None:
@@ -55,7 +55,7 @@ class CutAhead:
 
         try:
             backend.prepare(cut, options, progress, halt=self._halt)
-        except Exception:  # noqa: BLE001 - a head start only: the video stage makes what is missing
+        except Exception:  # a head start only: the video stage makes what is missing
             log.debug("the head start stopped", exc_info=True)
 
     def finish(self, failed: bool = False) -> None:

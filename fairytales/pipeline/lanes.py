@@ -2,11 +2,11 @@
 for a backend that races with itself, and, on the site, node tasks that other workers make (``Remote``).
 
 The scenes' voices and pictures are made several at once, scene by scene, and the music as soon as the voices
-are read (a ``Then``), where the backends allow it (``BESIDE_OTHERS``; ``VIDEOTALES_WORKERS`` threads). The results are the same as one at a time, saved
-in the same order, and every store call stays on the runner's own thread (``StoreCalls``). Nodes offered to a
-``Remote`` are made by whichever worker claims them first: this runner's own lanes, or a node task elsewhere
-(another worker of the cluster, or the cluster the node's backend needs); the runner waits for those and takes
-what they saved.
+are read (a ``Then``), where the backends allow it (``BESIDE_OTHERS``; ``VIDEOTALES_WORKERS`` threads). The
+results are the same as one at a time, saved in the same order, and every store call stays on the runner's own
+thread (``StoreCalls``). Nodes offered to a ``Remote`` are made by whichever worker claims them first: this
+runner's own lanes, or a node task elsewhere (another worker of the cluster, or the cluster the node's backend
+needs); the runner waits for those and takes what they saved.
 """
 
 from __future__ import annotations

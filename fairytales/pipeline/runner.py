@@ -169,7 +169,7 @@ class Runner(NodeMakers):
             music_inputs["moods"] = [list(cue.moods) for cue in cues]
         batch = self._batch("music", None, music_inputs, lambda: self._music(needed, cues),
                             stale=lambda a: a.meta.get("duration", 0) < needed)
-        ahead.narrations, ahead.composing = narrations, bool(batch.jobs)
+        ahead.composing = bool(batch.jobs)
         return batch
 
     def _subtitle_languages(self) -> tuple[str, ...]:
