@@ -122,6 +122,8 @@ class FfmpegEditor(Editor):
         with tempfile.TemporaryDirectory(prefix="edit-") as tmp:
             work = Path(tmp)
             folder = _segments_folder(cut.segments_dir, work)
+            if folder.parent == work:  # no folder to keep them in: they would be lost with this one
+                return 0
             card = work / "card.png"
             title_card(cut.scenes[0].picture, cut.title, cut.genre, card, size)
             _, jobs, _ = self._pictures(cut, timeline, framing, card, choose(), options, work, folder, size)
