@@ -95,6 +95,9 @@ class Music:
 
     def block(self, start: int, end: int) -> np.ndarray:
         """Stereo samples ``start``..``end`` of the looped score (frames × 2)."""
+        first = start % self.length
+        if self.rate == RATE and first + (end - start) <= self.length:  # one stretch of the file, as it is
+            return self._read(first, end - start)
         indices = np.arange(start, end) % self.length
         out = np.empty((end - start, 2), dtype=np.float32)
         # split where the loop wraps, so each piece reads one contiguous stretch of the file
@@ -146,12 +149,13 @@ def mix(timeline: Timeline, narrations: list[Path], music: Path | None, out_wav:
             return np.stack([spoken, spoken], axis=1)
         samples = np.arange(start, end)
         gain = music_level - (music_level - ducked_level) * envelope[samples // HOP]
-        fade = np.ones(end - start, dtype=np.float32)  # 2 s out at the end, then 0.5 s in at the start
-        tail = samples - (length - fade_out)
-        fade = np.where(tail >= 0, (1.0 - tail / max(1, fade_out - 1)).astype(np.float32), fade)
-        fade = np.where(samples < fade_in, (samples / max(1, fade_in - 1)).astype(np.float32), fade)
-        played = score.block(start, end) * gain[:, None] * fade[:, None]
-        return spoken[:, None] + played
+        if start < fade_in or end > length - fade_out:  # 2 s out at the end, then 0.5 s in at the start
+            fade = np.ones(end - start, dtype=np.float32)
+            tail = samples - (length - fade_out)
+            fade = np.where(tail >= 0, (1.0 - tail / max(1, fade_out - 1)).astype(np.float32), fade)
+            fade = np.where(samples < fade_in, (samples / max(1, fade_in - 1)).astype(np.float32), fade)
+            gain = gain * fade
+        return spoken[:, None] + score.block(start, end) * gain[:, None]
 
     try:
         loudest = max((float(np.abs(soundtrack(s, e)).max(initial=0.0)) for s, e in blocks), default=0.0)
