@@ -4,8 +4,8 @@ The editor's picture segments need the voices and the pictures, not the music (o
 composer makes its music on one core: so once the scenes are read and drawn, a thread has the editor encode the
 segments (``Editor.prepare``) into the folder it keeps them in, beside the composing. The video stage then finds
 them made and encodes only what is left and the soundtrack. The thread stops starting segments when the music
-is done (the video stage takes over; it waits for the ones being encoded), and stops at once on a failure or a
-cancel. It runs only where the runner makes the film itself, with more than one node at a time, and never
+is done (the video stage takes over at once, and waits for the ones still being encoded: segments.run_jobs),
+and stops at once on a failure or a cancel. It runs only where the runner makes the film itself, with more than one node at a time, and never
 reports to the store (whose calls belong to the runner's thread): what it makes is only a head start.
 """
 
@@ -58,12 +58,16 @@ class CutAhead:
         except Exception:  # a head start only: the video stage makes what is missing
             log.debug("the head start stopped", exc_info=True)
 
-    def finish(self, failed: bool = False) -> None:
-        """The music is made (or the run failed): start no more segments, stop at once after a failure, and
-        wait for the thread."""
-        if self._thread is None:
-            return
+    def halt(self) -> None:
+        """The music is made: start no more segments (the video stage waits for the ones being encoded)."""
         self._halt.set()
-        if failed:
-            self._stop.set()
-        self._thread.join()
+
+    def stop(self) -> None:
+        """The run failed or was cancelled: the segments being encoded are stopped too."""
+        self._halt.set()
+        self._stop.set()
+        self.join()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()

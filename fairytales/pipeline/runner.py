@@ -145,19 +145,21 @@ class Runner(NodeMakers):
         # as soon as they are read, ahead of the pictures left; and while it is composed the editor encodes the
         # film's pictures (``CutAhead``)
         try:
-            narrations, pictures, music = self._make_together(
+            narrations, pictures, [music] = self._make_together(
                 [voices, pictures],
                 then=(Then(("narration",), lambda made: self._music_batch(scenes, made["narration"], ahead)),
                       Then(("narration", "illustration"), ahead.start)))
+            ahead.halt()
+            inputs = {"title": self.request.title, "parts": [_names(a) for a in (*narrations, *pictures, music)]}
+            if others:  # a film with tracks in other languages is made again when their texts change
+                inputs["translation"] = _names(translation)
+            return self._node("video", None, inputs,
+                              lambda: self._video(scenes, narrations, pictures, music, translation))
         except BaseException:
-            ahead.finish(failed=True)
+            ahead.stop()
             raise
-        ahead.finish()
-        [music] = music
-        inputs = {"title": self.request.title, "parts": [_names(a) for a in (*narrations, *pictures, music)]}
-        if others:  # a film with tracks in other languages is made again when their texts change
-            inputs["translation"] = _names(translation)
-        return self._node("video", None, inputs, lambda: self._video(scenes, narrations, pictures, music, translation))
+        finally:
+            ahead.join()
 
     def _music_batch(self, scenes: list[Scene], narrations: list[Artifact], ahead: CutAhead) -> Batch:
         """The music's node, once the scenes are read: as long as their voices, and (for a composer that follows

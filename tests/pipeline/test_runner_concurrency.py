@@ -42,10 +42,13 @@ class PatientComposer(ProceduralComposer):
     def compose(self, duration, genre, out_wav, out_midi, options, progress=None, cues=None):
         tale = out_wav.parent
         segments = tale.with_name(f"{tale.name}.segments")
+        def encoded():  # a whole one, not one being written (name.part.mp4)
+            return [path for path in segments.glob("body-*.mp4") if ".part" not in path.name]
+
         deadline = time.monotonic() + 60
-        while not list(segments.glob("body-*.mp4")) and time.monotonic() < deadline:
+        while not encoded() and time.monotonic() < deadline:
             time.sleep(0.1)
-        self.saw_segments = bool(list(segments.glob("body-*.mp4")))
+        self.saw_segments = bool(encoded())
         return super().compose(duration, genre, out_wav, out_midi, options, cues=cues)
 
 

@@ -32,6 +32,10 @@ from .layout import Layout, Piece
 VERSION = 2  # 2: the pictures' moves at the frame's scale (graph.py)
 WORKERS = 2  # ffmpeg processes at a time: the filter graph is mostly one thread, x264 uses the rest
 _DIGESTS: dict[tuple, str] = {}
+# segments an ffmpeg of this process writes now, each with the event set when it is done: a film made while the
+# same film's pictures are still encoded ahead (cut_ahead.py) waits for those rather than encoding them twice
+_MAKING: dict[Path, threading.Event] = {}
+_MAKING_LOCK = threading.Lock()
 PATTERNS = ("body-*.mp4", "join-*.mp4", "ending-*.mp4", "audio-*.m4a", "audio-*.json", "*.part.*")
 
 
@@ -119,10 +123,25 @@ def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, en
     running: set[subprocess.Popen] = set()
     stop = threading.Event()
     lock = threading.Lock()
+    mine: list[Job] = []  # the jobs this call ran (not those it found another thread making)
 
     def one(job: Job) -> None:
         if stop.is_set() or (halt is not None and halt.is_set()):
             return
+        while (other := _claim(job.out)) is not None:  # another thread encodes it: wait, and take it if made
+            while not other.wait(0.25):
+                if stop.is_set():
+                    return
+            if job.out.exists():
+                job.done = job.frames
+                return
+        mine.append(job)
+        try:
+            make(job)
+        finally:
+            _release(job.out)
+
+    def make(job: Job) -> None:
         if job.before is not None:
             job.before()
         reading = writing = None
@@ -178,8 +197,22 @@ def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, en
             raise
         finally:
             stop.set()
-    for job in jobs:
+    for job in mine:
         job.part.unlink(missing_ok=True)
+
+
+def _claim(out: Path) -> threading.Event | None:
+    """None when this thread is to make ``out`` (and ``_release`` it after), else the event of the one making it."""
+    with _MAKING_LOCK:
+        if out in _MAKING:
+            return _MAKING[out]
+        _MAKING[out] = threading.Event()
+        return None
+
+
+def _release(out: Path) -> None:
+    with _MAKING_LOCK:
+        _MAKING.pop(out).set()
 
 
 def _pump(job: Job, process: subprocess.Popen, fd: int, failed: list[BaseException]) -> None:
