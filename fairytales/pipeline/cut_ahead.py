@@ -5,8 +5,9 @@ composer makes its music on one core: so once the scenes are read and drawn, a t
 segments (``Editor.prepare``) into the folder it keeps them in, beside the composing. The video stage then finds
 them made and encodes only what is left and the soundtrack. The thread stops starting segments when the music
 is done (the video stage takes over at once, and waits for the ones still being encoded: segments.run_jobs),
-and stops at once on a failure or a cancel. It runs only where the runner makes the film itself, with more than one node at a time, and never
-reports to the store (whose calls belong to the runner's thread): what it makes is only a head start.
+and stops at once on a failure or a cancel. It runs only where the runner makes the film itself, with more than
+one node at a time, and never reports to the store (whose calls belong to the runner's thread): what it makes
+is only a head start.
 """
 
 from __future__ import annotations
