@@ -14,34 +14,31 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from .artifacts import Artifact
 from .failures import Cancelled
 from .lanes import workers
-from .types import Scene
 
 log = logging.getLogger(__name__)
 
 
 class CutAhead:
-    """One run's head start (the runner's own, it uses the runner's ``_cut``)."""
+    """One run's head start. ``cut_of(made)`` gives the editor, its options and the cut without music from the
+    saved voices and pictures ({stage: results}); ``here``: whether this runner makes the film itself."""
 
-    def __init__(self, runner, scenes: list[Scene], translation: Artifact):
-        self.runner, self.scenes, self.translation = runner, scenes, translation
+    def __init__(self, cut_of: Callable[[dict[str, list[Artifact]]], tuple], here: bool):
+        self.cut_of, self.here = cut_of, here
         self.composing = False  # whether the music is being made in this run
         self._halt, self._stop = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self, made: dict[str, list[Artifact]]) -> None:
         """Called on the runner's thread once the voices and pictures are saved: start encoding, if worth it."""
-        runner = self.runner
-        if not self.composing or workers() < 2 or runner.only is not None:
-            return
-        if runner.remote is not None and runner.remote.sends("video", runner._backend_name("video", None)):
+        if not (self.here and self.composing and workers() >= 2):
             return
         try:
-            backend, options, cut, _, _ = runner._cut(self.scenes, made["narration"], made["illustration"], None,
-                                                      self.translation)
+            backend, options, cut = self.cut_of(made)
         except Exception:  # the video stage meets the same problem and reports it
             log.debug("no head start for the film", exc_info=True)
             return

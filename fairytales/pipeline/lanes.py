@@ -240,14 +240,16 @@ class Lanes:
                 self._start(batch)
         if jobs and self.remote is not None:
             self.remote.offer(jobs)
-        here = [job for job in jobs if self.remote is None or not self.remote.sends(job.stage, job.backend)]
+        here = []
         for job in jobs:
-            if not any(job is other for other in here):
-                job.elsewhere = True
-                elsewhere.append(job)
-                batch = _batch_of(job, batches)
-                if not batch.started:
-                    self._start(batch)
+            if self.remote is None or not self.remote.sends(job.stage, job.backend):
+                here.append(job)
+                continue
+            job.elsewhere = True
+            elsewhere.append(job)
+            batch = _batch_of(job, batches)
+            if not batch.started:
+                self._start(batch)
         if ahead:
             waiting[0:0] = here
         else:

@@ -140,7 +140,10 @@ class Runner(NodeMakers):
                                      lambda s: {"text": s.text, "prompt": s.prompt, **aspect,
                                                 **self._cast_entries(s)},
                                      self._illustration)
-        ahead = CutAhead(self, scenes, translation)
+        video_here = self.remote is None or not self.remote.sends("video", self._backend_name("video", None))
+        ahead = CutAhead(lambda made: self._cut(scenes, made["narration"], made["illustration"], None,
+                                                translation)[:3],
+                         here=self.only is None and video_here)
         # the pictures are drawn while the scenes are read; the music, which needs the voices' lengths, starts
         # as soon as they are read, ahead of the pictures left; and while it is composed the editor encodes the
         # film's pictures (``CutAhead``)
