@@ -123,22 +123,21 @@ def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, en
     running: set[subprocess.Popen] = set()
     stop = threading.Event()
     lock = threading.Lock()
-    mine: list[Job] = []  # the jobs this call ran (not those it found another thread making)
 
     def one(job: Job) -> None:
         if stop.is_set() or (halt is not None and halt.is_set()):
             return
-        while (other := _claim(job.out)) is not None:  # another thread encodes it: wait, and take it if made
+        while (other := _claim(job.out)) is not None:  # another thread of this process encodes it: wait
             while not other.wait(0.25):
                 if stop.is_set():
                     return
-            if job.out.exists():
+        try:
+            if job.out.exists():  # made meanwhile (by the film cut ahead): taken as it is
                 job.done = job.frames
                 return
-        mine.append(job)
-        try:
             make(job)
-        finally:
+        finally:  # whatever became of it, no half-written file is left (a made one was renamed)
+            job.part.unlink(missing_ok=True)
             _release(job.out)
 
     def make(job: Job) -> None:
@@ -197,8 +196,6 @@ def run_jobs(jobs: list[Job], progress: ProgressCallback, start: float = 0.0, en
             raise
         finally:
             stop.set()
-    for job in mine:
-        job.part.unlink(missing_ok=True)
 
 
 def _claim(out: Path) -> threading.Event | None:
