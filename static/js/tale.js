@@ -171,7 +171,19 @@
       card.querySelector(".prompt").textContent = message.prompt;
       fill(card, "prompt", message.prompt);
     }
-    if (message.shots) showShots(card, message.shots);
+    if (message.preview) {  // a picture being drawn shows in the scene's own frame, whichever shot it is
+      leadPicture(card, true);
+      return;
+    }
+    const several = message.shots && message.shots.length > 1;
+    if (several) showShots(card, message.shots);
+    else card.querySelector(".shots")?.remove();
+    leadPicture(card, !several);
+  }
+
+  // The scene's own picture (and its full-size link) is its first shot: hidden while the shots show below.
+  function leadPicture(card, shown) {
+    for (const element of card.querySelectorAll("img.scene-picture, a.still")) element.hidden = !shown;
   }
 
   // A scene drawn as several shots: each shot's picture and prompt (the page's own list, after a reload, also

@@ -53,7 +53,8 @@ print(tale.pk)
     hero = sheet.locator('[data-character="hero"]')
     expect(hero.locator(".cast-name")).to_have_text("Морозко")
     expect(hero.locator(".cast-role")).to_have_text("Герой")
-    expect(hero.locator(".cast-description")).to_have_text(SHEET[0]["description"])
+    # under the name's heading, the description without the name again (the prompts keep it)
+    expect(hero.locator(".cast-description")).to_have_text("старичок с белой бородой; цвета: белый, синий")
     expect(hero.locator(".swatch")).to_have_count(3)
     assert hero.locator(".swatch").nth(1).evaluate("(s) => getComputedStyle(s).backgroundColor") \
         == "rgb(52, 96, 200)"

@@ -33,14 +33,17 @@ def post(client, tale, **data):
 
 def test_the_page_shows_each_character_with_its_palette(client, owner_client, with_sheet):
     page = owner_client.get(f"/tales/{with_sheet.pk}/").content.decode()
-    assert "Колобок: круглый румяный колобок" in page and "лиса: рыжая лиса" in page
+    # the description under the name, without the name again; the owner's form has the words in full
+    assert '<p class="cast-description">круглый румяный колобок с весёлым лицом; цвета: золотой</p>' in page
+    assert '<p class="cast-description">рыжая лиса</p>' in page and ">лиса: рыжая лиса</textarea>" in page
     assert 'style="background: #efab45"' in page and "В сценах: 1, 3" in page
     assert f'action="/tales/{with_sheet.pk}/cast/"' in page and 'value="villain"' in page
     client.logout()
     with_sheet.is_public = True
     with_sheet.save()
     public = client.get(f"/tales/{with_sheet.pk}/").content.decode()
-    assert "Колобок: круглый румяный колобок" in public and "/cast/" not in public  # seen, not edited
+    assert ">круглый румяный колобок с весёлым лицом; цвета: золотой<" in public
+    assert "/cast/" not in public  # seen, not edited
 
 
 def test_it_queues_an_edit_of_one_character(owner_client, with_sheet, django_capture_on_commit_callbacks):

@@ -18,6 +18,15 @@ ROLES = {
 }
 
 
+def look(name: str, description: str) -> str:
+    """The description under the name's heading: without the «{name}:» it starts with (the name is there for
+    the pictures' prompts, which the description is added to)."""
+    head, colon, rest = description.partition(":")
+    if colon and head.strip().casefold() == name.strip().casefold() and rest.strip():
+        return rest.strip()
+    return description
+
+
 @register.simple_tag
 def cast_sheet(tale) -> list[dict]:
     """Each character of the tale's current sheet as the page shows them: name, role, description, palette,
@@ -29,11 +38,12 @@ def cast_sheet(tale) -> list[dict]:
         sheet = read_sheet({role: result.path(role) for role in result.files})
     except (OSError, ValueError, KeyError):  # a file gone: the page shows no sheet until it is made again
         return []
+
     def reference(key: str) -> str:
         return result.url(f"reference_{key}") if f"reference_{key}" in result.files else ""
 
     return [{"key": member.key, "name": member.name, "role": ROLES.get(member.role, member.role),
-             "description": member.description, "palette": list(member.palette.values()),
+             "description": member.description, "look": look(member.name, member.description), "palette": list(member.palette.values()),
              "palette_text": ", ".join(member.palette.values()), "scenes": member.scenes,
              "reference": reference(member.key),
              "edited": member.edited}
