@@ -70,8 +70,10 @@ test: install-test
 test-fast: install-test
 	$(PY) -m pytest -m "not slow and not browser"
 
+# Three rounds (BENCH_ROUNDS) of tale, floor, editor alone and redo; ratios per round and their median.
+BENCH_ROUNDS ?= 3
 bench: install
-	$(PY) -m tests.bench
+	$(PY) -m tests.bench --rounds $(BENCH_ROUNDS)
 
 bench-load: install-test
 	$(PY) -m tests.bench_load
