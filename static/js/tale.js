@@ -172,7 +172,7 @@
       fill(card, "prompt", message.prompt);
     }
     if (message.preview) {  // a picture being drawn shows in the scene's own frame, whichever shot it is
-      leadPicture(card, true);
+      img.hidden = false;
       return;
     }
     const several = message.shots && message.shots.length > 1;
@@ -181,9 +181,11 @@
     leadPicture(card, !several);
   }
 
-  // The scene's own picture (and its full-size link) is its first shot: hidden while the shots show below.
+  // The scene's own picture, its full-size link and its prompt are its first shot's: hidden while the shots
+  // show below.
   function leadPicture(card, shown) {
-    for (const element of card.querySelectorAll("img.scene-picture, a.still")) element.hidden = !shown;
+    const lead = card.querySelectorAll("img.scene-picture, a.still, .prompt-line");
+    for (const element of lead) element.hidden = !shown;
   }
 
   // A scene drawn as several shots: each shot's picture and prompt (the page's own list, after a reload, also

@@ -73,7 +73,7 @@ def test_a_visitor_makes_a_videotale_and_finds_it_in_the_gallery(live_site, page
     expect(page.locator(".scene-list img.scene-picture")).to_have_count(3, timeout=15_000)
     page.screenshot(path=str(tmp_path / "done.png"), full_page=True)
     # and each scene's shots, a picture for every few lines, each its own (issue 16 §1), each shown once: the
-    # scene's own picture is its first shot, so it gives way to the list, live and after a reload
+    # scene's own picture and prompt are its first shot's, so they give way to the list, live and on reload
     for reloaded in (False, True):
         if reloaded:
             page.reload()
@@ -83,6 +83,7 @@ def test_a_visitor_makes_a_videotale_and_finds_it_in_the_gallery(live_site, page
         assert len(sources) >= 2 and re.search(r"/files/picture-1-v1\.png$", sources[0]), sources
         assert re.search(r"/files/picture_2-1-v1\.png$", sources[1]), sources
         expect(page.locator('.scene[data-scene="1"] img.scene-picture')).to_be_hidden()
+        expect(page.locator('.scene[data-scene="1"] .prompt-line')).to_be_hidden()  # shot 1's, shown with it
         expect(page.locator('.scene[data-scene="1"] img:visible[src$="/picture-1-v1.png"]')).to_have_count(1)
 
     page.get_by_role("link", name="Галерея").click()
