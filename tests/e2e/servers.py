@@ -4,8 +4,11 @@ the machine is touched."""
 
 import contextlib
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +21,26 @@ AS_POSTGRES = ["runuser", "-u", "postgres", "--"]
 @contextlib.contextmanager
 def postgresql_and_redis():
     """(DATABASE_URL, REDIS_URL, folder, port) of a fresh PostgreSQL cluster and Redis server."""
+    with stopped_by_sigterm(), _servers() as servers:
+        yield servers
+
+
+@contextlib.contextmanager
+def stopped_by_sigterm():
+    """A SIGTERM (``timeout``, ``kill``, a cancelled CI job) ends the process as Ctrl-C does, through the
+    ``finally`` that stops the servers: they run detached (pg_ctl) or on their own, and would outlive it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _servers():
     folder = Path(tempfile.mkdtemp(prefix="videotales-servers-"))
     folder.chmod(0o755)
     data, port = folder / "pg", free_port()
