@@ -43,7 +43,8 @@ def cast_sheet(tale) -> list[dict]:
         return result.url(f"reference_{key}") if f"reference_{key}" in result.files else ""
 
     return [{"key": member.key, "name": member.name, "role": ROLES.get(member.role, member.role),
-             "description": member.description, "look": look(member.name, member.description), "palette": list(member.palette.values()),
+             "description": member.description, "look": look(member.name, member.description),
+             "palette": list(member.palette.values()),
              "palette_text": ", ".join(member.palette.values()), "scenes": member.scenes,
              "reference": reference(member.key),
              "edited": member.edited}
