@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from .runner import Redo
 
 SEED_OFFSETS = {"story": 0, "narration": 100, "illustration": 200, "music": 300}
+# Stages whose node, made again for another reason (a new format, a character edited, a scene's text), keeps the
+# options its owner chose for it by a redo: a scene's voice, the music's mood and roll, a picture's roll.
+KEEPS_CHOSEN = ("narration", "illustration", "music")
 MUSIC_SLACK = 8.0  # seconds of music beyond the narration, so a longer redo of one scene fits
 
 
@@ -56,6 +59,8 @@ class NodeMakers:
             backend = registry.get(stage, choice.backend, (redo and redo.model) or choice.model)
         if redo:
             overrides.update(redo.options)
+        elif stage in KEEPS_CHOSEN:
+            overrides.update(self._chosen_before(stage, scene, backend))
         options = backend.options(overrides)
         if "seed" in options and options["seed"] is None:
             seed = self.request.seed + SEED_OFFSETS.get(stage, 0) + (scene or 0)
@@ -63,6 +68,14 @@ class NodeMakers:
         backend = self._lanes.instance(stage, backend)
         backend.ensure_loaded()
         return backend, options
+
+    def _chosen_before(self, stage: str, scene: int | None, backend) -> dict:
+        """The options the node's current result was made with, where the same backend makes it again: the
+        tale's choices, and what a redo of this node chose since (which no longer appears as a redo)."""
+        current = self.store.current(stage, scene)
+        if current is None or registry.canonical(stage, current.backend) != registry.canonical(stage, backend.name):
+            return {}
+        return {key: value for key, value in (current.options or {}).items() if key in backend.defaults}
 
     def _artifact(self, stage, scene, files, meta, backend, options) -> Artifact:
         return Artifact(stage=stage, scene=scene, files=files, meta=meta, backend=backend.name,
@@ -251,11 +264,17 @@ class NodeMakers:
         limit = options.get("shot_seconds", shots.DEFAULT_SECONDS)
         planned = shots.cut(scene, limit, self.request.language)
         wanted = redo.shot if redo and redo.scene == scene.index and redo.shot else None
+        own: set[int] = set()  # the shots drawn from the owner's words
         if redo and redo.prompt:  # the owner's words: for the shot asked for, else for every shot
             for number, shot in enumerate(planned, start=1):
                 if wanted in (None, number):
                     shot.prompt = redo.prompt.strip()
+                    own.add(number)
         kept = self._kept_shots(scene.index, planned) if wanted else {}
+        # drawn again for another reason (a new format, a character edited): each shot keeps its roll and the
+        # owner's words for it, while its sentences are the same
+        before = {} if redo else {number: shot["entry"] for number, shot in self._kept_shots(scene.index,
+                                                                                            planned).items()}
         size = upscale.still_size(self._frame(), options.get("still") or 0)
         width, height = size if backend.native_size else upscale.draft_size(size)
         context = IllustrationContext(title=self.request.title, genre=self.request.genre, seed=self.request.seed,
@@ -267,7 +286,13 @@ class NodeMakers:
         for number, shot in enumerate(planned, start=1):
             suffix = "" if number == 1 else f"_{number}"
             path = self._part("illustration", scene.index, f"picture{suffix}.png")
+            earlier_entry = before.get(number, {})
+            if earlier_entry.get("own") and earlier_entry.get("text") == _digest(shot.text):
+                shot.prompt = earlier_entry["prompt"]
+                own.add(number)
             entry = {"sentences": [shot.first, shot.end], "prompt": shot.prompt}
+            if number in own:  # the owner's words, for these sentences
+                entry.update(own=True, text=_digest(shot.text))
             earlier = kept.get(number) if number != wanted else None
             if number == wanted and redo.picture:  # an earlier picture of this shot, chosen on the page
                 earlier = {"files": {"picture": Path(redo.picture)}, "entry": {"drawn": {}, "picked": True}}
@@ -280,7 +305,9 @@ class NodeMakers:
                 made.append({**entry, **earlier["entry"]})  # a kept picture keeps the prompt it was drawn from
                 continue
             shot_options = dict(options)
-            if shot_options.get("seed") is not None and number > 1:  # each shot its own roll, shot 1 the scene's
+            if earlier_entry.get("seed") is not None and "seed" in shot_options:
+                shot_options["seed"] = earlier_entry["seed"]
+            elif shot_options.get("seed") is not None and number > 1:  # each shot its own roll, shot 1 the scene's
                 shot_options["seed"] = (shot_options["seed"] + 7919 * (number - 1)) % (SEED.max + 1)
 
             def shot_progress(fraction: float, message: str = "", number=number):

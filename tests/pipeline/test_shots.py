@@ -207,3 +207,16 @@ def test_a_tale_draws_its_shots_and_a_redo_of_one_shot_remakes_that_picture_and_
     assert {role: path.read_bytes() for role, path in back.files.items()} == before
     assert back.meta["shots"][1]["picked"] is True
     assert frame_digests(store.current("video").file("video")) == old
+
+    # one shot drawn from the owner's words, then the film made square: every shot is drawn again for the new
+    # frame, that one still from the owner's words and roll, the others from their sentences
+    Runner(REQUEST, store, choices, [Redo("illustration", 1, shot=2, prompt="Лиса сидит на пеньке",
+                                          options={"seed": 91})]).run()
+    owned = store.current("illustration", 1).meta["shots"]
+    assert owned[1]["prompt"] == "Лиса сидит на пеньке"
+    Runner(REQUEST, store, choices, [Redo("video", options={"format": "square"})]).run()
+    square = store.current("illustration", 1)
+    assert square.meta["size"] == [1080, 1080] and Image.open(square.files["picture_2"]).size == (1080, 1080)
+    assert [(e["prompt"], e["seed"]) for e in square.meta["shots"]] == [(e["prompt"], e["seed"]) for e in owned]
+    assert [e["prompt"] for e in square.meta["shots"][:1] + square.meta["shots"][2:]] == \
+        [e["prompt"] for e in made[:1] + made[2:]]
