@@ -12,8 +12,9 @@ Figures are ratios from one run (this machine is shared and noisy):
 - the **redo**: a new picture for one scene, the video stage's time over the editor alone.
 
 This machine's speed drifts by a third over an hour, so a ratio is only fair between figures taken minutes
-apart: each round (``--rounds``; ``make bench`` makes ``BENCH_ROUNDS``, 3) makes the tale, then the floor, the editor alone and the redo,
-and its ratios use its own figures; with several rounds the bench prints each round's and their median.
+apart: each round (``--rounds``; ``make bench`` makes ``BENCH_ROUNDS``, 3) makes the tale, then the floor,
+the editor alone and the redo, and its ratios use its own figures; with several rounds the bench prints each
+round's and their median.
 
 The runner makes several nodes at once (``VIDEOTALES_WORKERS``, default the cores): the voices and pictures
 together, then the music beside the film's first segments, so stages' seconds overlap (each one's "cpu s" is the
@@ -112,7 +113,8 @@ def one_round(request: TaleRequest, redo_scene: int) -> dict:
                         redo=[Redo("illustration", redo_scene, options={"seed": 999})]).run()
     alone_wall, alone_cpu = alone.spent["video"]
     return {"total": total, "stages": first.spent, "video": video.meta, "redone": redone.meta,
-            "floor": (floor_wall, floor_cpu), "alone": (alone_wall, alone_cpu), "redo": again.spent["video"][0],
+            "floor": (floor_wall, floor_cpu), "alone": (alone_wall, alone_cpu),
+            "redo": again.spent["video"][0],
             "ratios": {"editor alone / floor": alone_wall / floor_wall,
                        "editor alone / floor, cpu": alone_cpu / floor_cpu,
                        "whole tale / floor": total / floor_wall,
@@ -163,8 +165,9 @@ def main() -> None:
     for number in range(1, args.rounds + 1):
         results.append(one_round(request, args.redo_scene))
         if number == 1:
-            print(f"Default tale «{args.title}» ({args.genre}, {args.scenes} scenes), {os.cpu_count()} cores, "
-                  f"{workers()} nodes at once ({WORKERS_SETTING}), video encoder {results[0]['video']['encoder']}")
+            encoder = results[0]["video"]["encoder"]
+            print(f"Default tale «{args.title}» ({args.genre}, {args.scenes} scenes), "
+                  f"{os.cpu_count()} cores, {workers()} nodes at once ({WORKERS_SETTING}), video encoder {encoder}")
         print(f"\n— round {number} of {args.rounds}")
         report(args, results[-1])
         sys.stdout.flush()

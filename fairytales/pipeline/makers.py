@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from .runner import Redo
 
 SEED_OFFSETS = {"story": 0, "narration": 100, "illustration": 200, "music": 300}
-# Stages whose node, made again for another reason (a new format, a character edited, a scene's text), keeps the
-# options its owner chose for it by a redo: a scene's voice, the music's mood and roll, a picture's roll.
+# Stages whose node, made again for another reason (a new format, a character edited, a scene's text), keeps
+# the options its owner chose for it by a redo: a scene's voice, the music's mood and roll, a picture's roll.
 KEEPS_CHOSEN = ("narration", "illustration", "music")
 MUSIC_SLACK = 8.0  # seconds of music beyond the narration, so a longer redo of one scene fits
 
@@ -73,7 +73,8 @@ class NodeMakers:
         """The options the node's current result was made with, where the same backend makes it again: the
         tale's choices, and what a redo of this node chose since (which no longer appears as a redo)."""
         current = self.store.current(stage, scene)
-        if current is None or registry.canonical(stage, current.backend) != registry.canonical(stage, backend.name):
+        if current is None or (registry.canonical(stage, current.backend)
+                               != registry.canonical(stage, backend.name)):
             return {}
         return {key: value for key, value in (current.options or {}).items() if key in backend.defaults}
 
@@ -208,7 +209,8 @@ class NodeMakers:
             meta["parallel_failed"] = self._parallel_problems
         if missing:
             meta["done_note"] = Note("Готово; без перевода остались сцены: {missing}", missing="; ".join(
-                f"{language}: {', '.join(map(str, indices))}" for language, indices in missing.items()))
+                f"{languages.NAMES[language]} — {', '.join(map(str, indices))}"
+                for language, indices in missing.items()))
         return self._artifact("translation", None, {"texts": path}, meta, backend, options)
 
     def _parallel_story(self, language: str) -> str | None:
@@ -307,7 +309,7 @@ class NodeMakers:
             shot_options = dict(options)
             if earlier_entry.get("seed") is not None and "seed" in shot_options:
                 shot_options["seed"] = earlier_entry["seed"]
-            elif shot_options.get("seed") is not None and number > 1:  # each shot its own roll, shot 1 the scene's
+            elif shot_options.get("seed") is not None and number > 1:  # each shot its own roll, 1 the scene's
                 shot_options["seed"] = (shot_options["seed"] + 7919 * (number - 1)) % (SEED.max + 1)
 
             def shot_progress(fraction: float, message: str = "", number=number):

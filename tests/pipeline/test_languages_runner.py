@@ -114,6 +114,8 @@ def test_a_rewritten_scene_is_translated_again_alone_and_no_voice_is_made_again(
     before = json.loads(store.current("translation").file("texts").read_text("utf-8"))
     voices = [store.current("narration", i).file() for i in (1, 3)]
     text = "Колобок покатился к реке и запел новую песенку."
+    said = []
+    store = DirectoryStore(store.root, echo=lambda *report: said.append(report))  # what the stages report
     Runner(request, store, redo=[Redo("scenes", scene=2, text=text)]).run()
     translation = store.current("translation")
     after = json.loads(translation.file("texts").read_text("utf-8"))
@@ -121,6 +123,8 @@ def test_a_rewritten_scene_is_translated_again_alone_and_no_voice_is_made_again(
         assert after[code][0] == before[code][0] and after[code][2] == before[code][2]
     if translation.meta.get("fallback") is None:  # no MarianMT here: the rewritten scene has no parallel text
         assert after["en"][1] is None and translation.meta["missing"] == {"en": [2], "uk": [2]}
+        note = "Готово; без перевода остались сцены: English — 2; Українська — 2"  # each language by its name
+        assert ("translation", "done", 1.0, note) in said
     assert [store.current("narration", i).file() for i in (1, 3)] == voices
 
 

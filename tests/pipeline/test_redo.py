@@ -177,8 +177,9 @@ def test_a_join_for_one_cut_re_encodes_that_join_and_stays_for_later_redos(finis
 
 
 def test_what_the_owner_chose_stays_when_a_node_is_made_again_for_another_reason(tale, monkeypatch):
-    """A scene's voice and its picture's words and roll, chosen by redos, are kept when the node is made again
-    because something else changed: a new film format (its pictures drawn for the new frame), a scene's text."""
+    """A scene's voice and its picture's words and roll, chosen by redos, are kept when the node is made
+    again because something else changed: a new film format (its pictures drawn for the new frame), a
+    scene's text."""
     _, store = tale
     narrator = registry.get("narration", store.current("narration", 2).backend)
     voice = next(v for v in narrator.voices_in("ru") if v != store.current("narration", 2).options.get(
@@ -191,13 +192,16 @@ def test_what_the_owner_chose_stays_when_a_node_is_made_again_for_another_reason
     Runner(REQUEST, store, choices(), [Redo("video", options={"format": "vertical"})]).run()
     tall = store.current("illustration", 2)
     assert tall.meta["size"] == [1080, 1920]  # drawn again for the tall frame…
-    assert [(shot["prompt"], shot["seed"]) for shot in tall.meta["shots"]] == [("Ночью в тёмном лесу выл волк", 4242)]
-    assert "волк" in tall.meta["drawn"]["figures"] and tall.meta["drawn"]["sky"] == "night"  # …as the owner asked
+    owners = [("Ночью в тёмном лесу выл волк", 4242)]
+    assert [(shot["prompt"], shot["seed"]) for shot in tall.meta["shots"]] == owners
+    assert "волк" in tall.meta["drawn"]["figures"] and tall.meta["drawn"]["sky"] == "night"  # as they asked
     assert [(s["prompt"], s["seed"]) for s in store.current("illustration", 1).meta["shots"]] == \
         [(s["prompt"], s["seed"]) for s in untouched]  # the others from their own sentences, as before
 
     monkeypatch.setenv(limits.NARRATED_SENTENCES_SETTING, "3")
-    Runner(REQUEST, store, choices(), [Redo("scenes", 2, text="Колобок катился по полю.\n\nСветило солнце.")]).run()
-    assert store.current("narration", 2).options[narrator.voice_option] == voice  # read again, by the same voice
-    assert store.current("narration", 2).meta["cues"][0]["text"].startswith("Колобок катился")
-    assert store.current("illustration", 2).meta["prompt"] != "Ночью в тёмном лесу выл волк"  # new words: new prompt
+    new_text = "Колобок катился по полю.\n\nСветило солнце."
+    Runner(REQUEST, store, choices(), [Redo("scenes", 2, text=new_text)]).run()
+    voiced = store.current("narration", 2)
+    assert voiced.options[narrator.voice_option] == voice  # read again, by the same voice
+    assert voiced.meta["cues"][0]["text"].startswith("Колобок катился")
+    assert store.current("illustration", 2).meta["prompt"] != owners[0][0]  # new words: a new prompt

@@ -217,6 +217,7 @@ def test_a_tale_draws_its_shots_and_a_redo_of_one_shot_remakes_that_picture_and_
     Runner(REQUEST, store, choices, [Redo("video", options={"format": "square"})]).run()
     square = store.current("illustration", 1)
     assert square.meta["size"] == [1080, 1080] and Image.open(square.files["picture_2"]).size == (1080, 1080)
-    assert [(e["prompt"], e["seed"]) for e in square.meta["shots"]] == [(e["prompt"], e["seed"]) for e in owned]
+    assert [(e["prompt"], e["seed"]) for e in square.meta["shots"]] == \
+        [(e["prompt"], e["seed"]) for e in owned]
     assert [e["prompt"] for e in square.meta["shots"][:1] + square.meta["shots"][2:]] == \
         [e["prompt"] for e in made[:1] + made[2:]]
