@@ -189,7 +189,12 @@ class Tale(models.Model):
         return self.current("video")
 
     def story_text(self) -> str:
-        """The story as the page shows it: proofread when that stage has run, else as written; "" before."""
+        """The story as the page shows it: proofread when that stage has run, else as written; "" before. Once
+        its owner has rewritten a scene, the scenes' texts in turn: the story the film tells (a scene cut from
+        the story holds its paragraphs; a rewritten one holds none)."""
+        scenes = self._scenes()
+        if scenes and any(not scene.get("paragraphs") for scene in scenes):
+            return "\n\n".join(scene["text"] for scene in scenes)
         story = self.current("proofread") or self.current("story")
         return story.path("text").read_text("utf-8") if story else ""
 
@@ -204,8 +209,11 @@ class Tale(models.Model):
 
     def scene_texts(self) -> list[str]:
         """The current scenes' texts, in order (none before the scenes stage ran)."""
+        return [scene["text"] for scene in self._scenes()]
+
+    def _scenes(self) -> list[dict]:
         scenes = self.current("scenes")
-        return [scene["text"] for scene in json.loads(scenes.path("scenes").read_text("utf-8"))] if scenes else []
+        return json.loads(scenes.path("scenes").read_text("utf-8")) if scenes else []
 
     def scene_cards(self) -> list[dict]:
         """Each scene as its page shows it: text, prompt, current picture, and every picture it had."""

@@ -1,6 +1,7 @@
 """What a tale's page shows, worked out by the tale: its text, its scene cards, its narrator."""
 
 import json
+from html import escape
 
 import pytest
 
@@ -44,3 +45,24 @@ def test_a_tale_without_a_narrator_of_its_own_has_the_default_one(make_tale, sto
 def test_an_old_tale_keeps_the_narrator_it_was_made_with(make_tale):
     tale = make_tale(choices={"narration": {"backend": "offline"}})  # what the first tales stored for espeak
     assert tale.narrator() is registry.backend_class("narration", "espeak")
+
+
+@pytest.mark.slow
+def test_the_story_on_the_page_follows_a_rewritten_scene(owner_client, make_tale):
+    """«Текст сказки» and the story's edit box tell the story the film tells: after the owner rewrites a scene,
+    its new words in its place, the other scenes' as they were (saving the story keeps the edit)."""
+    from fairytales.tales import tasks  # noqa: PLC0415
+
+    tale = make_tale(title="Колобок", scene_count=3, choices={"story": {"options": {"length": 900}}})
+    tasks.start(tale)
+    assert tasks.make_tale(str(tale.pk)) == "done"
+    before = tale.scene_texts()
+    assert tale.story_text() == tale.current("proofread").path("text").read_text("utf-8")
+    new_text = "Колобок докатился до синего моря и запел песенку чайкам."
+    owner_client.post(f"/tales/{tale.pk}/redo/", {"stage": "scenes", "scene": "2", "text": new_text})
+    assert tasks.make_tale(str(tale.pk)) == "done"
+    assert tale.story_paragraphs() == [*before[0].split("\n\n"), new_text, *before[2].split("\n\n")]
+    page = owner_client.get(f"/tales/{tale.pk}/").content.decode()
+    story = page[page.index('class="story'):page.index('class="scenes')]
+    assert new_text in story and escape(before[1].split("\n\n")[0][:40]) not in story
+    assert escape(before[0].split("\n\n")[0][:40]) in story
