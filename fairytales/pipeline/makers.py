@@ -120,17 +120,20 @@ class NodeMakers:
 
     def _scenes(self, text: Artifact, current: Artifact | None) -> Artifact:
         edits = {r.scene: r.text for (stage, _), r in self.redo.items() if stage == "scenes" and r.text}
+        meta: dict = {}
         if edits and current is not None:  # the user rewrote some scenes: keep the others as they are
             scenes = [Scene.from_dict(d) for d in json.loads(current.file().read_text("utf-8"))]
             for scene in scenes:
                 if scene.index in edits:
                     scene.text, scene.prompt, scene.lines = rewrite_scene(edits[scene.index], self.request.language)
                     scene.paragraphs = []  # it no longer holds the story's words: no parallel text has it
+            # the scenes rewritten so far: the story they tell is no longer the story stage's text
+            meta["rewritten"] = sorted({*current.meta.get("rewritten", []), *edits})
         else:
             scenes = split_scenes(text.file().read_text("utf-8"), self.request.scenes, self.request.language)
         path = self._part("scenes", None, "scenes.json")
         path.write_text(json.dumps([s.to_dict() for s in scenes], ensure_ascii=False, indent=1), encoding="utf-8")
-        return Artifact(stage="scenes", scene=None, files={"scenes": path}, meta={"count": len(scenes)},
+        return Artifact(stage="scenes", scene=None, files={"scenes": path}, meta={"count": len(scenes), **meta},
                         backend="split", options={"count": self.request.scenes})
 
     def _cast_inputs(self) -> dict:

@@ -270,12 +270,15 @@ class RedoForm(forms.Form):
                              error_messages={"invalid_choice": gettext_lazy("Такого языка субтитров нет.")})
 
     def __init__(self, *args, scene_count: int, narrator, scene_texts: list[str] | None = None,
-                 film_languages: tuple[str, ...] = (languages.DEFAULT,), **kwargs):
-        """``film_languages``: the languages the tale's film has subtitles in, the ones ``burn`` may name."""
+                 film_languages: tuple[str, ...] = (languages.DEFAULT,), film: dict | None = None, **kwargs):
+        """``film_languages``: the languages the tale's film has subtitles in, the ones ``burn`` may name;
+        ``film``: what the current film was made with (``Tale.film_settings``), so that asking for it again
+        is told, not made."""
         super().__init__(*args, **kwargs)
         self.scene_count, self.voices, self.voice_option = scene_count, narrator.voices, narrator.voice_option
         self.scene_texts = scene_texts or []  # the tale's scenes as they are, to bound an edit's total
         self.film_languages = film_languages
+        self.film = film or {}
 
     def clean(self):
         data = super().clean()
@@ -291,6 +294,11 @@ class RedoForm(forms.Form):
         if data.get("burn") not in (None, "", NO_BURN) and data["burn"] not in self.film_languages:
             raise forms.ValidationError(_("В этой сказке нет субтитров на языке «{language}».").format(
                 language=languages.NAMES[data["burn"]]))
+        if stage == "video" and not data.get("join"):  # the film as it is, asked for again
+            if data.get("format") and not data.get("burn") and data["format"] == self.film.get("format"):
+                raise forms.ValidationError(_("Фильм уже в этом формате."))
+            if data.get("burn") and not data.get("format") and data["burn"] == self.film.get("burn"):
+                raise forms.ValidationError(_("В фильме уже такие субтитры."))
         cut = stage == "video" and data.get("join")  # a scene names the cut into it
         if scene and ((stage not in stages.SCENE_REDO and not cut) or scene > self.scene_count):
             raise forms.ValidationError(_("В сказке нет сцены {scene}.").format(scene=scene))

@@ -190,11 +190,10 @@ class Tale(models.Model):
 
     def story_text(self) -> str:
         """The story as the page shows it: proofread when that stage has run, else as written; "" before. Once
-        its owner has rewritten a scene, the scenes' texts in turn: the story the film tells (a scene cut from
-        the story holds its paragraphs; a rewritten one holds none)."""
-        scenes = self._scenes()
-        if scenes and any(not scene.get("paragraphs") for scene in scenes):
-            return "\n\n".join(scene["text"] for scene in scenes)
+        its owner has rewritten a scene, the scenes' texts in turn: the story the film tells."""
+        scenes = self.current("scenes")
+        if scenes is not None and scenes.meta.get("rewritten"):
+            return "\n\n".join(scene["text"] for scene in self._scenes())
         story = self.current("proofread") or self.current("story")
         return story.path("text").read_text("utf-8") if story else ""
 
@@ -268,6 +267,24 @@ class Tale(models.Model):
         A film made before languages existed says nothing: it has the tale's own subtitles burned in."""
         video = self.video
         return _burned(video, self.language) if video else ""
+
+    def film_settings(self) -> dict[str, str]:
+        """What the current film was made with, as the «Вся сказка» forms offer it: its format and joins, the
+        language burned into it ("none"), the voice most scenes are read by, the music's mood ("": the
+        genre's). Empty before the film."""
+        video = self.video
+        if video is None:
+            return {}
+        options = video.options or {}
+        narrator = self.narrator()
+        voices = [(narration.options or {}).get(narrator.voice_option) for narration in
+                  self.artifacts.filter(stage="narration", is_current=True, scene__isnull=False)]
+        voices = [voice for voice in voices if voice]
+        music = self.current("music")
+        return {"format": options.get("format") or "", "join": options.get("join") or "",
+                "burn": self.burned_language or "none",
+                "voice": max(set(voices), key=voices.count) if voices else "",
+                "mood": ((music.options or {}).get("mood") or "") if music else ""}
 
     def narrator(self):
         """The narration backend's class the tale uses (its voices, its voice option)."""

@@ -17,6 +17,7 @@ urlpatterns = [
     path("tales/<uuid:tale_id>/versions/<int:artifact_id>/shots/<int:shot>/", views.choose_shot,
          name="choose_shot"),
     path("tales/<uuid:tale_id>/delete/", views.delete, name="delete"),
+    path("tales/<uuid:tale_id>/visibility/", views.visibility, name="visibility"),
     path("tales/<uuid:tale_id>/files/<str:name>", files.tale_file, name="tale_file"),
     path("staff/workers/", staff.workers, name="workers"),
 ]

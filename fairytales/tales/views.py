@@ -70,6 +70,7 @@ def tale_detail(request, tale_id):
         raise Http404
     state, can_edit = localize(snapshot(tale)), tale.can_edit(request.user)
     context = {
+        "film": tale.film_settings() if can_edit else {},
         "tale": tale,
         "scenes": tale.scene_cards(),
         "story": tale.story_text(),
@@ -109,7 +110,7 @@ def _owned(request, tale_id) -> Tale:
 def redo(request, tale_id):
     tale = _owned(request, tale_id)
     form = RedoForm(request.POST, scene_count=tale.scenes_made, narrator=tale.narrator(),
-                    scene_texts=tale.scene_texts(), film_languages=tale.film_languages)
+                    scene_texts=tale.scene_texts(), film_languages=tale.film_languages, film=tale.film_settings())
     return _queue_redo(request, tale, form, _("Переделываю."))
 
 
@@ -154,6 +155,26 @@ def delete(request, tale_id):
     tale.delete()
     messages.info(request, _("Сказка «{title}» удалена.").format(title=tale.title))
     return redirect("tales:my_tales")
+
+
+@require_POST
+@login_required
+def visibility(request, tale_id):
+    """The owner shows the tale in the gallery or takes it out: the new-tale form's choice, changed later."""
+    tale = _owned(request, tale_id)
+    wanted = request.POST.get("public")
+    if wanted not in ("0", "1"):
+        messages.error(request, _("Выберите, показывать ли сказку в галерее."))
+        return redirect(tale)
+    tale.is_public = wanted == "1"
+    tale.save(update_fields=["is_public"])
+    if not tale.is_public:
+        messages.info(request, _("Сказка убрана из галереи: её видите только вы."))
+    elif tale.is_hidden:
+        messages.info(request, _("Сказка будет в галерее, когда модератор её вернёт."))
+    else:
+        messages.info(request, _("Сказка в галерее."))
+    return redirect(tale)
 
 
 @require_POST

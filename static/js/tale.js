@@ -36,21 +36,54 @@
     if (finishedNow) refreshSections();
   }
 
-  // The story, the scenes and their pictures are rendered by the server: when a run ends, fetch
-  // them again and swap them in, keeping the player (and where it is) as it is.
+  // The sections the server renders from the tale's results: when a run ends, fetch the page again and swap
+  // them in, keeping the player (and where it is) as it is. A section the page did not have yet (the sharing
+  // links once there is a film, the character sheet) goes where the fresh page has it; one it no longer has
+  // goes.
+  const SECTIONS = [".share", ".story", ".scenes", ".cast", ".music", ".whole"];
+
   function refreshSections() {
     fetch(window.location.href, { credentials: "same-origin" })
-      .then((r) => r.text())
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
       .then((html) => {
         const doc = new DOMParser().parseFromString(html, "text/html");
-        for (const selector of [".story", ".scenes", ".music", ".whole"]) {
-          const fresh = doc.querySelector(selector);
-          const old = document.querySelector(selector);
+        if (!doc.getElementById("tale")) return;  // not the tale's page (signed out meanwhile): keep this one
+        // where each fresh section stands among its neighbours, read before any of them moves
+        const plan = SECTIONS.map((selector) => {
+          const fresh = doc.querySelector(`#tale > ${selector}`);
+          const before = [];
+          let sibling = fresh && fresh.previousElementSibling;
+          for (; sibling; sibling = sibling.previousElementSibling) before.push(sibling);
+          return { selector, fresh, before };
+        });
+        for (const { selector, fresh, before } of plan) {
+          const old = root.querySelector(`:scope > ${selector}`);
           if (fresh && old) old.replaceWith(fresh);
-          else if (fresh) root.appendChild(fresh);
+          else if (fresh) placeAfter(fresh, before);
+          else if (old) old.remove();
         }
         root.dataset.refreshed = String(Number(root.dataset.refreshed || 0) + 1);
-      });
+      })
+      .catch(() => {});  // the page as it is stays; a reload shows the rest
+  }
+
+  // Put a section from the fresh page after the nearest of its neighbours there (``before``, nearest first)
+  // that this page has too.
+  function placeAfter(fresh, before) {
+    for (const sibling of before) {
+      const here = counterpart(sibling);
+      if (here) {
+        here.after(fresh);
+        return;
+      }
+    }
+    root.prepend(fresh);
+  }
+
+  function counterpart(element) {
+    if (element.id) return document.getElementById(element.id);
+    const name = element.classList[0];
+    return name ? root.querySelector(`:scope > ${element.tagName.toLowerCase()}.${name}`) : null;
   }
 
   function showVideo(src, poster, tracks) {

@@ -74,9 +74,16 @@ def test_a_visitor_makes_a_videotale_and_finds_it_in_the_gallery(live_site, page
     page.screenshot(path=str(tmp_path / "done.png"), full_page=True)
     # and each scene's shots, a picture for every few lines, each its own (issue 16 §1), each shown once: the
     # scene's own picture and prompt are its first shot's, so they give way to the list, live and on reload
+    # and the page made live has what a reload shows, in the same places: the sharing links, the characters,
+    # the whole tale's forms before the delete button
+    outline = """() => [...document.querySelectorAll('#tale > *')].map((e) => e.id || e.className.split(' ')[0])"""
+    expect(page.locator("section.share")).to_be_visible()
+    expect(page.locator("section.cast")).to_be_visible()
+    live = page.evaluate(outline)
     for reloaded in (False, True):
         if reloaded:
             page.reload()
+            assert page.evaluate(outline) == live
         shots = page.locator('.scene[data-scene="1"] img.shot-picture')
         expect(shots.first).to_be_visible()
         sources = [shots.nth(i).get_attribute("src") for i in range(shots.count())]

@@ -1,10 +1,12 @@
 """The share panel of a public tale's page: its link, the poster as the Open Graph image, the film to
-download, each still at full size; a private tale shares nothing."""
+download, each still at full size; a private tale shares nothing, but its owner downloads the film and
+chooses whether the gallery shows it."""
 
 import json
 import re
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +39,60 @@ def test_a_public_tale_shares_its_link_poster_and_film(client, finished):
     assert f'href="/tales/{tale.pk}/files/picture-1-v1.png" download' in page  # the still at full size
 
 
-def test_a_private_tale_has_no_share_panel_nor_open_graph(owner_client, finished):
+def test_a_private_tale_shares_no_link_but_its_owner_downloads_the_film(owner_client, finished):
     tale = finished(is_public=False)
     page = owner_client.get(f"/tales/{tale.pk}/").content.decode()
-    assert "<video" in page  # its owner still watches it
-    assert 'id="share"' not in page and "og:image" not in page
+    assert "<video" in page and "og:image" not in page  # its owner still watches it; nothing to share
+    panel = re.search(r'<section class="share" id="share">(.*?)</section>', page, re.S)[1]
+    assert 'type="url"' not in panel and "Сказки нет в галерее: её видите только вы." in panel
+    assert f'href="/tales/{tale.pk}/files/video-v1.mp4" download' in panel
+    assert "Показывать в галерее" in panel
+
+
+def test_the_owner_takes_the_tale_out_of_the_gallery_and_brings_it_back(owner_client, stranger, finished):
+    tale = finished(is_public=True, title="Колобок на выставке")
+    client = Client()  # a visitor
+    assert "Колобок на выставке" in client.get("/").content.decode()
+    response = owner_client.post(f"/tales/{tale.pk}/visibility/", {"public": "0"}, follow=True)
+    assert "Сказка убрана из галереи: её видите только вы." in response.content.decode()
+    assert "Колобок на выставке" not in client.get("/").content.decode()
+    assert client.get(f"/tales/{tale.pk}/").status_code == 404  # a visitor no longer finds it
+
+    response = owner_client.post(f"/tales/{tale.pk}/visibility/", {"public": "yes"}, follow=True)
+    assert "Выберите, показывать ли сказку в галерее." in response.content.decode()
+    tale.refresh_from_db()
+    assert not tale.is_public  # bad input changes nothing
+    client.force_login(stranger)
+    assert client.post(f"/tales/{tale.pk}/visibility/", {"public": "1"}).status_code == 403
+    client.logout()
+
+    response = owner_client.post(f"/tales/{tale.pk}/visibility/", {"public": "1"}, follow=True)
+    assert "Сказка в галерее." in response.content.decode() and 'value="0"' in response.content.decode()
+    assert "Колобок на выставке" in client.get("/").content.decode()
+
+
+def test_the_whole_tale_forms_show_what_the_film_was_made_with(owner_client, finished, with_file):
+    tale = finished(is_public=True)
+    tale.artifacts.filter(stage="video").update(options={"format": "vertical", "join": "wipe", "burn": "none"},
+                                                meta={"burned": ""})  # made with no subtitles in the picture
+    narrator = tale.narrator()
+    voice = list(narrator.voices_in(tale.language))[-1]  # not the first, which a select shows anyway
+    voiced = with_file(tale, "narration", "audio", "narration-1-v1.wav", b"wav", scene=1)
+    voiced.options = {narrator.voice_option: voice}
+    voiced.save()
+    music = with_file(tale, "music", "audio", "music-v1.wav", b"wav")
+    music.options = {"mood": "dark"}
+    music.save()
+    page = owner_client.get(f"/tales/{tale.pk}/").content.decode()
+    assert '<option value="vertical" selected>' in page and '<option value="wipe" selected>' in page
+    assert '<option value="none" selected>' in page and '<option value="dark" selected>' in page
+    assert f'<option value="{voice}" selected>' in page
+    response = owner_client.post(f"/tales/{tale.pk}/redo/", {"stage": "video", "format": "vertical"}, follow=True)
+    assert "Фильм уже в этом формате." in response.content.decode()  # told, not made again
+    response = owner_client.post(f"/tales/{tale.pk}/redo/", {"stage": "video", "burn": "none"}, follow=True)
+    assert "В фильме уже такие субтитры." in response.content.decode()
+    tale.refresh_from_db()
+    assert tale.run_queue == []
 
 
 def test_the_owner_asks_for_another_format_as_a_redo_of_the_video(owner_client, finished,
