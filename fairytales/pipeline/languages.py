@@ -10,7 +10,9 @@ import tomllib
 from pathlib import Path
 
 with open(Path(__file__).with_name("data") / "languages.toml", "rb") as _file:
-    NAMES: dict[str, str] = {row["code"]: row["name"] for row in tomllib.load(_file)["language"]}
+    _ROWS = tomllib.load(_file)["language"]
+NAMES: dict[str, str] = {row["code"]: row["name"] for row in _ROWS}
+FILM_WORDS: dict[str, str] = {row["code"]: row["film"] for row in _ROWS}  # «Видеосказка» on a title card
 
 CODES: tuple[str, ...] = tuple(NAMES)
 DEFAULT = "ru"

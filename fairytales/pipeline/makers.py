@@ -473,7 +473,7 @@ class NodeMakers:
         # the editor keeps its encoded segments between runs, so a redo re-encodes only what changed; beside
         # the tale's folder, not in it (every file in there is a versioned result)
         folder = self._part("video", None, "video.mp4").parent
-        cut = Cut(title=self.request.title, genre=self.request.genre, scenes=clips,
+        cut = Cut(title=self.request.title, genre=self.request.genre, scenes=clips, language=self.request.language,
                   music=music.file("audio") if music is not None else None,
                   segments_dir=folder.with_name(f"{folder.name}.segments"))
         return backend, options, cut, tracks, burned

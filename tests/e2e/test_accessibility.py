@@ -104,3 +104,27 @@ def test_every_page_passes_axe_with_no_serious_violations(live_server, tales, la
         browser.close()
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
     assert not missing, missing
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_title_of_one_long_word_keeps_every_page_within_the_screen(live_server, tales, width):
+    done, _ = tales
+    done.title = "Я" * 80  # the longest title the form takes, with nowhere to break
+    done.is_public = True
+    done.save()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(locale="ru-RU", viewport={"width": width, "height": 900}).new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.locator("#id_username").fill("vasilisa")
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        wider = {}
+        for path in ("/", "/tales/mine/", done.get_absolute_url()):
+            page.goto(live_server.url + path)
+            scroll = page.evaluate("() => document.documentElement.scrollWidth")
+            if scroll > width:
+                wider[path] = scroll
+        browser.close()
+    assert not wider, wider  # no page scrolls sideways

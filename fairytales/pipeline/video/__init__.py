@@ -46,6 +46,7 @@ class Cut:
     scenes: list[SceneClip]
     music: Path | None = None
     segments_dir: Path | None = None  # where the editor keeps its segments between runs, for a redo
+    language: str = "ru"  # the tale's: the title card's words
 
 
 class Editor(Backend):

@@ -89,7 +89,7 @@ class FfmpegEditor(Editor):
             folder = _segments_folder(cut.segments_dir, work)
             progress(0.02, Note("Титульный кадр и субтитры"))
             card = work / "card.png"
-            title_card(cut.scenes[0].picture, cut.title, cut.genre, card, size)
+            title_card(cut.scenes[0].picture, cut.title, cut.genre, card, size, cut.language)
             try:
                 film = self._film(cut, timeline, framing, card, encoder, options, work, folder, progress, size)
             except VideoFailed as exc:
@@ -125,7 +125,7 @@ class FfmpegEditor(Editor):
             if folder.parent == work:  # no folder to keep them in: they would be lost with this one
                 return 0
             card = work / "card.png"
-            title_card(cut.scenes[0].picture, cut.title, cut.genre, card, size)
+            title_card(cut.scenes[0].picture, cut.title, cut.genre, card, size, cut.language)
             _, jobs, _ = self._pictures(cut, timeline, framing, card, choose(), options, work, folder, size)
             try:
                 segments.run_jobs(sorted(jobs.values(), key=lambda j: -j.frames), progress, halt=halt,

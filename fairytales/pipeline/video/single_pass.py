@@ -29,7 +29,7 @@ def assemble_single_pass(cut: Cut, out_mp4: Path, options: dict) -> dict:
     with tempfile.TemporaryDirectory(prefix="edit-once-") as tmp:
         work = Path(tmp)
         card = work / "card.png"
-        title_card(cut.scenes[0].picture, cut.title, cut.genre, card)
+        title_card(cut.scenes[0].picture, cut.title, cut.genre, card, language=cut.language)
         subtitles = work / "subtitles.ass"
         write_ass(shifted_cues(timeline, [s.cues for s in cut.scenes]), subtitles)
         soundtrack = work / "soundtrack.wav"
