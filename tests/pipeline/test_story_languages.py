@@ -123,7 +123,10 @@ def test_every_pack_mirrors_the_russian_one(language, name):
         if language == "en":
             pytest.fail(f"data/en/{name}.toml is missing")
         pytest.skip(f"no data/{language}/{name}.toml yet")
-    problems = mirror_problems(read(name), read(name, language))
+    reference = read(name)
+    if name == "shared":  # the progress texts are the Russian ones in every language (the site's message ids)
+        reference = {key: value for key, value in reference.items() if key != "progress"}
+    problems = mirror_problems(reference, read(name, language))
     assert not problems, "\n".join(problems)
 
 
@@ -199,12 +202,16 @@ def test_a_heroine_is_she_and_a_hero_he(teller):
     assert re.search(r"\b[Hh]e\b", kolobok) and "Kolobok" in kolobok
 
 
-def test_progress_is_reported_in_english(teller):
-    messages = []
-    teller.write(TaleRequest("Колобок", "сказка", seed=1, language="en"), teller.options({}),
-                 lambda fraction, message="": messages.append(message))
-    assert messages[0] == "Thinking up the plot" and messages[-1] == "The tale is ready"
-    assert not any(CYRILLIC.search(str(message)) for message in messages)
+def test_an_english_tales_progress_says_what_a_russian_ones_does(teller):
+    """The progress messages are the site's message ids, which the page shows in its reader's language (not
+    the tale's: an English tale watched on the Russian site reads Russian progress)."""
+    said = {}
+    for language in ("ru", "en"):
+        said[language] = []
+        teller.write(TaleRequest("Колобок", "сказка", seed=1, language=language), teller.options({}),
+                     lambda fraction, message="", language=language: said[language].append(message))
+    assert said["en"][0] == "Придумываю сюжет" and said["en"][-1] == said["ru"][-1]
+    assert set(said["en"]) <= set(said["ru"]) | {"Дописываю подробности"}
 
 
 def test_write_refuses_a_language_it_does_not_tell(teller):

@@ -105,7 +105,9 @@ class Shared:
     clues: tuple[str, ...]
     beloved_for_hero: tuple[str, ...]
     beloved_for_heroine: tuple[str, ...]
-    progress: Mapping[str, str]  # function (or plan, details, done) → what the progress bar says
+    # function (or plan, details, done) → what the progress bar says: Russian in every language, the site's
+    # message ids, which the page shows in its reader's language (tales/i18n.py, catalog.py)
+    progress: Mapping[str, str]
     riddles: tuple[Riddle, ...]
     templates: Mapping[str, tuple[str, ...]]  # function → templates; also episode and filler
     hero_in_every_case: Mapping[str, tuple[str, ...]]  # case → closing remarks naming the hero in it
@@ -131,7 +133,7 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 def shared(language: str = REFERENCE) -> Shared:
     data = read("shared", language)
     return Shared(**_fields(data) | {
-        "progress": MappingProxyType(dict(data["progress"])),
+        "progress": MappingProxyType(dict(read("shared")["progress"])),
         "riddles": tuple(Riddle(**row) for row in data["riddles"]),
         "templates": _strings(data["templates"]),
         "hero_in_every_case": _strings(data["hero_in_every_case"]),
