@@ -258,7 +258,9 @@ class RedoForm(forms.Form):
     text = forms.CharField(required=False, max_length=limits.MAX_TALE_CHARS, strip=True)
     prompt = forms.CharField(required=False, max_length=300, strip=True)
     seed = forms.IntegerField(required=False, min_value=SEED.min, max_value=SEED.max,
-                              error_messages={"invalid": gettext_lazy("Зерно — целое число.")})
+                              error_messages={"invalid": gettext_lazy("Зерно — целое число."),
+                                              "min_value": gettext_lazy("Зерно — от %(limit_value)s."),
+                                              "max_value": gettext_lazy("Зерно — не больше %(limit_value)s.")})
     voice = forms.CharField(required=False)
     mood = forms.ChoiceField(required=False, choices=[("", "—"), *MOOD_LABELS.items()])
     backend = forms.CharField(required=False)
@@ -379,7 +381,7 @@ class CastForm(forms.Form):
                 data["description"] = ""
             if data.get("palette") == self.sheet[key]["palette"]:
                 data["palette"] = []
-        if key and not (data.get("description") or data.get("palette") or data.get("redraw")):
+        if key and not self.errors and not (data.get("description") or data.get("palette") or data.get("redraw")):
             raise forms.ValidationError(_("Измените описание или цвета героя, или нарисуйте его образец заново."))
         return data
 

@@ -57,7 +57,7 @@ def test_a_second_redo_waits_for_the_first(owner_client, finished, django_captur
         ({"stage": "proofread"}, "Выберите корректный вариант."),
         ({"stage": "video"}, "Выберите формат фильма."),  # the same inputs would make the same film
         ({"stage": "video", "format": "8k"}, "Выберите корректный вариант."),
-        ({"stage": "music", "seed": "-1"}, "Убедитесь, что это значение больше либо равно 0."),
+        ({"stage": "music", "seed": "-1"}, "Зерно — от 0."),
     ],
 )
 def test_bad_input_is_told_and_nothing_is_queued(owner_client, finished, data, message):

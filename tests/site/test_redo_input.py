@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
     ({"stage": "scenes", "scene": "1", "text": "Новый текст", "backend": "storybook"}, "Эта модель здесь недоступна."),
     ({"stage": "illustration", "scene": "1", "backend": "watercolour"}, "Эта модель здесь недоступна."),
     ({"stage": "scenes", "scene": "2", "text": "\u200b\u200d\u2060 \u202e\ufeff"}, "Текст сцены не может быть пустым."),
+    ({"stage": "music", "seed": "99999999999"}, "Зерно — не больше 2147483647."),  # says which field
 ])
 def test_odd_input_is_told_and_nothing_is_queued(owner_client, finished, data, message):  # noqa: F811
     response = post(owner_client, finished, **data)
