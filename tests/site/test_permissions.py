@@ -6,7 +6,7 @@ pytestmark = pytest.mark.django_db
 
 # (method, path under /tales/<id>/) -> the owner's action
 ACTIONS = [("post", "redo/"), ("post", "versions/{artifact}/"), ("post", "delete/"), ("post", "cancel/"),
-           ("post", "retry/")]
+           ("post", "retry/"), ("post", "visibility/")]
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_only_the_owner_acts_on_a_tale(client, tale, owner, stranger, who, metho
     if who == "anonymous":
         assert response.url.startswith("/accounts/login/")
     tale.refresh_from_db()
-    assert tale.status == "done" and tale.run_queue == []
+    assert tale.status == "done" and tale.run_queue == [] and tale.is_public  # nothing changed
 
 
 @pytest.mark.parametrize("method, path", ACTIONS)

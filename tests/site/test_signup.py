@@ -34,6 +34,13 @@ def test_login_and_logout(client, owner):
     assert "Войти" in client.get("/").content.decode()
 
 
+def test_someone_signed_in_is_not_shown_the_log_in_form_again(client, owner):
+    client.force_login(owner)
+    response = client.get("/accounts/login/")
+    assert response.status_code == 302 and response.url == "/"
+    assert client.get("/accounts/login/?next=/tales/mine/").url == "/tales/mine/"
+
+
 def test_a_wrong_password_is_told_in_russian(client, owner):
     response = client.post("/accounts/login/", {"username": "alice", "password": "nope"})
     assert "Пожалуйста, введите правильные имя пользователя и пароль" in response.content.decode()
