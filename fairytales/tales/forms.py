@@ -89,6 +89,27 @@ class LanguageSelect(forms.Select):
         return option
 
 
+class VoiceSelect(forms.Select):
+    """A narrator's voices, each marked with the languages it speaks (``data-languages``): new_tale.js offers
+    only those of the tale's language."""
+
+    def __init__(self, *args, spoken: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spoken = spoken or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.spoken:
+            option["attrs"]["data-languages"] = self.spoken[str(value)]
+        return option
+
+
+def spoken_languages(narrator) -> dict[str, str]:
+    """Each of ``narrator``'s voices → the languages it speaks, space-separated."""
+    return {voice: " ".join(code for code in narrator.languages if voice in narrator.voices_in(code))
+            for voice in narrator.voices}
+
+
 class LanguageCheckboxes(forms.CheckboxSelectMultiple):
     """Checkboxes of languages by their own names; tales/_field.html marks each label with its ``lang``."""
 
@@ -167,6 +188,10 @@ class TaleForm(forms.ModelForm):
                         voices = voices or getattr(cls, "choice_labels", {}).get(option.name)  # e.g. joins
                         self.fields[name] = option_field(option, f"{backend_label}: {i18n.label(option.label)}", voices)
                         self.option_fields[name] = (stage, backend, option)
+                        if voices and voices is getattr(cls, "voices", None):  # offered by the languages read
+                            field = self.fields[name]
+                            field.widget = VoiceSelect(spoken=spoken_languages(cls))
+                            field.widget.choices = field.choices
                         if option.name == "shot_seconds":  # each choice says how many pictures it draws
                             self.fields[name].choices = shot_choices(self.fields[name].choices)
 
@@ -199,6 +224,10 @@ class TaleForm(forms.ModelForm):
                         options[option.name] = option.check(value)
                     except OptionError as exc:
                         self.add_error(name, _("Значение не подходит: {reason}").format(reason=exc))
+                        continue
+                    maker = registry.backend_class(stage, backend)
+                    if option.name == getattr(maker, "voice_option", None) and value not in maker.voices_in(language):
+                        self.add_error(name, _("Этот голос не читает на языке сказки."))
             if options:
                 choice["options"] = options
             if stage == "story" and data.get("story_model"):

@@ -128,3 +128,25 @@ def test_a_title_of_one_long_word_keeps_every_page_within_the_screen(live_server
                 wider[path] = scroll
         browser.close()
     assert not wider, wider  # no page scrolls sideways
+
+
+def test_the_new_tale_form_offers_the_voices_that_read_the_tales_language(live_server, tales):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(locale="ru-RU").new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.locator("#id_username").fill("vasilisa")
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        page.goto(live_server.url + "/tales/new/")
+        page.locator("details.advanced summary").click()
+        voice = page.locator('select[name="narration_rhvoice_narrator_voice"]')
+        offered = """(select) => [...select.options].filter((o) => o.value && !o.hidden && !o.disabled)
+                                                      .map((o) => o.dataset.languages)"""
+        assert set(voice.evaluate(offered)) == {"ru"}  # a Russian tale: Russian voices
+        voice.select_option("anna")
+        page.locator("#id_language").select_option("en")
+        assert set(voice.evaluate(offered)) == {"en"}
+        assert voice.input_value() == ""  # the Russian voice chosen before goes back to the default
+        browser.close()
