@@ -180,6 +180,7 @@ def every_page(client, owner, stranger, make_tale, latin_tale) -> dict[str, str]
     pages["redo refused"] = client.post(f"/tales/{done.pk}/redo/", {"stage": "scenes", "scene": 5, "text": "x"},
                                         follow=True).content.decode()
     pages["redo queued"] = client.post(f"/tales/{done.pk}/redo/", {"stage": "music"}, follow=True).content.decode()
+    pages["an action opened as a page"] = client.get(f"/tales/{done.pk}/delete/").content.decode()
     client.force_login(stranger)
     pages["forbidden"] = client.post(f"/tales/{done.pk}/retry/").content.decode()
     return pages

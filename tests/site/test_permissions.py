@@ -53,7 +53,12 @@ def test_only_the_owner_acts_on_a_tale(client, tale, owner, stranger, who, metho
 @pytest.mark.parametrize("method, path", ACTIONS)
 def test_actions_refuse_get(client, tale, owner, method, path):
     client.force_login(owner)
-    assert client.get(f"/tales/{tale.pk}/" + path.format(artifact=tale.artifact_id)).status_code == 405
+    response = client.get(f"/tales/{tale.pk}/" + path.format(artifact=tale.artifact_id))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    # a page that says what happened and leads back, not the browser's blank error
+    assert "Это адрес кнопки, а не страницы" in response.content.decode()
+    tale.refresh_from_db()
+    assert tale.status == "done" and tale.run_queue == []
 
 
 def test_csrf_is_required_on_every_form(tale, owner):
