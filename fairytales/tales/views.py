@@ -27,6 +27,9 @@ from .templatetags.scene_shots import role as shot_role
 PAGE_SIZE = 12
 # the scene number in the scene redo forms the page keeps as a <template>: tale.js puts a live card's in its place
 SCENE_SLOT = "№№"  # no letters: the template reads as words of neither language
+# the text of a story or scene edit the form refused, kept for one showing of the tale's page: its form opens
+# with it, so a long text is corrected, not typed again
+DRAFT = "redo_draft"
 
 
 def gallery(request):
@@ -69,7 +72,9 @@ def tale_detail(request, tale_id):
     if not tale.can_view(request.user):
         raise Http404
     state, can_edit = localize(snapshot(tale)), tale.can_edit(request.user)
+    draft = request.session.pop(DRAFT, None) if can_edit else None
     context = {
+        "draft": draft if draft and draft.get("tale") == str(tale.pk) else {},
         "film": tale.film_settings() if can_edit else {},
         "tale": tale,
         "scenes": tale.scene_cards(),
@@ -120,6 +125,10 @@ def _queue_redo(request, tale: Tale, form, started: str):
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
+        text = form.data.get("text")
+        if text and form.data.get("stage") in ("story", "scenes"):  # what was typed waits in its form
+            request.session[DRAFT] = {"tale": str(tale.pk), "stage": form.data["stage"],
+                                      "scene": form.data.get("scene") or "", "text": text.strip()}
         return redirect(tale)
     try:
         queued = tasks.start(tale, [form.redo()], kind=RunLog.Kind.REDO)

@@ -181,7 +181,8 @@
   // A form field that shows a scene's text or prompt follows it, unless its owner has started editing it.
   function fill(card, name, value) {
     const field = card.querySelector(`[data-fill="${name}"]`);
-    if (!field || field.value !== field.defaultValue) return;
+    // nor a text the server refused, which waits there to be corrected (views.DRAFT)
+    if (!field || field.value !== field.defaultValue || "draft" in field.dataset) return;
     field.defaultValue = value;
     field.value = value;
   }

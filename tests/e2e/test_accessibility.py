@@ -150,3 +150,27 @@ def test_the_new_tale_form_offers_the_voices_that_read_the_tales_language(live_s
         assert set(voice.evaluate(offered)) == {"en"}
         assert voice.input_value() == ""  # the Russian voice chosen before goes back to the default
         browser.close()
+
+
+def test_a_refused_scene_text_stays_in_its_form_after_the_page_has_drawn_itself(live_server, tales):
+    done, _ = tales
+    too_long = "Жила-была лиса у самого синего моря. " * 200
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(locale="ru-RU").new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.locator("#id_username").fill("vasilisa")
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        page.goto(live_server.url + done.get_absolute_url())
+        page.get_by_text("Изменить текст сцены").click()
+        page.locator("#text-1").fill(too_long)
+        page.get_by_role("button", name="Сохранить текст сцены 1").click()
+        page.wait_for_load_state()
+        page.wait_for_function("() => document.getElementById('tale').dataset.ws !== undefined")
+        page.wait_for_timeout(500)  # the page's own script has drawn the tale's results meanwhile
+        assert page.get_by_role("alert").first.is_visible()
+        assert page.locator("#text-1").is_visible()
+        assert page.locator("#text-1").input_value() == too_long.strip()
+        browser.close()

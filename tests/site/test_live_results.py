@@ -104,7 +104,7 @@ def test_a_page_opened_mid_run_gets_what_is_already_made(client, make_tale, owne
     assert "Испекла старуха Колобок." in page
     assert f'src="/tales/{tale.pk}/files/picture-1-v1.png"' in page
     assert page.count('class="picture-placeholder"') == 1
-    assert f'<audio id="music" controls preload="metadata" src="/tales/{tale.pk}/files/music-v1.wav">' in page
+    assert f'<audio id="music" controls preload="none" src="/tales/{tale.pk}/files/music-v1.wav">' in page
 
 
 def test_bringing_back_an_earlier_picture_shows_it_at_once(client, make_tale, owner):

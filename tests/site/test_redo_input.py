@@ -29,3 +29,17 @@ def test_scene_edits_that_would_make_the_tale_too_long_to_narrate_are_refused(ow
     assert "Сцена длиннее" in response.content.decode()
     finished.refresh_from_db()
     assert finished.run_queue == []
+
+
+def test_a_refused_scene_text_waits_in_its_form_to_be_corrected(owner_client, finished):  # noqa: F811
+    from fairytales.pipeline import limits
+
+    too_long = "Жила-была лиса у самого синего моря. " * (limits.MAX_SCENE_CHARS // 36 + 1)
+    page = post(owner_client, finished, stage="scenes", scene="2", text=too_long).content.decode()
+    assert 'class="notice error" role="alert"' in page  # told as a failure, not as news
+    opened = page.index('<details class="edit" open>')
+    assert opened < page.index('id="text-2"') < opened + 1000  # its form open…
+    assert f'data-draft>{too_long.strip()}</textarea>' in page  # …with the words typed
+    assert 'id="text-1" name="text" rows="8" data-fill="text">Сцена 1.<' in page  # the other scenes as they are
+    again = owner_client.get(f"/tales/{finished.pk}/").content.decode()
+    assert too_long.strip() not in again  # once: a later visit shows the scene as it is
