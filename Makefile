@@ -11,8 +11,9 @@ APT_RUN := espeak-ng fonts-dejavu-core locales g++ gettext
 RHVOICE_PACKAGES := librhvoice5 librhvoice-core7 rhvoice-russian rhvoice-english rhvoice-ukrainian
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download); PostgreSQL and Redis
 # servers for the scale-out test, which starts its own on private sockets (nothing is started as a service);
-# npm fetches axe-core, which the accessibility test injects into each page.
-APT_TEST := chromium postgresql-15 redis-server npm
+# npm fetches axe-core, which the accessibility test injects into each page. Each package is installed only
+# where its command is missing: a machine whose Node.js ships its own npm (NodeSource's) refuses Debian's.
+APT_TEST := chromium:chromium postgresql-15:/usr/lib/postgresql/15/bin/postgres redis-server:redis-server npm:npm
 AXE_CORE := 4.14.1
 
 .PHONY: install install-test system system-test run test test-fast bench bench-load bench-abuse bench-scale examples clean
@@ -31,9 +32,9 @@ system:
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_RUN); }
 
 system-test:
-	@command -v chromium >/dev/null && [ -x /usr/lib/postgresql/15/bin/postgres ] && \
-	  command -v redis-server >/dev/null && command -v npm >/dev/null || \
-	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_TEST); }
+	@missing=$$(for pair in $(APT_TEST); do command -v "$${pair#*:}" >/dev/null || echo "$${pair%%:*}"; done); \
+	  [ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; }
 
 $(VENV)/.base: requirements/base.txt requirements/rhvoice.sh
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "fairytales.not_allowed.ExplainNotAllowed",  # an action's address opened in the browser: a page, not a blank
+    "fairytales.not_allowed.ExplainNotAllowed",  # an action's address opened as a page: words, not a blank
     "axes.middleware.AxesMiddleware",  # last: turns a refused log-in into the lockout page (throttle.py)
 ]
 

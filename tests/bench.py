@@ -151,7 +151,8 @@ def report(args: argparse.Namespace, result: dict) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--title", default="Колобок")
     parser.add_argument("--genre", default="сказка")
     parser.add_argument("--scenes", type=int, default=6)
@@ -167,7 +168,8 @@ def main() -> None:
         if number == 1:
             encoder = results[0]["video"]["encoder"]
             print(f"Default tale «{args.title}» ({args.genre}, {args.scenes} scenes), "
-                  f"{os.cpu_count()} cores, {workers()} nodes at once ({WORKERS_SETTING}), video encoder {encoder}")
+                  f"{os.cpu_count()} cores, {workers()} nodes at once ({WORKERS_SETTING}), "
+                  f"video encoder {encoder}")
         print(f"\n— round {number} of {args.rounds}")
         report(args, results[-1])
         sys.stdout.flush()

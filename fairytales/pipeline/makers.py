@@ -57,10 +57,12 @@ class NodeMakers:
             overrides = {}  # the tale's options were for the other backend
         else:
             backend = registry.get(stage, choice.backend, (redo and redo.model) or choice.model)
-        if redo:
+        if stage in KEEPS_CHOSEN:
+            chosen = {**self._chosen_before(stage, scene, backend), **(redo.options if redo else {})}
+            self._chosen[(stage, scene)] = chosen
+            overrides.update(chosen)
+        elif redo:
             overrides.update(redo.options)
-        elif stage in KEEPS_CHOSEN:
-            overrides.update(self._chosen_before(stage, scene, backend))
         options = backend.options(overrides)
         if "seed" in options and options["seed"] is None:
             seed = self.request.seed + SEED_OFFSETS.get(stage, 0) + (scene or 0)
@@ -70,15 +72,20 @@ class NodeMakers:
         return backend, options
 
     def _chosen_before(self, stage: str, scene: int | None, backend) -> dict:
-        """The options the node's current result was made with, where the same backend makes it again: the
-        tale's choices, and what a redo of this node chose since (which no longer appears as a redo)."""
+        """What redos of this node chose so far (its current result's ``chosen``), where the same backend
+        makes it again: only those options, laid over the tale's choices, so a changed default still reaches
+        it."""
         current = self.store.current(stage, scene)
         if current is None or (registry.canonical(stage, current.backend)
                                != registry.canonical(stage, backend.name)):
             return {}
-        return {key: value for key, value in (current.options or {}).items() if key in backend.defaults}
+        chosen = current.meta.get("chosen", {})
+        return {key: value for key, value in chosen.items() if key in backend.defaults}
 
     def _artifact(self, stage, scene, files, meta, backend, options) -> Artifact:
+        chosen = self._chosen.get((stage, scene))
+        if chosen:  # kept with the result, for the next time it is made (``_chosen_before``)
+            meta = {**meta, "chosen": chosen}
         return Artifact(stage=stage, scene=scene, files=files, meta=meta, backend=backend.name,
                         model=backend.model, options=options)
 
@@ -133,8 +140,8 @@ class NodeMakers:
             scenes = split_scenes(text.file().read_text("utf-8"), self.request.scenes, self.request.language)
         path = self._part("scenes", None, "scenes.json")
         path.write_text(json.dumps([s.to_dict() for s in scenes], ensure_ascii=False, indent=1), encoding="utf-8")
-        return Artifact(stage="scenes", scene=None, files={"scenes": path}, meta={"count": len(scenes), **meta},
-                        backend="split", options={"count": self.request.scenes})
+        return Artifact(stage="scenes", scene=None, files={"scenes": path}, backend="split",
+                        meta={"count": len(scenes), **meta}, options={"count": self.request.scenes})
 
     def _cast_inputs(self) -> dict:
         """What the character sheet's references are drawn by: the tale's illustrator."""
@@ -291,16 +298,22 @@ class NodeMakers:
         for number, shot in enumerate(planned, start=1):
             suffix = "" if number == 1 else f"_{number}"
             path = self._part("illustration", scene.index, f"picture{suffix}.png")
-            earlier_entry = before.get(number, {})
-            if earlier_entry.get("own") and earlier_entry.get("text") == _digest(shot.text):
+            words = _digest(shot.text)
+            # the current picture of these very words: drawn again (a new frame, a character edited), it keeps
+            # its roll, and the owner's prompt for it
+            earlier_entry = before.get(number, {}) if before.get(number, {}).get("text") == words else {}
+            if earlier_entry.get("own"):
                 shot.prompt = earlier_entry["prompt"]
                 own.add(number)
-            entry = {"sentences": [shot.first, shot.end], "prompt": shot.prompt}
+            entry = {"sentences": [shot.first, shot.end], "prompt": shot.prompt, "text": words}
             if number in own:  # the owner's words, for these sentences
-                entry.update(own=True, text=_digest(shot.text))
+                entry["own"] = True
             earlier = kept.get(number) if number != wanted else None
             if number == wanted and redo.picture:  # an earlier picture of this shot, chosen on the page
-                earlier = {"files": {"picture": Path(redo.picture)}, "entry": {"drawn": {}, "picked": True}}
+                picked = {"drawn": {}, "picked": True}
+                if redo.options.get("seed") is not None:  # the roll it was drawn with (views.choose_shot)
+                    picked["seed"] = redo.options["seed"]
+                earlier = {"files": {"picture": Path(redo.picture)}, "entry": picked}
             if earlier is not None:  # the same picture in the new version: linked, not drawn again
                 for role, old in earlier["files"].items():
                     target = path if role == "picture" else self._part("illustration", scene.index,
@@ -473,8 +486,8 @@ class NodeMakers:
         # the editor keeps its encoded segments between runs, so a redo re-encodes only what changed; beside
         # the tale's folder, not in it (every file in there is a versioned result)
         folder = self._part("video", None, "video.mp4").parent
-        cut = Cut(title=self.request.title, genre=self.request.genre, scenes=clips, language=self.request.language,
-                  music=music.file("audio") if music is not None else None,
+        cut = Cut(title=self.request.title, genre=self.request.genre, scenes=clips,
+                  language=self.request.language, music=music.file("audio") if music is not None else None,
                   segments_dir=folder.with_name(f"{folder.name}.segments"))
         return backend, options, cut, tracks, burned
 

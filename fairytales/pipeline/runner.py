@@ -108,6 +108,7 @@ class Runner(NodeMakers):
         self.choices.update(choices or {})
         self.redo = {(r.stage, r.scene): r for r in (redo or []) if r.version is None}
         self._parallel_problems: dict[str, str] = {}  # {language: why the storyteller gave no parallel text}
+        self._chosen: dict[tuple, dict] = {}  # (stage, scene) → the options redos chose for it (makers.py)
 
     # -- the graph ------------------------------------------------------------------------
     def run(self) -> Artifact:

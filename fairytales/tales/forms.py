@@ -188,8 +188,9 @@ class TaleForm(forms.ModelForm):
                         voices = voices or getattr(cls, "choice_labels", {}).get(option.name)  # e.g. joins
                         self.fields[name] = option_field(option, f"{backend_label}: {i18n.label(option.label)}", voices)
                         self.option_fields[name] = (stage, backend, option)
-                        if voices and voices is getattr(cls, "voices", None):  # offered by the languages read
-                            field = self.fields[name]
+                        field = self.fields[name]
+                        voice = option.name == getattr(cls, "voice_option", None)
+                        if voice and isinstance(field, forms.ChoiceField):  # offered by the languages read
                             field.widget = VoiceSelect(spoken=spoken_languages(cls))
                             field.widget.choices = field.choices
                         if option.name == "shot_seconds":  # each choice says how many pictures it draws
@@ -226,7 +227,8 @@ class TaleForm(forms.ModelForm):
                         self.add_error(name, _("Значение не подходит: {reason}").format(reason=exc))
                         continue
                     maker = registry.backend_class(stage, backend)
-                    if option.name == getattr(maker, "voice_option", None) and value not in maker.voices_in(language):
+                    voice = option.name == getattr(maker, "voice_option", None)
+                    if voice and value not in maker.voices_in(language):
                         self.add_error(name, _("Этот голос не читает на языке сказки."))
             if options:
                 choice["options"] = options
@@ -286,10 +288,10 @@ class RedoForm(forms.Form):
     shot = forms.IntegerField(required=False, min_value=1, max_value=100)  # one shot of the scene's picture
     text = forms.CharField(required=False, max_length=limits.MAX_TALE_CHARS, strip=True)
     prompt = forms.CharField(required=False, max_length=300, strip=True)
-    seed = forms.IntegerField(required=False, min_value=SEED.min, max_value=SEED.max,
-                              error_messages={"invalid": gettext_lazy("Зерно — целое число."),
-                                              "min_value": gettext_lazy("Зерно — от %(limit_value)s."),
-                                              "max_value": gettext_lazy("Зерно — не больше %(limit_value)s.")})
+    seed = forms.IntegerField(required=False, min_value=SEED.min, max_value=SEED.max, error_messages={
+        "invalid": gettext_lazy("Зерно — целое число."),
+        "min_value": gettext_lazy("Зерно — от %(limit_value)s."),
+        "max_value": gettext_lazy("Зерно — не больше %(limit_value)s.")})
     voice = forms.CharField(required=False)
     mood = forms.ChoiceField(required=False, choices=[("", "—"), *MOOD_LABELS.items()])
     backend = forms.CharField(required=False)
@@ -301,12 +303,15 @@ class RedoForm(forms.Form):
                              error_messages={"invalid_choice": gettext_lazy("Такого языка субтитров нет.")})
 
     def __init__(self, *args, scene_count: int, narrator, scene_texts: list[str] | None = None,
-                 film_languages: tuple[str, ...] = (languages.DEFAULT,), film: dict | None = None, **kwargs):
+                 film_languages: tuple[str, ...] = (languages.DEFAULT,), film: dict | None = None,
+                 language: str = languages.DEFAULT, **kwargs):
         """``film_languages``: the languages the tale's film has subtitles in, the ones ``burn`` may name;
         ``film``: what the current film was made with (``Tale.film_settings``), so that asking for it again
         is told, not made."""
         super().__init__(*args, **kwargs)
         self.scene_count, self.voices, self.voice_option = scene_count, narrator.voices, narrator.voice_option
+        # the voices that read the tale's language (all, for a narrator that reads none of it: views._voices)
+        self.readers = narrator.voices_in(language) or narrator.voices
         self.scene_texts = scene_texts or []  # the tale's scenes as they are, to bound an edit's total
         self.film_languages = film_languages
         self.film = film or {}
@@ -342,6 +347,8 @@ class RedoForm(forms.Form):
                 raise forms.ValidationError(i18n.translate(problem))
         if data.get("voice") and data["voice"] not in self.voices:
             raise forms.ValidationError(_("Такого голоса нет."))
+        if data.get("voice") and data["voice"] not in self.readers:
+            raise forms.ValidationError(_("Этот голос не читает на языке сказки."))
         if data.get("backend") and stage and data["backend"] not in dict(runnable_backends(stage)):
             raise forms.ValidationError(_("Эта модель здесь недоступна."))
         return data
@@ -410,7 +417,8 @@ class CastForm(forms.Form):
                 data["description"] = ""
             if data.get("palette") == self.sheet[key]["palette"]:
                 data["palette"] = []
-        if key and not self.errors and not (data.get("description") or data.get("palette") or data.get("redraw")):
+        edited = data.get("description") or data.get("palette") or data.get("redraw")
+        if key and not self.errors and not edited:
             raise forms.ValidationError(_("Измените описание или цвета героя, или нарисуйте его образец заново."))
         return data
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 import uuid
 from pathlib import Path
 
@@ -277,13 +278,14 @@ class Tale(models.Model):
             return {}
         options = video.options or {}
         narrator = self.narrator()
-        voices = [(narration.options or {}).get(narrator.voice_option) for narration in
-                  self.artifacts.filter(stage="narration", is_current=True, scene__isnull=False)]
+        narrations = self.artifacts.filter(stage="narration", is_current=True, scene__isnull=False)
+        voices = [(narration.options or {}).get(narrator.voice_option)
+                  for narration in narrations.order_by("scene")]
         voices = [voice for voice in voices if voice]
         music = self.current("music")
         return {"format": options.get("format") or "", "join": options.get("join") or "",
                 "burn": self.burned_language or "none",
-                "voice": max(set(voices), key=voices.count) if voices else "",
+                "voice": Counter(voices).most_common(1)[0][0] if voices else "",  # ties: the earliest scene's
                 "mood": ((music.options or {}).get("mood") or "") if music else ""}
 
     def narrator(self):

@@ -47,6 +47,8 @@ def artifact_message(artifact: Artifact) -> dict | None:
         elif artifact.stage == "scenes":
             scenes = json.loads(artifact.path("scenes").read_text("utf-8"))
             message["scenes"] = [{"index": s["index"], "text": s["text"], "prompt": s["prompt"]} for s in scenes]
+            if artifact.meta.get("rewritten"):  # the story the film tells is the scenes' (Tale.story_text)
+                message["story"] = "\n\n".join(s["text"] for s in scenes)
         elif artifact.stage == "illustration":
             message.update(url=artifact.url("picture"), prompt=artifact.meta.get("prompt", ""))
             made = artifact.meta.get("shots") or []

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fairytales.pipeline import languages
+from fairytales.pipeline import languages, limits
 from fairytales.pipeline.runner import Redo
 from fairytales.pipeline.story.models import local_story_models
 from fairytales.pipeline.video import joins
@@ -72,9 +72,10 @@ def tale_detail(request, tale_id):
     if not tale.can_view(request.user):
         raise Http404
     state, can_edit = localize(snapshot(tale)), tale.can_edit(request.user)
-    draft = request.session.pop(DRAFT, None) if can_edit else None
+    kept = request.session.get(DRAFT) or {}
+    draft = request.session.pop(DRAFT) if can_edit and kept.get("tale") == str(tale.pk) else {}
     context = {
-        "draft": draft if draft and draft.get("tale") == str(tale.pk) else {},
+        "draft": draft,
         "film": tale.film_settings() if can_edit else {},
         "tale": tale,
         "scenes": tale.scene_cards(),
@@ -115,7 +116,8 @@ def _owned(request, tale_id) -> Tale:
 def redo(request, tale_id):
     tale = _owned(request, tale_id)
     form = RedoForm(request.POST, scene_count=tale.scenes_made, narrator=tale.narrator(),
-                    scene_texts=tale.scene_texts(), film_languages=tale.film_languages, film=tale.film_settings())
+                    scene_texts=tale.scene_texts(), film_languages=tale.film_languages,
+                    film=tale.film_settings(), language=tale.language)
     return _queue_redo(request, tale, form, _("Переделываю."))
 
 
@@ -125,18 +127,24 @@ def _queue_redo(request, tale: Tale, form, started: str):
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        text = form.data.get("text")
-        if text and form.data.get("stage") in ("story", "scenes"):  # what was typed waits in its form
-            request.session[DRAFT] = {"tale": str(tale.pk), "stage": form.data["stage"],
-                                      "scene": form.data.get("scene") or "", "text": text.strip()}
+        _keep_draft(request, tale, form.data)
         return redirect(tale)
     try:
         queued = tasks.start(tale, [form.redo()], kind=RunLog.Kind.REDO)
     except tasks.Refused as refusal:
         messages.error(request, str(refusal))
+        _keep_draft(request, tale, form.data)
         return redirect(tale)
     messages.info(request, started if queued else _("Переделаю, как только закончится текущая работа."))
     return redirect(tale)
+
+
+def _keep_draft(request, tale: Tale, data) -> None:
+    """The story's or a scene's text the owner sent and the site refused: it waits in its form (``DRAFT``)."""
+    text = (data.get("text") or "").strip()
+    if text and data.get("stage") in ("story", "scenes"):
+        request.session[DRAFT] = {"tale": str(tale.pk), "stage": data["stage"],
+                                  "scene": data.get("scene") or "", "text": text[:2 * limits.MAX_TALE_CHARS]}
 
 
 @require_POST
@@ -229,7 +237,12 @@ def choose_shot(request, tale_id, artifact_id, shot):
     name = shot_role(shot)
     if name not in artifact.files:
         raise Http404
-    redo = Redo(stage="illustration", scene=artifact.scene, shot=shot, picture=str(artifact.path(name)))
+    # with the words and the roll it was drawn from: what the page shows for it, and what draws it again later
+    made = artifact.meta.get("shots") or []
+    drawn = made[shot - 1] if shot <= len(made) else {}
+    redo = Redo(stage="illustration", scene=artifact.scene, shot=shot, picture=str(artifact.path(name)),
+                prompt=drawn.get("prompt") or None,
+                options={"seed": drawn["seed"]} if drawn.get("seed") is not None else {})
     try:
         tasks.start(tale, [redo], kind=RunLog.Kind.VERSION)
     except tasks.Refused as refusal:

@@ -4,7 +4,7 @@
   "use strict";
   const language = document.getElementById("id_language");
   const boxes = document.querySelectorAll('input[name="subtitles"]');
-  if (!language || !boxes.length) return;
+  if (!language) return;
   function offerOthers() {
     for (const box of boxes) {
       const own = box.value === language.value;

@@ -58,13 +58,33 @@
         });
         for (const { selector, fresh, before } of plan) {
           const old = root.querySelector(`:scope > ${selector}`);
-          if (fresh && old) old.replaceWith(fresh);
-          else if (fresh) placeAfter(fresh, before);
+          if (fresh && old) {
+            const typed = typedFields(old);
+            old.replaceWith(fresh);
+            keepTyped(fresh, typed);
+          } else if (fresh) placeAfter(fresh, before);
           else if (old) old.remove();
         }
         root.dataset.refreshed = String(Number(root.dataset.refreshed || 0) + 1);
       })
       .catch(() => {});  // the page as it is stays; a reload shows the rest
+  }
+
+  // What the owner has typed in a section's forms (or a refused text waiting there): it outlives the swap.
+  function typedFields(section) {
+    return [...section.querySelectorAll("textarea[id], input[id]")]
+      .filter((field) => field.value !== field.defaultValue || "draft" in field.dataset);
+  }
+
+  function keepTyped(section, typed) {
+    for (const field of typed) {
+      const twin = section.querySelector(`#${CSS.escape(field.id)}`);
+      if (!twin) continue;
+      twin.value = field.value;
+      if ("draft" in field.dataset) twin.dataset.draft = "";
+      const details = twin.closest("details");
+      if (details) details.open = true;
+    }
   }
 
   // Put a section from the fresh page after the nearest of its neighbours there (``before``, nearest first)
@@ -271,6 +291,11 @@
       fill(section, "story", message.text);
       section.hidden = false;
     } else if (message.stage === "scenes") {
+      const story = document.querySelector(".story");
+      if (message.story && story) {  // a scene was rewritten: the story follows it, after the story's own message
+        paragraphs(story.querySelector(".story-text"), message.story);
+        fill(story, "story", message.story);
+      }
       const list = document.querySelector(".scene-list");
       if (!list) return;
       const wanted = new Set(message.scenes.map((scene) => String(scene.index)));

@@ -174,3 +174,27 @@ def test_a_refused_scene_text_stays_in_its_form_after_the_page_has_drawn_itself(
         assert page.locator("#text-1").is_visible()
         assert page.locator("#text-1").input_value() == too_long.strip()
         browser.close()
+
+
+def test_the_story_on_the_page_stays_the_rewritten_one_once_the_page_has_drawn_itself(live_server, tales):
+    from fairytales.tales.models import Artifact
+
+    done, _ = tales
+    (done.folder / "scenes-v2.json").write_text(json.dumps(
+        [{"index": 1, "text": "Колобок покатился к синему морю.", "prompt": "море", "lines": []}]))
+    done.artifacts.filter(stage="scenes").update(is_current=False)
+    Artifact.objects.create(tale=done, stage="scenes", version=2, backend="split",
+                            meta={"count": 1, "rewritten": [1]},
+                            files={"scenes": f"tales/{done.pk.hex}/scenes-v2.json"})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(locale="ru-RU").new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.locator("#id_username").fill("vasilisa")
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        page.goto(live_server.url + done.get_absolute_url())  # its script has drawn the snapshot by load
+        assert page.locator(".story-text").inner_text() == "Колобок покатился к синему морю."
+        assert page.locator("#story-text").input_value() == "Колобок покатился к синему морю."
+        browser.close()

@@ -76,7 +76,8 @@ def test_a_visitor_makes_a_videotale_and_finds_it_in_the_gallery(live_site, page
     # scene's own picture and prompt are its first shot's, so they give way to the list, live and on reload
     # and the page made live has what a reload shows, in the same places: the sharing links, the characters,
     # the whole tale's forms before the delete button
-    outline = """() => [...document.querySelectorAll('#tale > *')].map((e) => e.id || e.className.split(' ')[0])"""
+    outline = """() => [...document.querySelectorAll('#tale > *')]
+        .map((e) => e.id || e.className.split(' ')[0])"""
     expect(page.locator("section.share")).to_be_visible()
     expect(page.locator("section.cast")).to_be_visible()
     live = page.evaluate(outline)

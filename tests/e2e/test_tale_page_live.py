@@ -138,6 +138,24 @@ print(json.dumps(Tale.objects.get(pk={tale_id!r}).run_queue, ensure_ascii=False)
     reloaded = page.locator('.scene[data-scene="2"] details.edit')
     assert without_tokens(reloaded.evaluate_all("(all) => all.map((d) => d.outerHTML).join('')")) == live_forms
 
+    # the run ends while the owner types in a form: the page takes the finished sections, and keeps the words
+    first = page.locator('.scene[data-scene="1"]')
+    first.get_by_text("Изменить текст сцены").click()
+    typed = "Жила-была девушка в избушке, и пришёл к ней Морозко."
+    first.get_by_label("Текст сцены 1").fill(typed)
+    refreshed = page.locator("#tale").get_attribute("data-refreshed") or "0"
+    in_site(site, f"""
+from fairytales.tales import broadcast
+from fairytales.tales.models import Tale
+from fairytales.tales.snapshot import snapshot
+Tale.objects.filter(pk={tale_id!r}).update(status="done", run_queue=[])
+tale = Tale.objects.get(pk={tale_id!r})
+broadcast.send(tale.group_name, snapshot(tale))
+""")
+    expect(page.locator("#tale")).not_to_have_attribute("data-refreshed", refreshed)
+    expect(first.get_by_label("Текст сцены 1")).to_have_value(typed)
+    expect(first.get_by_label("Текст сцены 1")).to_be_visible()
+
 
 FINISHED = r'''
 from PIL import Image

@@ -200,8 +200,10 @@ def test_what_the_owner_chose_stays_when_a_node_is_made_again_for_another_reason
 
     monkeypatch.setenv(limits.NARRATED_SENTENCES_SETTING, "3")
     new_text = "Колобок катился по полю.\n\nСветило солнце."
-    Runner(REQUEST, store, choices(), [Redo("scenes", 2, text=new_text)]).run()
+    slower = {**choices(), "narration": Choice(options={"rate": 0.8})}  # the tale's own choice changed since
+    Runner(REQUEST, store, slower, [Redo("scenes", 2, text=new_text)]).run()
     voiced = store.current("narration", 2)
-    assert voiced.options[narrator.voice_option] == voice  # read again, by the same voice
+    assert voiced.options[narrator.voice_option] == voice  # read again, by the same voice…
+    assert voiced.options["rate"] == 0.8  # …and what was not chosen by a redo follows the tale's choices
     assert voiced.meta["cues"][0]["text"].startswith("Колобок катился")
     assert store.current("illustration", 2).meta["prompt"] != owners[0][0]  # new words: a new prompt

@@ -45,7 +45,8 @@ def test_characters_the_font_lacks_are_left_out_not_drawn_as_boxes(background, t
 def test_the_line_under_the_title_is_in_the_tales_language(background, tmp_path):
     assert caption("ужасы", "en") == "Videotale · horror" and caption("сказка", "uk") == "Відеоказка · казка"
     assert caption("сказка") == "Видеосказка · сказка"
-    russian, english = card(background, tmp_path, "Колобок"), card(background, tmp_path, "Колобок", language="en")
+    russian = card(background, tmp_path, "Колобок")
+    english = card(background, tmp_path, "Колобок", language="en")
     rows = np.flatnonzero(np.abs(russian - english).sum(axis=(1, 2)))
     title_rows = np.flatnonzero(np.abs(russian - russian[5, 5]).sum(axis=2).max(axis=1) > 30)
     assert rows.size and rows.min() > title_rows.min() + 60  # the caption differs, below the same title

@@ -38,7 +38,7 @@ def test_it_queues_a_new_picture_for_one_scene(owner_client, finished, django_ca
 def test_a_second_redo_waits_for_the_first(owner_client, finished, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         post(owner_client, finished, stage="music", mood="dark")
-        voice = list(finished.narrator().voices)[-1]  # one the default narrator has
+        voice = list(finished.narrator().voices_in(finished.language))[-1]  # one the narrator reads the tale in
         response = post(owner_client, finished, stage="narration", voice=voice)
     assert "как только закончится текущая работа" in response.content.decode()
     finished.refresh_from_db()

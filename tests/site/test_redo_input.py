@@ -40,6 +40,15 @@ def test_a_refused_scene_text_waits_in_its_form_to_be_corrected(owner_client, fi
     opened = page.index('<details class="edit" open>')
     assert opened < page.index('id="text-2"') < opened + 1000  # its form open…
     assert f'data-draft>{too_long.strip()}</textarea>' in page  # …with the words typed
-    assert 'id="text-1" name="text" rows="8" data-fill="text">Сцена 1.<' in page  # the other scenes as they are
+    assert 'id="text-1" name="text" rows="8" data-fill="text">Сцена 1.<' in page  # the others as they are
     again = owner_client.get(f"/tales/{finished.pk}/").content.decode()
     assert too_long.strip() not in again  # once: a later visit shows the scene as it is
+
+
+def test_a_voice_that_does_not_read_the_tales_language_is_refused(owner_client, finished):  # noqa: F811
+    narrator = finished.narrator()
+    foreign = next(voice for voice in narrator.voices if voice not in narrator.voices_in(finished.language))
+    response = post(owner_client, finished, stage="narration", voice=foreign)
+    assert "Этот голос не читает на языке сказки." in response.content.decode()
+    finished.refresh_from_db()
+    assert finished.run_queue == [] and finished.status == "done"

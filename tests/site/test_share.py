@@ -73,8 +73,8 @@ def test_the_owner_takes_the_tale_out_of_the_gallery_and_brings_it_back(owner_cl
 
 def test_the_whole_tale_forms_show_what_the_film_was_made_with(owner_client, finished, with_file):
     tale = finished(is_public=True)
-    tale.artifacts.filter(stage="video").update(options={"format": "vertical", "join": "wipe", "burn": "none"},
-                                                meta={"burned": ""})  # made with no subtitles in the picture
+    made_with = {"format": "vertical", "join": "wipe", "burn": "none"}
+    tale.artifacts.filter(stage="video").update(options=made_with, meta={"burned": ""})  # no subtitles burned
     narrator = tale.narrator()
     voice = list(narrator.voices_in(tale.language))[-1]  # not the first, which a select shows anyway
     voiced = with_file(tale, "narration", "audio", "narration-1-v1.wav", b"wav", scene=1)
@@ -87,9 +87,10 @@ def test_the_whole_tale_forms_show_what_the_film_was_made_with(owner_client, fin
     assert '<option value="vertical" selected>' in page and '<option value="wipe" selected>' in page
     assert '<option value="none" selected>' in page and '<option value="dark" selected>' in page
     assert f'<option value="{voice}" selected>' in page
-    response = owner_client.post(f"/tales/{tale.pk}/redo/", {"stage": "video", "format": "vertical"}, follow=True)
+    redo = f"/tales/{tale.pk}/redo/"
+    response = owner_client.post(redo, {"stage": "video", "format": "vertical"}, follow=True)
     assert "Фильм уже в этом формате." in response.content.decode()  # told, not made again
-    response = owner_client.post(f"/tales/{tale.pk}/redo/", {"stage": "video", "burn": "none"}, follow=True)
+    response = owner_client.post(redo, {"stage": "video", "burn": "none"}, follow=True)
     assert "В фильме уже такие субтитры." in response.content.decode()
     tale.refresh_from_db()
     assert tale.run_queue == []

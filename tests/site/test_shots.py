@@ -7,7 +7,8 @@ import pytest
 from fairytales.tales.models import Artifact
 
 pytestmark = pytest.mark.django_db
-SHOTS = [{"sentences": [0, 2], "prompt": "Старик и старуха в избе"}, {"sentences": [2, 4], "prompt": "Лиса в лесу"}]
+SHOTS = [{"sentences": [0, 2], "prompt": "Старик и старуха в избе", "seed": 1234},
+         {"sentences": [2, 4], "prompt": "Лиса в лесу", "seed": 4321}]
 
 
 def pictures(tale, settings, version, contents, current):
@@ -77,6 +78,8 @@ def test_it_queues_an_earlier_picture_of_one_shot(owner_client, shot_tale, djang
     tale.refresh_from_db()
     [[redo]] = tale.run_queue
     assert redo["shot"] == 2 and redo["scene"] == 1 and redo["picture"].endswith("picture_2-1-v1.png")
+    # with the words and roll it was drawn from: the page shows them, and a new frame draws it from them
+    assert redo["prompt"] == "Лиса в лесу" and redo["options"] == {"seed": 4321}
 
 
 def test_choosing_a_shot_requires_the_owner(client, stranger, shot_tale):

@@ -49,8 +49,8 @@ def test_an_old_tale_keeps_the_narrator_it_was_made_with(make_tale):
 
 @pytest.mark.slow
 def test_the_story_on_the_page_follows_a_rewritten_scene(owner_client, make_tale):
-    """«Текст сказки» and the story's edit box tell the story the film tells: after the owner rewrites a scene,
-    its new words in its place, the other scenes' as they were (saving the story keeps the edit)."""
+    """«Текст сказки» and the story's edit box tell the story the film tells: after the owner rewrites a
+    scene, its new words in its place, the other scenes' as they were (saving the story keeps the edit)."""
     from fairytales.tales import tasks  # noqa: PLC0415
 
     tale = make_tale(title="Колобок", scene_count=3, choices={"story": {"options": {"length": 900}}})

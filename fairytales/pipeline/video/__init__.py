@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backend import Backend
+from ..languages import DEFAULT as DEFAULT_LANGUAGE
 from ..types import Cue, ProgressCallback, no_progress
 
 WIDTH, HEIGHT, FPS = 1280, 720, 24
@@ -46,7 +47,7 @@ class Cut:
     scenes: list[SceneClip]
     music: Path | None = None
     segments_dir: Path | None = None  # where the editor keeps its segments between runs, for a redo
-    language: str = "ru"  # the tale's: the title card's words
+    language: str = DEFAULT_LANGUAGE  # the tale's: the title card's words
 
 
 class Editor(Backend):

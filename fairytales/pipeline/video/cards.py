@@ -40,14 +40,14 @@ def title_card(background: Path, title: str, genre: str, out: Path,
     for i, line in enumerate(lines[:most]):
         _centered(draw, top + i * line_height, line, title_font, fill=(255, 244, 214), width=width, k=k)
     small = ImageFont.truetype(str(font_path("DejaVuSans.ttf")), round(34 * k))
-    _centered(draw, top + line_height * min(most, len(lines)) + round(30 * k), caption(genre, language), small,
-              fill=(235, 225, 200), width=width, k=k)
+    below = top + line_height * min(most, len(lines)) + round(30 * k)
+    _centered(draw, below, caption(genre, language), small, fill=(235, 225, 200), width=width, k=k)
     image.save(out)
 
 
 def drawable(text: str, font: ImageFont.FreeTypeFont) -> str:
-    """``text`` without the characters ``font`` has no glyph for (an emoji in a title): a card shows the words,
-    not empty boxes."""
+    """``text`` without the characters ``font`` has no glyph for (an emoji in a title): a card shows the
+    words, not empty boxes."""
     missing = _glyph(font, "\U0010fffd")  # a private-use character no font draws: the "no glyph" box
     kept = "".join(ch for ch in text if ch.isspace() or _glyph(font, ch) != missing)
     return " ".join(kept.split())
