@@ -23,7 +23,8 @@ class TaleProgressConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.group = None
         self.language = _language(self.scope)
-        tale = await self._visible_tale(self.scope["url_route"]["kwargs"]["tale_id"])
+        self.tale_id = self.scope["url_route"]["kwargs"]["tale_id"]
+        tale = await self._visible_tale(self.tale_id)
         if tale is None:
             await self.close(code=4403)
             return
@@ -43,6 +44,12 @@ class TaleProgressConsumer(AsyncJsonWebsocketConsumer):
         with translation.override(self.language):  # the worker wrote it in its language, this reader has theirs
             payload = localize(event["payload"])
         await self.send_json(payload)
+
+    async def tale_access(self, event):
+        """The tale was made private, hidden or deleted (signals.recheck_watchers): a watcher who may no longer
+        see it is let go, as one who was never allowed is (4403)."""
+        if await self._visible_tale(self.tale_id) is None:
+            await self.close(code=4403)
 
     def _snapshot(self, tale):
         with translation.override(self.language):

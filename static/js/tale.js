@@ -335,15 +335,29 @@
 
   handle(JSON.parse(document.getElementById("snapshot").textContent));
 
+  // The tale was made private, hidden or deleted while this page was open: said under its title.
+  function tellGone() {
+    if (root.querySelector(".gone")) return;
+    const notice = document.createElement("p");
+    notice.className = "notice error gone";
+    notice.setAttribute("role", "alert");
+    notice.textContent = root.dataset.gone;
+    root.querySelector("h1").after(notice);
+  }
+
   let delay = 1000;
+  let opened = false;
   function connect() {
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${window.location.host}${root.dataset.ws}`);
-    socket.onopen = () => { delay = 1000; root.dataset.live = "yes"; };
+    socket.onopen = () => { delay = 1000; opened = true; root.dataset.live = "yes"; };
     socket.onmessage = (event) => handle(JSON.parse(event.data));
     socket.onclose = (event) => {
       root.dataset.live = "no";
-      if (event.code === 4403) return; // not allowed: do not hammer the server
+      if (event.code === 4403) { // not allowed (any more): do not hammer the server
+        if (opened) tellGone();
+        return;
+      }
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 15000);
     };

@@ -227,3 +227,25 @@ def test_the_whole_tale_forms_read_as_groups_and_the_players_wait_for_play(site,
             button = page.locator(f"{form} button").bounding_box()
             assert 0 <= button["y"] - (fields["y"] + fields["height"]) < 40, form
         browser.close()
+
+
+def test_a_visitors_open_page_is_told_when_the_tale_is_made_private(site, page):
+    tale_id = in_site(site, """
+from django.contrib.auth.models import User
+from fairytales.tales.models import Tale
+owner = User.objects.create_user("snegurochka")
+print(Tale.objects.create(owner=owner, title="Снегурочка", genre="сказка", status="done").pk)
+""")
+    page.goto(f"{site.base}/tales/{tale_id}/")  # a visitor, not signed in
+    expect(page.locator("#tale")).to_have_attribute("data-live", "yes")
+    in_site(site, f"""
+from fairytales.tales.models import Tale
+tale = Tale.objects.get(pk={tale_id!r})
+tale.is_public = False
+tale.save(update_fields=["is_public"])  # what the owner's «убрать из галереи» does
+""")
+    expect(page.get_by_role("alert")).to_have_text("Эта сказка больше недоступна: её закрыли или удалили.")
+    expect(page.locator("#tale")).to_have_attribute("data-live", "no")
+    page.wait_for_timeout(2000)
+    expect(page.locator("#tale")).to_have_attribute("data-live", "no")  # and it does not come back
+    assert page.reload().status == 404

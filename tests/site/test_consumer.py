@@ -2,7 +2,10 @@
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+
+from django.test import Client
 
 from fairytales.asgi import application
 from fairytales.tales import broadcast
@@ -76,3 +79,60 @@ def test_broadcast_send_never_raises_without_a_server(settings, make_tale):
     channel_layers.backends.clear()
     broadcast.send(make_tale().group_name, {"type": "tale"})  # logs, does not raise
     channel_layers.backends.clear()
+
+
+async def _closed_on(communicator) -> int | None:
+    """The close code the server sent within a few seconds, None while the page stays open."""
+    if await communicator.receive_nothing(timeout=3):
+        return None
+    output = await communicator.receive_output(timeout=1)
+    return output.get("code") if output["type"] == "websocket.close" else None
+
+
+@pytest.mark.parametrize("change", ["private", "hidden", "deleted"])
+def test_a_watcher_who_may_no_longer_see_the_tale_is_let_go(make_tale, owner, stranger, change):
+    tale = make_tale(status="done", is_public=True)
+    tab = {user: session_cookie(Client(), user) for user in (owner, stranger)}  # a session each
+
+    async def scenario():
+        open_pages = {}
+        for user, cookie in tab.items():
+            open_pages[user] = WebsocketCommunicator(application, f"/ws/tales/{tale.pk}/",
+                                                     headers=[(b"origin", b"http://localhost"), (b"cookie", cookie)])
+            assert (await open_pages[user].connect())[0]
+            await open_pages[user].receive_json_from(timeout=5)  # the snapshot
+        if change == "deleted":
+            await database_sync_to_async(tale.delete)()
+        else:
+            setattr(tale, "is_public" if change == "private" else "is_hidden", change == "hidden")
+            await database_sync_to_async(tale.save)()
+        codes = {user: await _closed_on(page) for user, page in open_pages.items()}
+        for page in open_pages.values():
+            await page.disconnect()
+        return codes
+
+    codes = async_to_sync(scenario)()
+    assert codes[stranger] == 4403  # no longer receives its pictures and film
+    assert codes[owner] == (4403 if change == "deleted" else None)  # the owner still sees a tale that is
+
+
+def test_a_save_that_changes_no_ones_access_asks_no_one_again(client, make_tale, stranger):
+    tale = make_tale(status="running", is_public=False)
+
+    async def scenario():
+        page = WebsocketCommunicator(application, f"/ws/tales/{tale.pk}/",
+                                     headers=[(b"origin", b"http://localhost")])
+        assert (await page.connect())[0] is False  # not visible: refused at once
+        tale.is_public = True
+        await database_sync_to_async(tale.save)(update_fields=["is_public"])
+        page = WebsocketCommunicator(application, f"/ws/tales/{tale.pk}/",
+                                     headers=[(b"origin", b"http://localhost")])
+        assert (await page.connect())[0]
+        await page.receive_json_from(timeout=5)
+        tale.status = "done"
+        await database_sync_to_async(tale.save)(update_fields=["status"])
+        quiet = await page.receive_nothing(timeout=2)
+        await page.disconnect()
+        return quiet
+
+    assert async_to_sync(scenario)()
