@@ -8,7 +8,6 @@ app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     # django-axes refuses a locked user name or address (settings.AUTHENTICATION_BACKENDS, throttle.py)
-    # someone signed in already goes where they were going, not to the form again
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

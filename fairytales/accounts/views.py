@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.shortcuts import redirect, render
 
@@ -27,3 +30,15 @@ def signup(request):
             form.add_error(None, str(limited))
             return render(request, "registration/signup.html", {"form": form}, status=429)
     return render(request, "registration/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in form. Someone signed in already goes where they were going, not to the form again; a
+    ``next`` that leads back to this form leads to the default page instead (Django answers that loop with
+    an error, a 500 for a crafted link)."""
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return "" if url and urlsplit(url).path == self.request.path else url

@@ -47,16 +47,31 @@ class NodeMakers:
     def _redo(self, stage: str, scene: int | None = None) -> Redo | None:
         return self.redo.get((stage, scene)) or self.redo.get((stage, None))
 
+    def _asked_backend(self, stage: str, scene: int | None) -> tuple[str | None, str | None]:
+        """The backend and model a redo of this node asks for; else, for a node that keeps what was chosen for
+        it, the ones an earlier redo chose (its result's ``meta["chosen_backend"]``): a scene redrawn by
+        another illustrator is drawn by it again for a new format. (None, model): the tale's backend."""
+        redo = self._redo(stage, scene)
+        if redo and redo.backend:
+            return redo.backend, redo.model
+        current = self.store.current(stage, scene) if stage in KEEPS_CHOSEN else None
+        kept = current.meta.get("chosen_backend") if current is not None else None
+        if kept:
+            return kept[0], (redo and redo.model) or kept[1]
+        return None, redo and redo.model
+
     def _backend(self, stage: str, scene: int | None = None):
         choice = self.choices[stage]
         redo = self._redo(stage, scene)
         overrides = dict(choice.options)
         chosen = registry.canonical(stage, choice.backend) or registry.default_backend(stage)
-        if redo and redo.backend and registry.canonical(stage, redo.backend) != chosen:
-            backend = registry.get(stage, redo.backend, redo.model)
+        asked, model = self._asked_backend(stage, scene)
+        if asked and registry.canonical(stage, asked) != chosen:
+            backend = registry.get(stage, asked, model)
             overrides = {}  # the tale's options were for the other backend
+            self._chosen_backend[(stage, scene)] = [asked, model]
         else:
-            backend = registry.get(stage, choice.backend, (redo and redo.model) or choice.model)
+            backend = registry.get(stage, choice.backend, model or choice.model)
         if stage in KEEPS_CHOSEN:
             chosen = {**self._chosen_before(stage, scene, backend), **(redo.options if redo else {})}
             self._chosen[(stage, scene)] = chosen
@@ -86,6 +101,8 @@ class NodeMakers:
         chosen = self._chosen.get((stage, scene))
         if chosen:  # kept with the result, for the next time it is made (``_chosen_before``)
             meta = {**meta, "chosen": chosen}
+        if (stage, scene) in self._chosen_backend:  # and the backend a redo chose (``_asked_backend``)
+            meta = {**meta, "chosen_backend": self._chosen_backend[(stage, scene)]}
         return Artifact(stage=stage, scene=scene, files=files, meta=meta, backend=backend.name,
                         model=backend.model, options=options)
 
@@ -276,17 +293,23 @@ class NodeMakers:
         limit = options.get("shot_seconds", shots.DEFAULT_SECONDS)
         planned = shots.cut(scene, limit, self.request.language)
         wanted = redo.shot if redo and redo.scene == scene.index and redo.shot else None
-        own: set[int] = set()  # the shots drawn from the owner's words
-        if redo and redo.prompt:  # the owner's words: for the shot asked for, else for every shot
+        kept = self._kept_shots(scene.index, planned)
+        own: set[int] = set()  # the shots drawn from the owner's new words
+        if redo and redo.prompt and redo.prompt.strip() != self._prompt_shown(scene, wanted):
+            # the owner's words (the box was changed): for the shot asked for, else for every shot
             for number, shot in enumerate(planned, start=1):
                 if wanted in (None, number):
                     shot.prompt = redo.prompt.strip()
                     own.add(number)
-        kept = self._kept_shots(scene.index, planned) if wanted else {}
-        # drawn again for another reason (a new format, a character edited): each shot keeps its roll and the
-        # owner's words for it, while its sentences are the same
-        before = {} if redo else {number: shot["entry"] for number, shot in self._kept_shots(scene.index,
-                                                                                            planned).items()}
+        # each shot keeps the owner's earlier words for it while its sentences are the same; drawn again for
+        # another reason (a new format, a character edited), also its roll
+        before = {number: shot["entry"] for number, shot in kept.items()}
+        current = self.store.current("illustration", scene.index)
+        # a roll means the same picture only to the backend that drew it; the owner's words mean it to any
+        same_roll = current is not None and (registry.canonical("illustration", current.backend)
+                                             == registry.canonical("illustration", backend.name))
+        if not wanted:
+            kept = {}  # none is kept as it is: every shot is drawn again
         size = upscale.still_size(self._frame(), options.get("still") or 0)
         width, height = size if backend.native_size else upscale.draft_size(size)
         context = IllustrationContext(title=self.request.title, genre=self.request.genre, seed=self.request.seed,
@@ -302,7 +325,7 @@ class NodeMakers:
             # the current picture of these very words: drawn again (a new frame, a character edited), it keeps
             # its roll, and the owner's prompt for it
             earlier_entry = before.get(number, {}) if before.get(number, {}).get("text") == words else {}
-            if earlier_entry.get("own"):
+            if earlier_entry.get("own") and number not in own:
                 shot.prompt = earlier_entry["prompt"]
                 own.add(number)
             entry = {"sentences": [shot.first, shot.end], "prompt": shot.prompt, "text": words}
@@ -323,7 +346,7 @@ class NodeMakers:
                 made.append({**entry, **earlier["entry"]})  # a kept picture keeps the prompt it was drawn from
                 continue
             shot_options = dict(options)
-            if earlier_entry.get("seed") is not None and "seed" in shot_options:
+            if not redo and same_roll and earlier_entry.get("seed") is not None and "seed" in shot_options:
                 shot_options["seed"] = earlier_entry["seed"]
             elif shot_options.get("seed") is not None and number > 1:  # each shot its own roll, 1 the scene's
                 shot_options["seed"] = (shot_options["seed"] + 7919 * (number - 1)) % (SEED.max + 1)
@@ -347,6 +370,17 @@ class NodeMakers:
         if made[0].get("upscaled"):
             meta["upscaled"] = made[0]["upscaled"]
         return self._artifact("illustration", scene.index, files, meta, backend, options)
+
+    def _prompt_shown(self, scene: Scene, shot: int | None) -> str:
+        """What the page's prompt box for the scene (``shot`` None) or one of its shots was filled with: a redo
+        that sends it back unchanged asks for a new roll, not for these words to be the owner's."""
+        current = self.store.current("illustration", scene.index)
+        if current is None:
+            return scene.prompt
+        made = current.meta.get("shots") or []
+        if shot and shot <= len(made):
+            return made[shot - 1].get("prompt", "")
+        return current.meta.get("prompt", scene.prompt)
 
     def _kept_shots(self, scene: int, planned: list) -> dict[int, dict]:
         """The current picture's shots that a redo of one shot keeps, by number: only when it was cut into the

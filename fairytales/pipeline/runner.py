@@ -109,6 +109,7 @@ class Runner(NodeMakers):
         self.redo = {(r.stage, r.scene): r for r in (redo or []) if r.version is None}
         self._parallel_problems: dict[str, str] = {}  # {language: why the storyteller gave no parallel text}
         self._chosen: dict[tuple, dict] = {}  # (stage, scene) → the options redos chose for it (makers.py)
+        self._chosen_backend: dict[tuple, list] = {}  # (stage, scene) → [backend, model] a redo chose for it
 
     # -- the graph ------------------------------------------------------------------------
     def run(self) -> Artifact:
@@ -266,13 +267,13 @@ class Runner(NodeMakers):
 
     # -- making nodes together (lanes.py) -----------------------------------------------------
     def _backend_name(self, stage: str, scene: int | None) -> str:
-        """The backend that will make this node: a redo's, else the tale's, else the stage's default ("" for a
-        stage without backends); a stage made with another's backend (``BACKEND_OF``), that one's."""
+        """The backend that will make this node: a redo's (or an earlier redo's, ``_asked_backend``), else the
+        tale's, else the stage's default ("" for a stage without backends); a stage made with another's backend
+        (``BACKEND_OF``), that one's."""
         stage = BACKEND_OF.get(stage, stage)
         if stage not in self.choices:
             return ""
-        redo = self._redo(stage, scene)
-        name = (redo and redo.backend) or self.choices[stage].backend
+        name = self._asked_backend(stage, scene)[0] or self.choices[stage].backend
         return registry.canonical(stage, name) or registry.default_backend(stage)
 
     def _start_children(self, stage: str) -> None:

@@ -304,10 +304,10 @@ class RedoForm(forms.Form):
 
     def __init__(self, *args, scene_count: int, narrator, scene_texts: list[str] | None = None,
                  film_languages: tuple[str, ...] = (languages.DEFAULT,), film: dict | None = None,
-                 language: str = languages.DEFAULT, **kwargs):
+                 language: str = languages.DEFAULT, shot_counts: dict[int, int] | None = None, **kwargs):
         """``film_languages``: the languages the tale's film has subtitles in, the ones ``burn`` may name;
         ``film``: what the current film was made with (``Tale.film_settings``), so that asking for it again
-        is told, not made."""
+        is told, not made; ``shot_counts``: how many shots each scene's picture has (``Tale.shot_counts``)."""
         super().__init__(*args, **kwargs)
         self.scene_count, self.voices, self.voice_option = scene_count, narrator.voices, narrator.voice_option
         # the voices that read the tale's language (all, for a narrator that reads none of it: views._voices)
@@ -315,6 +315,7 @@ class RedoForm(forms.Form):
         self.scene_texts = scene_texts or []  # the tale's scenes as they are, to bound an edit's total
         self.film_languages = film_languages
         self.film = film or {}
+        self.shot_counts = shot_counts or {}
 
     def clean(self):
         data = super().clean()
@@ -338,6 +339,9 @@ class RedoForm(forms.Form):
         cut = stage == "video" and data.get("join")  # a scene names the cut into it
         if scene and ((stage not in stages.SCENE_REDO and not cut) or scene > self.scene_count):
             raise forms.ValidationError(_("В сказке нет сцены {scene}.").format(scene=scene))
+        shot = data.get("shot")
+        if stage == "illustration" and scene and shot and shot > self.shot_counts.get(scene, 1):
+            raise forms.ValidationError(_("В сцене {scene} нет кадра {shot}.").format(scene=scene, shot=shot))
         if stage == "scenes" and not data.get("text"):
             raise forms.ValidationError(_("Текст сцены не может быть пустым."))
         if stage == "scenes" and scene:
@@ -363,8 +367,8 @@ class RedoForm(forms.Form):
             options["seed"] = data["seed"] if data.get("seed") is not None else random.randrange(1, SEED.max + 1)
         if data.get("voice") and data["stage"] == "narration":
             options[self.voice_option] = data["voice"]
-        if data.get("mood") and data["stage"] == "music":
-            options["mood"] = data["mood"]
+        if data["stage"] == "music":  # always: «как в жанре» ("") undoes a mood chosen before
+            options["mood"] = data.get("mood") or ""
         if data["stage"] == "video":
             if data.get("format"):
                 options["format"] = data["format"]

@@ -224,14 +224,22 @@ class Tale(models.Model):
         pictures: dict[int, list[Artifact]] = {}
         for artifact in self.artifacts.filter(stage="illustration").order_by("scene", "-version"):
             pictures.setdefault(artifact.scene, []).append(artifact)
+        option = self.narrator().voice_option  # the voice each scene is read by: its redo form offers it first
+        voices = {narration.scene: (narration.options or {}).get(option) for narration in
+                  self.artifacts.filter(stage="narration", is_current=True, scene__isnull=False)}
         cards = []
         for scene in scenes:
             history = pictures.get(scene["index"], [])
             current = next((a for a in history if a.is_current), None)
             prompt = current.meta.get("prompt", scene["prompt"]) if current else scene["prompt"]
             cards.append({"index": scene["index"], "text": scene["text"], "prompt": prompt,
-                          "current": current, "history": history})
+                          "current": current, "history": history, "voice": voices.get(scene["index"])})
         return cards
+
+    def shot_counts(self) -> dict[int, int]:
+        """{scene: how many shots its current picture has} (pipeline/shots.py; one for a picture of one)."""
+        return {picture.scene: max(1, len(picture.meta.get("shots") or []))
+                for picture in self.artifacts.filter(stage="illustration", is_current=True, scene__isnull=False)}
 
     @property
     def language_name(self) -> str:

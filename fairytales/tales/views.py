@@ -115,9 +115,11 @@ def _owned(request, tale_id) -> Tale:
 @login_required
 def redo(request, tale_id):
     tale = _owned(request, tale_id)
+    # while a run is waiting or running, the film it makes may differ from the current one: not compared
     form = RedoForm(request.POST, scene_count=tale.scenes_made, narrator=tale.narrator(),
                     scene_texts=tale.scene_texts(), film_languages=tale.film_languages,
-                    film=tale.film_settings(), language=tale.language)
+                    film={} if tale.in_progress else tale.film_settings(), language=tale.language,
+                    shot_counts=tale.shot_counts())
     return _queue_redo(request, tale, form, _("Переделываю."))
 
 
@@ -237,11 +239,12 @@ def choose_shot(request, tale_id, artifact_id, shot):
     name = shot_role(shot)
     if name not in artifact.files:
         raise Http404
-    # with the words and the roll it was drawn from: what the page shows for it, and what draws it again later
+    # with the roll it was drawn from, and the owner's words where they were its: what the page shows for it,
+    # and what draws it again later
     made = artifact.meta.get("shots") or []
     drawn = made[shot - 1] if shot <= len(made) else {}
     redo = Redo(stage="illustration", scene=artifact.scene, shot=shot, picture=str(artifact.path(name)),
-                prompt=drawn.get("prompt") or None,
+                prompt=drawn.get("prompt") if drawn.get("own") else None,
                 options={"seed": drawn["seed"]} if drawn.get("seed") is not None else {})
     try:
         tasks.start(tale, [redo], kind=RunLog.Kind.VERSION)

@@ -60,14 +60,38 @@
           const old = root.querySelector(`:scope > ${selector}`);
           if (fresh && old) {
             const typed = typedFields(old);
+            const opened = openPanels(old);
+            const focused = old.contains(document.activeElement) && document.activeElement.id;
             old.replaceWith(fresh);
+            keepOpen(fresh, opened);
             keepTyped(fresh, typed);
+            const twin = focused && fresh.querySelector(`#${CSS.escape(focused)}`);
+            if (twin) twin.focus();
           } else if (fresh) placeAfter(fresh, before);
           else if (old) old.remove();
         }
         root.dataset.refreshed = String(Number(root.dataset.refreshed || 0) + 1);
       })
       .catch(() => {});  // the page as it is stays; a reload shows the rest
+  }
+
+  // The forms the owner has opened (a scene's «Перерисовать картинку»…) stay open across the swap.
+  function panelKey(details) {
+    const scene = details.closest("[data-scene]");
+    const shot = details.closest("[data-shot]");
+    const summary = details.querySelector("summary");
+    return [scene && scene.dataset.scene, shot && shot.dataset.shot, summary && summary.textContent.trim()]
+      .join("|");
+  }
+
+  function openPanels(section) {
+    return new Set([...section.querySelectorAll("details[open]")].map(panelKey));
+  }
+
+  function keepOpen(section, keys) {
+    for (const details of section.querySelectorAll("details")) {
+      if (keys.has(panelKey(details))) details.open = true;
+    }
   }
 
   // What the owner has typed in a section's forms (or a refused text waiting there): it outlives the swap.
@@ -256,6 +280,9 @@
       });
       return;
     }
+    // another number of shots: the server's count («Картинок в сцене: 3») is stale until the page is refreshed
+    const count = card.querySelector(".shots-count");
+    if (count) count.remove();
     if (!list) {
       const box = document.createElement("div");
       box.className = "shots";

@@ -143,6 +143,7 @@ print(json.dumps(Tale.objects.get(pk={tale_id!r}).run_queue, ensure_ascii=False)
     first.get_by_text("Изменить текст сцены").click()
     typed = "Жила-была девушка в избушке, и пришёл к ней Морозко."
     first.get_by_label("Текст сцены 1").fill(typed)
+    card.get_by_text("Перерисовать картинку").click()  # opened, nothing typed yet
     refreshed = page.locator("#tale").get_attribute("data-refreshed") or "0"
     in_site(site, f"""
 from fairytales.tales import broadcast
@@ -155,6 +156,7 @@ broadcast.send(tale.group_name, snapshot(tale))
     expect(page.locator("#tale")).not_to_have_attribute("data-refreshed", refreshed)
     expect(first.get_by_label("Текст сцены 1")).to_have_value(typed)
     expect(first.get_by_label("Текст сцены 1")).to_be_visible()
+    expect(card.get_by_label("Что нарисовать")).to_be_visible()  # what was open stays open
 
 
 FINISHED = r'''

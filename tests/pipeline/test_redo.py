@@ -142,11 +142,14 @@ def test_a_failed_redo_keeps_the_previous_video(tale):
 
 def test_new_music_with_another_mood_remakes_music_and_video_only(tale):
     folder, store = tale
-    before = files_of(folder)
+    before, genres_mood = files_of(folder), store.current("music").meta["mood"]
     Runner(REQUEST, store, choices(), [Redo("music", options={"mood": "dark", "seed": 5})]).run()
     assert sorted(set(files_of(folder)) - set(before)) == ["music-v2.mid", "music-v2.wav", "poster-v2.jpg",
                                                            "subtitles.ru-v2.vtt", "video-v2.mp4"]
-    assert store.current("music").meta["mood"] == "dark"
+    assert store.current("music").meta["mood"] == "dark" != genres_mood
+    # «как в жанре» on the page (the form sends an empty mood): the chosen mood is let go
+    Runner(REQUEST, store, choices(), [Redo("music", options={"mood": "", "seed": 6})]).run()
+    assert store.current("music").meta["mood"] == genres_mood
 
 
 def test_a_rewritten_story_runs_everything_after_it_again(tale):
@@ -177,8 +180,8 @@ def test_a_join_for_one_cut_re_encodes_that_join_and_stays_for_later_redos(finis
 
 
 def test_what_the_owner_chose_stays_when_a_node_is_made_again_for_another_reason(tale, monkeypatch):
-    """A scene's voice and its picture's words and roll, chosen by redos, are kept when the node is made
-    again because something else changed: a new film format (its pictures drawn for the new frame), a
+    """A scene's voice, its picture's words and roll, and another scene's illustrator, chosen by redos, are
+    kept when the node is made again because something else changed: a new film format (its pictures drawn for the new frame), a
     scene's text."""
     _, store = tale
     narrator = registry.get("narration", store.current("narration", 2).backend)
@@ -187,11 +190,15 @@ def test_what_the_owner_chose_stays_when_a_node_is_made_again_for_another_reason
     Runner(REQUEST, store, choices(), [Redo("narration", 2, options={narrator.voice_option: voice})]).run()
     Runner(REQUEST, store, choices(), [Redo("illustration", 2, prompt="Ночью в тёмном лесу выл волк",
                                             options={"seed": 4242})]).run()
+    Runner(REQUEST, store, choices(), [Redo("illustration", 3, backend="storybook", options={"seed": 11})]).run()
     untouched = store.current("illustration", 1).meta["shots"]
 
     Runner(REQUEST, store, choices(), [Redo("video", options={"format": "vertical"})]).run()
     tall = store.current("illustration", 2)
     assert tall.meta["size"] == [1080, 1920]  # drawn again for the tall frame…
+    other = store.current("illustration", 3)  # …scene 3 by the illustrator chosen for it, not the tale's
+    assert other.meta["size"] == [1080, 1920] and other.backend == "storybook"
+    assert store.current("illustration", 1).backend == "counting"
     owners = [("Ночью в тёмном лесу выл волк", 4242)]
     assert [(shot["prompt"], shot["seed"]) for shot in tall.meta["shots"]] == owners
     assert "волк" in tall.meta["drawn"]["figures"] and tall.meta["drawn"]["sky"] == "night"  # as they asked

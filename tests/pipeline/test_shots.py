@@ -221,3 +221,12 @@ def test_a_tale_draws_its_shots_and_a_redo_of_one_shot_remakes_that_picture_and_
         [(e["prompt"], e["seed"]) for e in owned]
     assert [e["prompt"] for e in square.meta["shots"][:1] + square.meta["shots"][2:]] == \
         [e["prompt"] for e in made[:1] + made[2:]]
+
+    # a new roll of the whole scene, its prompt box sent back as the page filled it (shot 1's words): every
+    # shot is drawn again from its own words, shot 2 still from the owner's
+    Runner(REQUEST, store, choices, [Redo("illustration", 1, prompt=square.meta["prompt"],
+                                          options={"seed": 5})]).run()
+    rolled = store.current("illustration", 1).meta["shots"]
+    assert [e["prompt"] for e in rolled] == [e["prompt"] for e in owned]
+    assert [bool(e.get("own")) for e in rolled] == [number == 2 for number in range(1, len(rolled) + 1)]
+    assert all(new["seed"] != old["seed"] for new, old in zip(rolled, square.meta["shots"]))

@@ -35,6 +35,14 @@ def test_it_queues_a_new_picture_for_one_scene(owner_client, finished, django_ca
     assert OrmQ.objects.count() == 1
 
 
+def test_new_music_in_the_genres_mood_says_so(owner_client, finished, django_capture_on_commit_callbacks):
+    """«как в жанре» sends no mood: the redo asks for none, so a mood chosen before does not stay."""
+    with django_capture_on_commit_callbacks(execute=True):
+        post(owner_client, finished, stage="music", mood="", seed="3")
+    finished.refresh_from_db()
+    assert finished.run_queue == [[{"stage": "music", "options": {"seed": 3, "mood": ""}}]]
+
+
 def test_a_second_redo_waits_for_the_first(owner_client, finished, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         post(owner_client, finished, stage="music", mood="dark")

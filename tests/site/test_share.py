@@ -49,6 +49,19 @@ def test_a_private_tale_shares_no_link_but_its_owner_downloads_the_film(owner_cl
     assert "Показывать в галерее" in panel
 
 
+def test_the_owner_of_a_tale_without_a_film_still_chooses_who_sees_it(owner_client, make_tale):
+    """A failed or cancelled tale is still a page anyone with its link opens: its owner can close it."""
+    tale = make_tale(status="failed", is_public=True)
+    panel = re.search(r'<section class="share" id="share">(.*?)</section>',
+                      owner_client.get(f"/tales/{tale.pk}/").content.decode(), re.S)[1]
+    assert "Убрать из галереи" in panel and "download" not in panel
+    private = make_tale(status="cancelled", is_public=False)
+    panel = re.search(r'<section class="share" id="share">(.*?)</section>',
+                      owner_client.get(f"/tales/{private.pk}/").content.decode(), re.S)[1]
+    assert "Кто видит сказку" in panel and "Показывать в галерее" in panel and "download" not in panel
+    assert 'id="share"' not in Client().get(f"/tales/{tale.pk}/").content.decode()  # a visitor: no film, no panel
+
+
 def test_the_owner_takes_the_tale_out_of_the_gallery_and_brings_it_back(owner_client, stranger, finished):
     tale = finished(is_public=True, title="Колобок на выставке")
     client = Client()  # a visitor
@@ -87,6 +100,9 @@ def test_the_whole_tale_forms_show_what_the_film_was_made_with(owner_client, fin
     assert '<option value="vertical" selected>' in page and '<option value="wipe" selected>' in page
     assert '<option value="none" selected>' in page and '<option value="dark" selected>' in page
     assert f'<option value="{voice}" selected>' in page
+    scene_form = re.search(r'<input type="hidden" name="stage" value="narration"><input type="hidden" '
+                           r'name="scene" value="1">(.*?)</form>', page, re.S)[1]
+    assert f'<option value="{voice}" selected>' in scene_form  # the scene's own redo offers its voice first
     redo = f"/tales/{tale.pk}/redo/"
     response = owner_client.post(redo, {"stage": "video", "format": "vertical"}, follow=True)
     assert "Фильм уже в этом формате." in response.content.decode()  # told, not made again
@@ -107,3 +123,19 @@ def test_the_owner_asks_for_another_format_as_a_redo_of_the_video(owner_client, 
     assert tale.run_queue == [[{"stage": "video", "options": {"format": "vertical"}}]]
     response = owner_client.post(f"/tales/{tale.pk}/redo/", {"stage": "video"}, follow=True)
     assert "Выберите формат фильма." in response.content.decode()  # no format: nothing to make again
+
+
+def test_while_a_run_is_waiting_the_film_as_it_is_can_be_asked_for_again(owner_client, finished,
+                                                                         django_capture_on_commit_callbacks):
+    """A square film is queued; the owner changes their mind before it runs: back to the current 720p."""
+    tale = finished(is_public=True)
+    tale.artifacts.filter(stage="video").update(options={"format": "720p"})
+    tale.status, tale.run_queue = "queued", [[{"stage": "video", "options": {"format": "square"}}]]
+    tale.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(f"/tales/{tale.pk}/redo/", {"stage": "video", "format": "720p"},
+                                     follow=True)
+    told = re.findall(r'class="notice[^>]*>([^<]*)', response.content.decode())
+    assert "Фильм уже в этом формате." not in told
+    tale.refresh_from_db()
+    assert tale.run_queue[-1] == [{"stage": "video", "options": {"format": "720p"}}], told

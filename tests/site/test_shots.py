@@ -8,7 +8,7 @@ from fairytales.tales.models import Artifact
 
 pytestmark = pytest.mark.django_db
 SHOTS = [{"sentences": [0, 2], "prompt": "Старик и старуха в избе", "seed": 1234},
-         {"sentences": [2, 4], "prompt": "Лиса в лесу", "seed": 4321}]
+         {"sentences": [2, 4], "prompt": "Лиса в лесу", "seed": 4321, "own": True}]  # the owner's words
 
 
 def pictures(tale, settings, version, contents, current):
@@ -71,6 +71,15 @@ def test_it_queues_a_redo_of_one_shot(owner_client, shot_tale, django_capture_on
                                 "prompt": "Лиса у реки", "shot": 2}]]
 
 
+def test_a_shot_the_scene_does_not_have_is_told_and_nothing_is_queued(owner_client, shot_tale):
+    tale, _ = shot_tale
+    response = owner_client.post(f"/tales/{tale.pk}/redo/", {"stage": "illustration", "scene": "1", "shot": "3"},
+                                 follow=True)
+    assert "В сцене 1 нет кадра 3." in response.content.decode()
+    tale.refresh_from_db()
+    assert tale.run_queue == []
+
+
 def test_it_queues_an_earlier_picture_of_one_shot(owner_client, shot_tale, django_capture_on_commit_callbacks):
     tale, old = shot_tale
     with django_capture_on_commit_callbacks(execute=True):
@@ -78,8 +87,19 @@ def test_it_queues_an_earlier_picture_of_one_shot(owner_client, shot_tale, djang
     tale.refresh_from_db()
     [[redo]] = tale.run_queue
     assert redo["shot"] == 2 and redo["scene"] == 1 and redo["picture"].endswith("picture_2-1-v1.png")
-    # with the words and roll it was drawn from: the page shows them, and a new frame draws it from them
+    # with the owner's words and the roll it was drawn from: a new frame draws it from them
     assert redo["prompt"] == "Лиса в лесу" and redo["options"] == {"seed": 4321}
+
+
+def test_an_earlier_picture_drawn_from_the_storys_words_brings_its_roll_only(owner_client, shot_tale,
+                                                                              django_capture_on_commit_callbacks):
+    tale, old = shot_tale
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(f"/tales/{tale.pk}/versions/{old.pk}/shots/1/")
+    tale.refresh_from_db()
+    [[redo]] = tale.run_queue
+    assert redo["shot"] == 1 and redo["options"] == {"seed": 1234}
+    assert redo.get("prompt") is None  # not the owner's words: the shot's own words stay the story's
 
 
 def test_choosing_a_shot_requires_the_owner(client, stranger, shot_tale):

@@ -39,6 +39,7 @@ def test_someone_signed_in_is_not_shown_the_log_in_form_again(client, owner):
     response = client.get("/accounts/login/")
     assert response.status_code == 302 and response.url == "/"
     assert client.get("/accounts/login/?next=/tales/mine/").url == "/tales/mine/"
+    assert client.get("/accounts/login/?next=/accounts/login/").url == "/"  # a link that loops: home, not a 500
 
 
 def test_a_wrong_password_is_told_in_russian(client, owner):
