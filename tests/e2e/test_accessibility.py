@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,25 @@ def tales(django_user_model, settings, tmp_path):
     return done, failed
 
 
+def sign_in(page, base: str) -> None:
+    page.goto(base + "/accounts/login/")
+    page.locator("#id_username").fill("vasilisa")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+@contextmanager
+def owners_page(live_server, **context):
+    """A page of Chromium (Russian, ``context``'s viewport) signed in as the owner of ``tales``."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(locale="ru-RU", **context).new_page()
+        sign_in(page, live_server.url)
+        yield page
+        browser.close()
+
+
 @pytest.mark.parametrize("language", ["ru-RU", "en-GB"])
 def test_every_page_passes_axe_with_no_serious_violations(live_server, tales, language):
     assert AXE.exists(), f"{AXE} is missing: `make install-test` installs axe-core from npm"
@@ -92,11 +112,7 @@ def test_every_page_passes_axe_with_no_serious_violations(live_server, tales, la
         page.goto(base + "/accounts/signup/")
         page.get_by_role("button").last.click()  # the form sent empty: its errors shown
         audit("sign-up with errors")
-        page.goto(base + "/accounts/login/")
-        page.locator("#id_username").fill("vasilisa")
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        sign_in(page, base)
         for path in owner_pages:
             page.goto(base + path)
             page.locator("details").evaluate_all("(all) => all.forEach((d) => d.open = true)")
@@ -112,33 +128,18 @@ def test_a_title_of_one_long_word_keeps_every_page_within_the_screen(live_server
     done.title = "Я" * 80  # the longest title the form takes, with nowhere to break
     done.is_public = True
     done.save()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_context(locale="ru-RU", viewport={"width": width, "height": 900}).new_page()
-        page.goto(live_server.url + "/accounts/login/")
-        page.locator("#id_username").fill("vasilisa")
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+    with owners_page(live_server, viewport={"width": width, "height": 900}) as page:
         wider = {}
         for path in ("/", "/tales/mine/", done.get_absolute_url()):
             page.goto(live_server.url + path)
             scroll = page.evaluate("() => document.documentElement.scrollWidth")
             if scroll > width:
                 wider[path] = scroll
-        browser.close()
     assert not wider, wider  # no page scrolls sideways
 
 
 def test_the_new_tale_form_offers_the_voices_that_read_the_tales_language(live_server, tales):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_context(locale="ru-RU").new_page()
-        page.goto(live_server.url + "/accounts/login/")
-        page.locator("#id_username").fill("vasilisa")
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+    with owners_page(live_server) as page:
         page.goto(live_server.url + "/tales/new/")
         page.locator("details.advanced summary").click()
         voice = page.locator('select[name="narration_rhvoice_narrator_voice"]')
@@ -149,20 +150,12 @@ def test_the_new_tale_form_offers_the_voices_that_read_the_tales_language(live_s
         page.locator("#id_language").select_option("en")
         assert set(voice.evaluate(offered)) == {"en"}
         assert voice.input_value() == ""  # the Russian voice chosen before goes back to the default
-        browser.close()
 
 
 def test_a_refused_scene_text_stays_in_its_form_after_the_page_has_drawn_itself(live_server, tales):
     done, _ = tales
     too_long = "Жила-была лиса у самого синего моря. " * 200
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_context(locale="ru-RU").new_page()
-        page.goto(live_server.url + "/accounts/login/")
-        page.locator("#id_username").fill("vasilisa")
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+    with owners_page(live_server) as page:
         page.goto(live_server.url + done.get_absolute_url())
         page.get_by_text("Изменить текст сцены").click()
         page.locator("#text-1").fill(too_long)
@@ -173,7 +166,6 @@ def test_a_refused_scene_text_stays_in_its_form_after_the_page_has_drawn_itself(
         assert page.get_by_role("alert").first.is_visible()
         assert page.locator("#text-1").is_visible()
         assert page.locator("#text-1").input_value() == too_long.strip()
-        browser.close()
 
 
 def test_the_story_on_the_page_stays_the_rewritten_one_once_the_page_has_drawn_itself(live_server, tales):
@@ -186,15 +178,7 @@ def test_the_story_on_the_page_stays_the_rewritten_one_once_the_page_has_drawn_i
     Artifact.objects.create(tale=done, stage="scenes", version=2, backend="split",
                             meta={"count": 1, "rewritten": [1]},
                             files={"scenes": f"tales/{done.pk.hex}/scenes-v2.json"})
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_context(locale="ru-RU").new_page()
-        page.goto(live_server.url + "/accounts/login/")
-        page.locator("#id_username").fill("vasilisa")
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+    with owners_page(live_server) as page:
         page.goto(live_server.url + done.get_absolute_url())  # its script has drawn the snapshot by load
         assert page.locator(".story-text").inner_text() == "Колобок покатился к синему морю."
         assert page.locator("#story-text").input_value() == "Колобок покатился к синему морю."
-        browser.close()
