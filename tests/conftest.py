@@ -1,5 +1,7 @@
 import os
 
+import pytest
+
 # A model look-up that reaches for a hub retries for ~40 s here before failing: never try.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -10,14 +12,11 @@ os.environ.setdefault("VIDEOTALES_NARRATED_SENTENCES", "1")
 os.environ.setdefault("VIDEOTALES_X264_PRESET", "ultrafast")
 
 
-def pytest_collection_modifyitems(items):
+def pytest_itemcollected(item):
     """`make test` runs the suite in two pytest-xdist workers (`--dist loadgroup`). The tests that start real
     servers (tests/e2e) all go to one of them, one after another, while the other runs the rest: they spend much
     of their time waiting for their servers, so the machine's second core works meanwhile (two of them at once
     would each have half the machine). Every other module stays whole in one worker, so its module-scoped tale
-    is made once."""
-    import pytest
-
-    for item in items:
-        group = "servers" if "e2e" in item.path.parts else item.path.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
+    is made once. (Marked as each test is collected, before xdist writes the marks into the tests' ids.)"""
+    group = "servers" if "e2e" in item.path.parts else item.path.as_posix()
+    item.add_marker(pytest.mark.xdist_group(group))
