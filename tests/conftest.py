@@ -18,5 +18,5 @@ def pytest_itemcollected(item):
     of their time waiting for their servers, so the machine's second core works meanwhile (two of them at once
     would each have half the machine). Every other module stays whole in one worker, so its module-scoped tale
     is made once. (Marked as each test is collected, before xdist writes the marks into the tests' ids.)"""
-    group = "servers" if "e2e" in item.path.parts else item.path.as_posix()
+    group = "servers" if "e2e" in item.path.parts else item.nodeid.split("::")[0]  # its module
     item.add_marker(pytest.mark.xdist_group(group))
