@@ -293,9 +293,10 @@ class NodeMakers:
         limit = options.get("shot_seconds", shots.DEFAULT_SECONDS)
         planned = shots.cut(scene, limit, self.request.language)
         wanted = redo.shot if redo and redo.scene == scene.index and redo.shot else None
-        kept = self._kept_shots(scene.index, planned)
+        current = self.store.current("illustration", scene.index)
+        kept = self._kept_shots(current, planned)
         own: set[int] = set()  # the shots drawn from the owner's new words
-        if redo and redo.prompt and redo.prompt.strip() != self._prompt_shown(scene, wanted):
+        if redo and redo.prompt and redo.prompt.strip() != _prompt_shown(current, scene, wanted):
             # the owner's words (the box was changed): for the shot asked for, else for every shot
             for number, shot in enumerate(planned, start=1):
                 if wanted in (None, number):
@@ -304,7 +305,6 @@ class NodeMakers:
         # each shot keeps the owner's earlier words for it while its sentences are the same; drawn again for
         # another reason (a new format, a character edited), also its roll
         before = {number: shot["entry"] for number, shot in kept.items()}
-        current = self.store.current("illustration", scene.index)
         # a roll means the same picture only to the backend that drew it; the owner's words mean it to any
         same_roll = current is not None and (registry.canonical("illustration", current.backend)
                                              == registry.canonical("illustration", backend.name))
@@ -371,21 +371,10 @@ class NodeMakers:
             meta["upscaled"] = made[0]["upscaled"]
         return self._artifact("illustration", scene.index, files, meta, backend, options)
 
-    def _prompt_shown(self, scene: Scene, shot: int | None) -> str:
-        """What the page's prompt box for the scene (``shot`` None) or one of its shots was filled with: a redo
-        that sends it back unchanged asks for a new roll, not for these words to be the owner's."""
-        current = self.store.current("illustration", scene.index)
-        if current is None:
-            return scene.prompt
-        made = current.meta.get("shots") or []
-        if shot and shot <= len(made):
-            return made[shot - 1].get("prompt", "")
-        return current.meta.get("prompt", scene.prompt)
-
-    def _kept_shots(self, scene: int, planned: list) -> dict[int, dict]:
+    @staticmethod
+    def _kept_shots(current: Artifact | None, planned: list) -> dict[int, dict]:
         """The current picture's shots that a redo of one shot keeps, by number: only when it was cut into the
         same shots (the same sentences)."""
-        current = self.store.current("illustration", scene)
         made = (current.meta.get("shots") if current else None) or []
         if [entry.get("sentences") for entry in made] != [[shot.first, shot.end] for shot in planned]:
             return {}
@@ -570,3 +559,14 @@ def _link(source: Path, target: Path) -> None:
     except OSError:
         shutil.copyfile(source, target)
 
+
+def _prompt_shown(current: Artifact | None, scene: Scene, shot: int | None) -> str:
+    """What the page's prompt box for the scene (``shot`` None) or one of its shots was filled with, from the
+    scene's current picture: a redo that sends it back unchanged asks for a new roll, not for these words to be
+    the owner's."""
+    if current is None:
+        return scene.prompt
+    made = current.meta.get("shots") or []
+    if shot and shot <= len(made):
+        return made[shot - 1].get("prompt", "")
+    return current.meta.get("prompt", scene.prompt)
